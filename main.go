@@ -1,0 +1,76 @@
+// Command ftplab teaches how FTP sets up its control and data channels. This
+// file only wires the command line to the packages that do the work.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/charmbracelet/fang"
+	"github.com/spf13/cobra"
+
+	"ftplab/sim/ftp"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := fang.Execute(ctx, rootCmd()); err != nil {
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError marks bad usage or input: exit status 2.
+type usageError struct{ error }
+
+func exitCode(err error) int {
+	if _, ok := err.(usageError); ok {
+		return 2
+	}
+	return 1
+}
+
+func rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ftplab",
+		Short: "Watch FTP set up its control and data channels",
+		Long: "ftplab runs a real FTP client and server through a simulated network with\n" +
+			"firewalls, NAT and an FTP helper, and shows every step.",
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	root.AddCommand(serveCmd())
+	return root
+}
+
+func serveCmd() *cobra.Command {
+	var o ftp.ServeOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run a real FTP server on the OS network",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return usageError{err}
+			}
+			return ftp.Serve(cmd.Context(), o, cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Addr, "addr", "127.0.0.1:2121", "address to listen on")
+	f.StringVar(&o.Root, "root", ".", "directory to serve (confined)")
+	f.StringVar(&o.PasvPorts, "pasv-ports", "30000-30100", "passive port range MIN-MAX")
+	f.StringVar(&o.PasvAddress, "pasv-address", "", "address to advertise in 227 replies")
+	f.BoolVar(&o.Anonymous, "anonymous", false, "allow anonymous login")
+	f.StringArrayVar(&o.Users, "user", nil, "allow a login NAME:PASSWORD (repeatable)")
+	f.BoolVar(&o.AllowUpload, "allow-upload", false, "allow STOR, APPE, DELE, MKD, RMD, RNFR/RNTO")
+	f.BoolVar(&o.TLS, "tls", false, "offer AUTH TLS with a certificate generated at start")
+	return cmd
+}
+
+var _ = fmt.Sprintf

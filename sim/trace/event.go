@@ -1,0 +1,64 @@
+// Package trace is ftplab's event model and recorded-session file. netem and
+// the FTP endpoints produce Events; the TUI, replay and the exporters only
+// read them. The file format is documented in docs/trace-format.md.
+package trace
+
+// Kind names what happened.
+type Kind string
+
+// Event kinds. netem emits the network ones; sim adds the endpoint and
+// result ones. Readers must ignore kinds they do not know.
+const (
+	// Network (netem).
+	Listen     Kind = "listen"     // Host listens on From
+	SYN        Kind = "syn"        // Host dials From -> To (Attempt 0 is the first SYN)
+	Retransmit Kind = "retransmit" // SYN sent again after a drop (Attempt 1..n)
+	Verdict    Kind = "verdict"    // Box decided Verdict on a SYN, by Rule, seeing State
+	NAT        Kind = "nat"        // Box translated an address: Before -> After
+	Expect     Kind = "expect"     // FTP helper in Box expects a data connection To (Text: why)
+	ExpectUsed Kind = "expect-used"
+	Connected  Kind = "connected" // handshake done: From -> To, each as the dialer sees it
+	Timeout    Kind = "timeout"   // a dial gave up after its SYNs were dropped
+	Refused    Kind = "refused"   // a dial was refused (REJECT, or nobody listening)
+	Segment    Kind = "segment"   // Host sent Bytes on Conn; Text holds a control line
+	Rewrite    Kind = "rewrite"   // FTP helper rewrote a control line: Before -> After
+	Blind      Kind = "blind"     // FTP helper cannot read the control channel (TLS)
+	Close      Kind = "close"     // Host closed Conn (FIN)
+	Reset      Kind = "reset"     // Conn was reset (RST)
+
+	// Endpoints and scenario (sim).
+	Note   Kind = "note"   // free text from the scenario runner
+	Result Kind = "result" // the run's outcome: Verdict "ok" or "failed", Text says why
+)
+
+// Channel tells the FTP channel a connection carries.
+type Channel string
+
+// The two FTP channels.
+const (
+	Control Channel = "control"
+	Data    Channel = "data"
+)
+
+// Event is one step of a session. Fields that do not apply are empty. The
+// JSON names are the file format; keep them stable.
+type Event struct {
+	Seq     int     `json:"seq"`               // 0, 1, 2... in emission order
+	T       int64   `json:"t_us"`              // virtual time since start, microseconds
+	Kind    Kind    `json:"kind"`              // what happened
+	Conn    int     `json:"conn,omitempty"`    // connection id, 1.. (0: none)
+	Channel Channel `json:"chan,omitempty"`    // control or data
+	Host    string  `json:"host,omitempty"`    // the host that acted: "client", "server"
+	From    string  `json:"from,omitempty"`    // virtual "ip:port" of the acting end
+	To      string  `json:"to,omitempty"`      // virtual "ip:port" of the other end
+	Box     string  `json:"box,omitempty"`     // middlebox: "client-fw", "client-nat", "server-fw", "server-nat"
+	Verdict string  `json:"verdict,omitempty"` // accept, drop, reject (Verdict); ok, failed (Result)
+	Rule    string  `json:"rule,omitempty"`    // the rule that decided, as a person reads it
+	State   string  `json:"state,omitempty"`   // conntrack state: NEW, ESTABLISHED, RELATED
+	Attempt int     `json:"attempt,omitempty"` // SYN retransmission number
+	Text    string  `json:"text,omitempty"`    // control line without CRLF, or a note
+	Before  string  `json:"before,omitempty"`  // NAT/rewrite: what it was
+	After   string  `json:"after,omitempty"`   // NAT/rewrite: what it became
+	Bytes   int64   `json:"bytes,omitempty"`   // bytes in a segment or transfer
+	Err     string  `json:"err,omitempty"`     // error text
+}
