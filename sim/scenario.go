@@ -1,0 +1,150 @@
+// Package sim runs a scenario: it wires the real FTP server and client
+// (sim/ftp) through netem with the firewalls, NAT and helper the scenario
+// names, runs the client's script and returns the event stream as a trace.
+// Lessons, the sandbox and `ftplab run` all come through here.
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"ftplab/sim/ftp"
+)
+
+// Scenario is everything that decides a run. Its JSON form is stored in the
+// header of a recorded session; its knobs match `ftplab run`'s flags.
+type Scenario struct {
+	Name        string   `json:"name,omitempty" yaml:"-"`
+	Mode        ftp.Mode `json:"mode" yaml:"mode"`                                       // active, passive, epsv, eprt
+	Firewall    string   `json:"firewall" yaml:"firewall"`                               // none, client, server, both
+	OpenPasv    bool     `json:"open_pasv,omitempty" yaml:"open_pasv"`                   // server firewall admits the passive range
+	Reject      bool     `json:"reject,omitempty" yaml:"reject"`                         // REJECT instead of DROP
+	NAT         string   `json:"nat" yaml:"nat"`                                         // none, client, server, both
+	PasvAddress bool     `json:"pasv_address,omitempty" yaml:"pasv_address"`             // server advertises its public address in 227
+	ALG         bool     `json:"alg,omitempty" yaml:"alg"`                               // FTP helper on the NAT/firewall boxes
+	TLS         bool     `json:"tls,omitempty" yaml:"tls"`                               // AUTH TLS on the control channel
+	SkipPasvIP  bool     `json:"skip_pasv_ip,omitempty" yaml:"skip_pasv_ip"`             // client ignores the 227 address (curl, ftplib)
+	PortAddress string   `json:"port_address,omitempty" yaml:"port_address"`             // client announces this IP in PORT/EPRT (bounce)
+	Script      []string `json:"script,omitempty" yaml:"script"`                         // client commands: ls, nlst, get FILE, put FILE
+	Latency     Duration `json:"latency,omitempty" yaml:"latency"`                       // one-way link latency
+	Expect      string   `json:"expect,omitempty" yaml:"expect"`                         // ok or fail: what a correct run does
+	ConnectWait Duration `json:"connect_timeout,omitempty" yaml:"connect_timeout"`       // server's active connect timeout
+	ClientWait  Duration `json:"client_connect_timeout,omitempty" yaml:"client_timeout"` // client's passive connect timeout
+}
+
+// Duration is a time.Duration that reads and writes as "10ms", "60s".
+type Duration time.Duration
+
+// MarshalText writes the duration as Go does ("1m0s").
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText reads "10ms", "60s".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("bad duration %q (want e.g. 10ms, 60s)", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Defaults fills what a scenario left empty.
+func (s Scenario) Defaults() Scenario {
+	if s.Mode == "" {
+		s.Mode = ftp.ModePassive
+	}
+	if s.Firewall == "" {
+		s.Firewall = "none"
+	}
+	if s.NAT == "" {
+		s.NAT = "none"
+	}
+	if len(s.Script) == 0 {
+		s.Script = []string{"get " + SampleFile}
+	}
+	if s.Expect == "" {
+		s.Expect = "ok"
+	}
+	if s.ConnectWait == 0 {
+		s.ConnectWait = Duration(60 * time.Second) // vsftpd's connect_timeout
+	}
+	if s.ClientWait == 0 {
+		s.ClientWait = Duration(75 * time.Second) // the classic BSD connect timeout
+	}
+	return s
+}
+
+var (
+	modes     = []string{"active", "passive", "epsv", "eprt"}
+	firewalls = []string{"none", "client", "server", "both"}
+	nats      = []string{"none", "client", "server", "both"}
+)
+
+// Validate reports the first knob that has an impossible value.
+func (s Scenario) Validate() error {
+	var errs []error
+	if !oneOf(string(s.Mode), modes) {
+		errs = append(errs, fmt.Errorf("mode %q: want one of %s", s.Mode, strings.Join(modes, ", ")))
+	}
+	if !oneOf(s.Firewall, firewalls) {
+		errs = append(errs, fmt.Errorf("firewall %q: want one of %s", s.Firewall, strings.Join(firewalls, ", ")))
+	}
+	if !oneOf(s.NAT, nats) {
+		errs = append(errs, fmt.Errorf("nat %q: want one of %s", s.NAT, strings.Join(nats, ", ")))
+	}
+	if s.OpenPasv && !s.serverFirewall() {
+		errs = append(errs, errors.New("open_pasv needs a server firewall (firewall: server or both)"))
+	}
+	if s.Reject && s.Firewall == "none" {
+		errs = append(errs, errors.New("reject needs a firewall (firewall: client, server or both)"))
+	}
+	if s.Expect != "ok" && s.Expect != "fail" {
+		errs = append(errs, fmt.Errorf("expect %q: want ok or fail", s.Expect))
+	}
+	for _, line := range s.Script {
+		if _, err := parseStep(line); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s Scenario) clientFirewall() bool { return s.Firewall == "client" || s.Firewall == "both" }
+func (s Scenario) serverFirewall() bool { return s.Firewall == "server" || s.Firewall == "both" }
+func (s Scenario) clientNAT() bool      { return s.NAT == "client" || s.NAT == "both" }
+func (s Scenario) serverNAT() bool      { return s.NAT == "server" || s.NAT == "both" }
+
+func oneOf(v string, set []string) bool {
+	for _, s := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// step is one line of a client script.
+type step struct {
+	verb string // ls, nlst, get, put
+	arg  string
+}
+
+func parseStep(line string) (step, error) {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return step{}, errors.New("script: empty step")
+	}
+	st := step{verb: strings.ToLower(f[0])}
+	if len(f) > 1 {
+		st.arg = f[1]
+	}
+	switch {
+	case (st.verb == "ls" || st.verb == "nlst") && len(f) <= 2:
+	case (st.verb == "get" || st.verb == "put") && len(f) == 2:
+	default:
+		return step{}, fmt.Errorf("script: %q: want ls [DIR], nlst [DIR], get FILE or put FILE", line)
+	}
+	return st, nil
+}

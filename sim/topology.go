@@ -1,0 +1,38 @@
+package sim
+
+// The fixed stage every scenario plays on. Addresses come from the ranges
+// set aside for documentation (RFC 5737) and private use (RFC 1918): they are
+// labels inside netem and never dialed for real.
+const (
+	ClientPublicIP  = "192.0.2.10"    // client without NAT
+	ClientPrivateIP = "192.168.1.10"  // client behind NAT
+	ClientNATIP     = "203.0.113.5"   // the client's NAT, as the server sees it
+	ServerPublicIP  = "198.51.100.21" // the server as the client dials it
+	ServerPrivateIP = "10.0.0.21"     // the server behind its NAT (port forwarding)
+
+	ClientControlPort = 2000 // the classic explanation's client ports
+	ClientDataPort    = 2001
+	ServerControlPort = 21
+	ServerDataPort    = 20
+	PasvMinPort       = 30000 // the server's passive range (vsftpd pasv_min_port)
+	PasvMaxPort       = 30009
+
+	// SampleFile is served by every scenario's server.
+	SampleFile = "hello.txt"
+)
+
+// clientIP is the client's own address for this scenario.
+func (s Scenario) clientIP() string {
+	if s.clientNAT() {
+		return ClientPrivateIP
+	}
+	return ClientPublicIP
+}
+
+// serverIP is the server's own address for this scenario.
+func (s Scenario) serverIP() string {
+	if s.serverNAT() {
+		return ServerPrivateIP
+	}
+	return ServerPublicIP
+}
