@@ -1,0 +1,127 @@
+package ftp
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// maxReplyLine bounds one reply line the client will read; a peer that sends
+// more is broken or hostile.
+const maxReplyLine = 8192
+
+// Reply is one FTP reply: a three-digit code and its lines (the last one
+// carries the final "code text"; a single-line reply has one line).
+type Reply struct {
+	Code  int
+	Lines []string // each line without CRLF, exactly as received
+}
+
+// Text is the reply's message: the last line after the code.
+func (r Reply) Text() string {
+	if len(r.Lines) == 0 {
+		return ""
+	}
+	last := r.Lines[len(r.Lines)-1]
+	if len(last) > 4 {
+		return last[4:]
+	}
+	return ""
+}
+
+// String is the last line, as "227 Entering Passive Mode (...)".
+func (r Reply) String() string {
+	if len(r.Lines) == 0 {
+		return strconv.Itoa(r.Code)
+	}
+	return r.Lines[len(r.Lines)-1]
+}
+
+// Positive reports a 1xx, 2xx or 3xx code.
+func (r Reply) Positive() bool { return r.Code >= 100 && r.Code < 400 }
+
+// ReplyError is a reply the client did not want for a command.
+type ReplyError struct {
+	Command string // the command verb that got it
+	Reply   Reply
+}
+
+func (e *ReplyError) Error() string {
+	return fmt.Sprintf("%s: server replied %s", e.Command, e.Reply)
+}
+
+// ErrReplySyntax marks a line that is not an FTP reply.
+var ErrReplySyntax = errors.New("malformed FTP reply")
+
+// ReadReply reads one reply, single- or multi-line (RFC 959 4.2: "123-" starts
+// a multi-line reply that ends with a line starting "123 "). Each line is
+// handed to line as it is read, so observers see them in order.
+func ReadReply(r *bufio.Reader, line func(string)) (Reply, error) {
+	first, err := readLine(r)
+	if err != nil {
+		return Reply{}, err
+	}
+	if line != nil {
+		line(first)
+	}
+	code, multi, err := replyCode(first)
+	if err != nil {
+		return Reply{}, err
+	}
+	rep := Reply{Code: code, Lines: []string{first}}
+	for multi {
+		l, err := readLine(r)
+		if err != nil {
+			return Reply{}, err
+		}
+		if line != nil {
+			line(l)
+		}
+		rep.Lines = append(rep.Lines, l)
+		if c, m, err := replyCode(l); err == nil && c == code && !m {
+			multi = false
+		}
+	}
+	return rep, nil
+}
+
+func replyCode(l string) (code int, multi bool, err error) {
+	if len(l) < 3 {
+		return 0, false, fmt.Errorf("%w: %q", ErrReplySyntax, l)
+	}
+	code, err = strconv.Atoi(l[:3])
+	if err != nil || code < 100 || code > 599 {
+		return 0, false, fmt.Errorf("%w: %q", ErrReplySyntax, l)
+	}
+	if len(l) > 3 {
+		switch l[3] {
+		case '-':
+			return code, true, nil
+		case ' ':
+		default:
+			return 0, false, fmt.Errorf("%w: %q", ErrReplySyntax, l)
+		}
+	}
+	return code, false, nil
+}
+
+// readLine reads a CRLF- (or LF-) terminated line of at most maxReplyLine bytes.
+func readLine(r *bufio.Reader) (string, error) {
+	var b strings.Builder
+	for {
+		frag, err := r.ReadSlice('\n')
+		if b.Len()+len(frag) > maxReplyLine {
+			return "", fmt.Errorf("%w: line longer than %d bytes", ErrReplySyntax, maxReplyLine)
+		}
+		b.Write(frag)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimRight(b.String(), "\r\n"), nil
+	}
+}
