@@ -91,9 +91,14 @@ func (c *Client) Close() error {
 	return err
 }
 
-// Quit says goodbye and closes.
+// Quit says goodbye, waits briefly for the server to close its end (so the
+// server is the side that closes first, as with vsftpd) and closes.
 func (c *Client) Quit() error {
 	_, err := c.Cmd("QUIT")
+	if err == nil {
+		c.conn.SetReadDeadline(time.Now().Add(time.Second))
+		io.Copy(io.Discard, c.r)
+	}
 	cerr := c.Close()
 	if err != nil {
 		return err
