@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -85,7 +86,8 @@ func freePort(t *testing.T) int {
 // mode: the listing and the file's bytes must come through intact.
 func TestClientAgainstVsftpd(t *testing.T) {
 	dir := t.TempDir()
-	content := bytes.Repeat([]byte("ftplab\n"), 40000)
+	content := make([]byte, 64<<20) // issue 3: 64 MiB of random bytes
+	rand.NewChaCha8([32]byte{1}).Read(content)
 	if err := os.WriteFile(filepath.Join(dir, "big.bin"), content, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -111,8 +113,8 @@ func TestClientAgainstVsftpd(t *testing.T) {
 			if strings.Join(names, ",") != "big.bin" {
 				t.Errorf("NLST = %q, want [big.bin]", names)
 			}
-			var got bytes.Buffer
-			n, err := c.Retrieve("big.bin", &got)
+			got := bytes.NewBuffer(make([]byte, 0, len(content)))
+			n, err := c.Retrieve("big.bin", got)
 			if err != nil {
 				t.Fatal(err)
 			}
