@@ -4,15 +4,16 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/fang"
 	"github.com/spf13/cobra"
 
 	"ftplab/sim/ftp"
+	"ftplab/sim/probe"
 )
 
 func main() {
@@ -44,7 +45,7 @@ func rootCmd() *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	root.AddCommand(serveCmd())
+	root.AddCommand(serveCmd(), probeCmd())
 	return root
 }
 
@@ -73,4 +74,37 @@ func serveCmd() *cobra.Command {
 	return cmd
 }
 
-var _ = fmt.Sprintf
+func probeCmd() *cobra.Command {
+	var user string
+	var asJSON bool
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "probe HOST:PORT",
+		Short: "Ask a real FTP server how PASV, EPSV, PORT and EPRT fare from here",
+		Long: "probe connects to the one server you name, tries a LIST in each data\n" +
+			"connection mode and explains each result in one sentence.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o := probe.Options{Timeout: timeout}
+			if user != "" {
+				var err error
+				if o.User, o.Password, err = probe.ParseUser(user); err != nil {
+					return usageError{err}
+				}
+			}
+			rep, err := probe.Run(cmd.Context(), args[0], o)
+			if err != nil {
+				return usageError{err}
+			}
+			if asJSON {
+				return probe.WriteJSON(cmd.OutOrStdout(), rep)
+			}
+			return probe.WriteText(cmd.OutOrStdout(), rep)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&user, "user", "", "log in as NAME:PASSWORD (default anonymous)")
+	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	f.DurationVar(&timeout, "timeout", 5*time.Second, "bound for each step (connect, reply, data dial)")
+	return cmd
+}

@@ -73,6 +73,9 @@ func Run(ctx context.Context, addr string, o Options) (Report, error) {
 	rep := Report{Server: addr}
 	for _, m := range []ftp.Mode{ftp.ModePassive, ftp.ModeEPSV, ftp.ModeActive, ftp.ModeEPRT} {
 		r, banner := probeMode(ctx, addr, m, o)
+		if banner == "" && r.Outcome == Broken && len(rep.Results) == 0 {
+			return Report{}, fmt.Errorf("probe: cannot reach an FTP server at %s: %s", addr, r.Err)
+		}
 		if rep.Banner == "" {
 			rep.Banner = banner
 		}

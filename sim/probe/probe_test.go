@@ -87,14 +87,9 @@ func TestProbeVsftpd(t *testing.T) {
 }
 
 func TestProbeNoServer(t *testing.T) {
-	rep, err := Run(context.Background(), "127.0.0.1:1", Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rep.Results {
-		if r.Outcome != Broken {
-			t.Errorf("%s: %s, want %s", r.Command, r.Outcome, Broken)
-		}
+	_, err := Run(context.Background(), "127.0.0.1:1", Options{Timeout: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "cannot reach") {
+		t.Fatalf("err = %v, want cannot reach", err)
 	}
 }
 
