@@ -71,6 +71,7 @@ func serveCmd() *cobra.Command {
 	f.StringArrayVar(&o.Users, "user", nil, "allow a login NAME:PASSWORD (repeatable)")
 	f.BoolVar(&o.AllowUpload, "allow-upload", false, "allow STOR, APPE, DELE, MKD, RMD, RNFR/RNTO")
 	f.BoolVar(&o.TLS, "tls", false, "offer AUTH TLS with a certificate generated at start")
+	f.IntVar(&o.MaxConns, "max-conns", 64, "sessions at once; more are answered 421")
 	return cmd
 }
 

@@ -2,8 +2,15 @@ package ftp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
 )
 
 // ServeOptions are the flags of `ftplab serve`.
@@ -16,13 +23,127 @@ type ServeOptions struct {
 	Users       []string // "NAME:PASSWORD"
 	AllowUpload bool
 	TLS         bool
+	MaxConns    int
+	// Observer, when set, also sees every step (serve --watch).
+	Observer Observer
+	// Quiet stops the per-line log (the TUI owns the screen).
+	Quiet bool
 }
 
-// Validate checks the options before anything is opened.
-func (o ServeOptions) Validate() error { return nil }
+// Validate checks the options before anything is opened, with one error per
+// problem.
+func (o ServeOptions) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: want HOST:PORT", o.Addr))
+	}
+	if _, _, err := parseRange(o.PasvPorts); err != nil {
+		errs = append(errs, err)
+	}
+	if o.PasvAddress != "" && net.ParseIP(o.PasvAddress) == nil {
+		errs = append(errs, fmt.Errorf("--pasv-address %q: want an IP address", o.PasvAddress))
+	}
+	if fi, err := os.Stat(o.Root); err != nil || !fi.IsDir() {
+		errs = append(errs, fmt.Errorf("--root %q: not a directory", o.Root))
+	}
+	if _, err := parseUsers(o.Users); err != nil {
+		errs = append(errs, err)
+	}
+	if !o.Anonymous && len(o.Users) == 0 {
+		errs = append(errs, errors.New("nobody can log in: give --anonymous or --user NAME:PASSWORD"))
+	}
+	if o.MaxConns < 0 {
+		errs = append(errs, fmt.Errorf("--max-conns %d: want a positive number", o.MaxConns))
+	}
+	return errors.Join(errs...)
+}
+
+func parseRange(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "-")
+	lo, err1 := strconv.Atoi(a)
+	hi, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || lo < 1024 || hi > 65535 || lo > hi {
+		return 0, 0, fmt.Errorf("--pasv-ports %q: want MIN-MAX with 1024 <= MIN <= MAX <= 65535", s)
+	}
+	return lo, hi, nil
+}
+
+func parseUsers(list []string) (map[string]string, error) {
+	users := map[string]string{}
+	for _, u := range list {
+		name, pass, ok := strings.Cut(u, ":")
+		if !ok || name == "" || pass == "" {
+			return nil, fmt.Errorf("--user %q: want NAME:PASSWORD", u)
+		}
+		users[name] = pass
+	}
+	return users, nil
+}
 
 // Serve runs a server on the OS network until ctx ends, logging each control
-// line to log.
+// line to log ("> " commands in, "< " replies out).
 func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
-	return errors.New("serve: not built yet")
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	lo, hi, _ := parseRange(o.PasvPorts)
+	users, _ := parseUsers(o.Users)
+	root, err := os.OpenRoot(o.Root)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	var mu sync.Mutex
+	logLine := func(format string, args ...any) {
+		if o.Quiet {
+			return
+		}
+		mu.Lock()
+		fmt.Fprintf(log, format+"\n", args...)
+		mu.Unlock()
+	}
+	cfg := ServerConfig{
+		Root: root, Anonymous: o.Anonymous, Users: users, AllowUpload: o.AllowUpload,
+		PasvMinPort: lo, PasvMaxPort: hi, PasvAddress: o.PasvAddress, MaxConns: o.MaxConns,
+		Logf: func(f string, a ...any) { logLine("  "+f, a...) },
+		Observer: func(e Event) {
+			switch e.Kind {
+			case EvCommand:
+				if strings.HasPrefix(strings.ToUpper(e.Text), "PASS ") {
+					e.Text = "PASS ****"
+				}
+				logLine("%s > %s", e.Remote, e.Text)
+			case EvReply:
+				logLine("%s < %s", e.Remote, e.Text)
+			}
+			if o.Observer != nil {
+				o.Observer(e)
+			}
+		},
+	}
+	if o.TLS {
+		cert, err := GenerateCert("localhost", "127.0.0.1", "::1")
+		if err != nil {
+			return err
+		}
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	srv, err := NewServer(cfg)
+	if err != nil {
+		return err
+	}
+	l, err := OSNetwork{}.Listen(ctx, o.Addr)
+	if err != nil {
+		return err
+	}
+	tlsNote := ""
+	if o.TLS {
+		tlsNote = ", AUTH TLS offered"
+	}
+	fmt.Fprintf(log, "ftplab serve: listening on %s (root %s, passive %d-%d%s)\n", l.Addr(), o.Root, lo, hi, tlsNote)
+	err = srv.Serve(ctx, l)
+	if errors.Is(err, ErrServerClosed) {
+		return nil
+	}
+	return err
 }

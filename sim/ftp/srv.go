@@ -1,0 +1,196 @@
+package ftp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// ServerConfig sets up a Server. The zero value of each field is a sensible
+// default except Root, which is required.
+type ServerConfig struct {
+	Network  Network  // nil: OSNetwork{}
+	Clock    Clock    // nil: SystemClock
+	Observer Observer // may be nil
+	// Root confines every file the server touches (os.Root refuses escapes
+	// through "..", absolute paths and symlinks).
+	Root        *os.Root
+	Anonymous   bool              // USER anonymous or ftp, any password
+	Users       map[string]string // name -> password
+	AllowUpload bool              // STOR APPE DELE MKD RMD RNFR/RNTO; else 550
+	// PasvMinPort..PasvMaxPort is the passive range (vsftpd pasv_min_port,
+	// pasv_max_port). Ports are tried in order from the last one handed out,
+	// so runs under netem are deterministic. 0,0 lets the network choose.
+	PasvMinPort, PasvMaxPort int
+	// PasvAddress is advertised in 227 replies (vsftpd pasv_address); empty
+	// means the control connection's local address.
+	PasvAddress string
+	// ActiveFromPort is the local port of active data connections: 20 by
+	// convention (netem), 0 on the OS where 20 needs privileges.
+	ActiveFromPort int
+	MaxConns       int           // sessions at once; beyond: 421. 0: 64
+	IdleTimeout    time.Duration // control connection idle limit; 0: 5 min
+	DataTimeout    time.Duration // data connection setup and stall limit; 0: 1 min
+	// FailedLoginDelay slows password guessing: each failed PASS waits this
+	// long times the session's failures (at most 5). 0: 300 ms; <0: none.
+	FailedLoginDelay time.Duration
+	TLS              *tls.Config // non-nil offers AUTH TLS (RFC 4217)
+	Logf             func(format string, args ...any)
+}
+
+// Server is an FTP server. It serves any number of listeners until Close.
+type Server struct {
+	cfg ServerConfig
+
+	mu        sync.Mutex
+	closed    bool
+	listeners map[net.Listener]struct{}
+	sessions  map[*session]struct{}
+	nextPasv  int
+	wg        sync.WaitGroup
+}
+
+// NewServer checks the configuration and returns a server.
+func NewServer(cfg ServerConfig) (*Server, error) {
+	if cfg.Root == nil {
+		return nil, errors.New("ftp server: no root directory")
+	}
+	if cfg.PasvMinPort < 0 || cfg.PasvMaxPort > 65535 || cfg.PasvMinPort > cfg.PasvMaxPort ||
+		(cfg.PasvMinPort == 0) != (cfg.PasvMaxPort == 0) {
+		return nil, fmt.Errorf("ftp server: bad passive range %d-%d", cfg.PasvMinPort, cfg.PasvMaxPort)
+	}
+	if cfg.Network == nil {
+		cfg.Network = OSNetwork{}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = 64
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 5 * time.Minute
+	}
+	if cfg.DataTimeout == 0 {
+		cfg.DataTimeout = time.Minute
+	}
+	if cfg.FailedLoginDelay == 0 {
+		cfg.FailedLoginDelay = 300 * time.Millisecond
+	}
+	return &Server{
+		cfg:       cfg,
+		listeners: map[net.Listener]struct{}{},
+		sessions:  map[*session]struct{}{},
+		nextPasv:  cfg.PasvMinPort,
+	}, nil
+}
+
+// ErrServerClosed is returned by Serve after Close.
+var ErrServerClosed = errors.New("ftp server closed")
+
+// Serve accepts control connections on l until ctx ends or Close is called,
+// then waits for its sessions to end.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	s.cfg.Observer.emit(Event{Kind: EvListen, Channel: Control, Local: l.Addr().String()})
+
+	stop := context.AfterFunc(ctx, func() { s.Close() })
+	defer stop()
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			delete(s.listeners, l)
+			s.mu.Unlock()
+			l.Close()
+			s.wg.Wait()
+			if closed {
+				return ErrServerClosed
+			}
+			return err
+		}
+		s.cfg.Observer.emit(Event{Kind: EvAccept, Channel: Control, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String()})
+		sess, ok := s.admit(conn)
+		if !ok {
+			// Over the cap: say so and hang up (vsftpd does the same).
+			conn.SetWriteDeadline(time.Now().Add(time.Second))
+			fmt.Fprintf(conn, "421 Too many connections (%d), try later.\r\n", s.cfg.MaxConns)
+			conn.Close()
+			continue
+		}
+		go func() {
+			defer s.wg.Done()
+			sess.serve()
+			s.mu.Lock()
+			delete(s.sessions, sess)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+func (s *Server) admit(conn net.Conn) (*session, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || len(s.sessions) >= s.cfg.MaxConns {
+		return nil, false
+	}
+	sess := newSession(s, conn)
+	s.sessions[sess] = struct{}{}
+	s.wg.Add(1)
+	return sess, true
+}
+
+// Close stops every listener and session and waits for them.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		s.wg.Wait()
+		return nil
+	}
+	s.closed = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	for sess := range s.sessions {
+		sess.abort()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+// pasvPort hands out the next passive port to try (0: any).
+func (s *Server) pasvPorts() []int {
+	if s.cfg.PasvMinPort == 0 {
+		return []int{0}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.cfg.PasvMaxPort - s.cfg.PasvMinPort + 1
+	ports := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		ports = append(ports, s.cfg.PasvMinPort+(s.nextPasv-s.cfg.PasvMinPort+i)%n)
+	}
+	s.nextPasv = s.cfg.PasvMinPort + (s.nextPasv-s.cfg.PasvMinPort+1)%n
+	return ports
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.cfg.Logf != nil {
+		s.cfg.Logf(format, args...)
+	}
+}

@@ -1,0 +1,408 @@
+package ftp
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// peerIP is the control connection's remote address: the only host a data
+// connection may go to or come from (RFC 2577).
+func (c *session) peerIP() netip.Addr {
+	ap, err := netip.ParseAddrPort(c.raw.RemoteAddr().String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+func (c *session) localIP() netip.Addr {
+	ap, err := netip.ParseAddrPort(c.raw.LocalAddr().String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// resetData forgets the previous PORT/PASV choice.
+func (c *session) resetData() {
+	if c.pasv != nil {
+		c.pasv.Close()
+		c.pasv = nil
+	}
+	c.active = netip.AddrPort{}
+}
+
+func (c *session) cmdPORT(arg string) { c.setActive(arg, "PORT", ParsePORT) }
+func (c *session) cmdEPRT(arg string) { c.setActive(arg, "EPRT", ParseEPRT) }
+
+// setActive takes a PORT or EPRT. Like vsftpd, it refuses an address other
+// than the control peer's and a privileged port: the bounce attack.
+func (c *session) setActive(arg, verb string, parse func(string) (netip.AddrPort, error)) {
+	if c.epsvAll {
+		c.reply(503, verb+" not allowed after EPSV ALL.")
+		return
+	}
+	ap, err := parse(strings.TrimSpace(arg))
+	if err != nil {
+		if verb == "EPRT" && strings.Contains(err.Error(), "protocol") {
+			c.reply(522, "Network protocol not supported, use (1,2).")
+			return
+		}
+		c.reply(500, "Illegal "+verb+" command.")
+		return
+	}
+	if ap.Addr().Unmap() != c.peerIP() || ap.Port() < 1024 {
+		c.reply(500, "Illegal "+verb+" command.")
+		return
+	}
+	c.resetData()
+	c.active = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	if verb == "PORT" {
+		c.reply(200, "PORT command successful. Consider using PASV.")
+	} else {
+		c.reply(200, "EPRT command successful. Consider using EPSV.")
+	}
+}
+
+func (c *session) cmdPASV(string) {
+	if c.epsvAll {
+		c.reply(503, "PASV not allowed after EPSV ALL.")
+		return
+	}
+	adv := c.localIP()
+	if a := c.srv.cfg.PasvAddress; a != "" {
+		if ip, err := netip.ParseAddr(a); err == nil {
+			adv = ip.Unmap()
+		}
+	}
+	if !adv.Is4() {
+		c.reply(425, "PASV needs IPv4; use EPSV.")
+		return
+	}
+	port, ok := c.listenPassive()
+	if !ok {
+		return
+	}
+	c.reply(227, Format227(netip.AddrPortFrom(adv, port)))
+}
+
+func (c *session) cmdEPSV(arg string) {
+	arg = strings.TrimSpace(arg)
+	switch {
+	case strings.EqualFold(arg, "ALL"):
+		c.epsvAll = true
+		c.reply(200, "EPSV ALL ok.")
+		return
+	case arg != "" && arg != "1" && arg != "2":
+		c.reply(522, "Network protocol not supported, use (1,2).")
+		return
+	}
+	port, ok := c.listenPassive()
+	if !ok {
+		return
+	}
+	c.reply(229, Format229(port))
+}
+
+// listenPassive opens the passive listener on the next free port of the
+// range, on the control connection's local address.
+func (c *session) listenPassive() (uint16, bool) {
+	c.resetData()
+	ip := c.localIP()
+	for _, p := range c.srv.pasvPorts() {
+		l, err := c.srv.cfg.Network.Listen(context.Background(), net.JoinHostPort(ip.String(), strconv.Itoa(p)))
+		if err != nil {
+			continue
+		}
+		ap, err := netip.ParseAddrPort(l.Addr().String())
+		if err != nil {
+			l.Close()
+			continue
+		}
+		c.pasv = l
+		c.srv.cfg.Observer.emit(Event{Kind: EvListen, Channel: Data, Local: l.Addr().String()})
+		return ap.Port(), true
+	}
+	c.reply(425, "Could not open a passive port.")
+	return 0, false
+}
+
+// openData sets up the data connection for a transfer, answering 150 once
+// it is up, or 425 (no PORT/PASV, or the connection failed).
+func (c *session) openData(opening string) (net.Conn, bool) {
+	var conn net.Conn
+	var err error
+	switch {
+	case c.pasv != nil:
+		conn, err = c.acceptPassive()
+	case c.active.IsValid():
+		conn, err = c.dialActive()
+	default:
+		c.reply(425, "Use PORT or PASV first.")
+		return nil, false
+	}
+	c.resetData()
+	if err != nil {
+		c.srv.logf("data connection: %v", err)
+		c.reply(425, "Failed to establish connection.")
+		return nil, false
+	}
+	c.reply(150, opening)
+	if c.protP {
+		tc := tls.Server(conn, c.srv.cfg.TLS)
+		tc.SetDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
+		if err := tc.Handshake(); err != nil {
+			conn.Close()
+			c.reply(522, "TLS negotiation on the data connection failed.")
+			return nil, false
+		}
+		conn = tc
+	}
+	return conn, true
+}
+
+// acceptPassive waits for the client's data connection. One from another
+// IP is closed and ignored (port stealing); vsftpd does the same.
+func (c *session) acceptPassive() (net.Conn, error) {
+	l := c.pasv
+	untrack := c.track(l)
+	defer untrack()
+	deadline := time.Now().Add(c.srv.cfg.DataTimeout)
+	if d, ok := l.(interface{ SetDeadline(time.Time) error }); ok {
+		d.SetDeadline(deadline)
+	} else {
+		timer := time.AfterFunc(c.srv.cfg.DataTimeout, func() { l.Close() })
+		defer timer.Stop()
+	}
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			return nil, err
+		}
+		ap, perr := netip.ParseAddrPort(conn.RemoteAddr().String())
+		if perr != nil || ap.Addr().Unmap() != c.peerIP() {
+			c.srv.logf("refused a data connection from %s (not the control peer)", conn.RemoteAddr())
+			conn.Close()
+			continue
+		}
+		c.srv.cfg.Observer.emit(Event{Kind: EvAccept, Channel: Data, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String()})
+		return conn, nil
+	}
+}
+
+// dialActive connects to the client's PORT/EPRT address, by convention from
+// port 20, before any 150 is sent (as vsftpd does).
+func (c *session) dialActive() (net.Conn, error) {
+	laddr := net.JoinHostPort(c.localIP().String(), strconv.Itoa(c.srv.cfg.ActiveFromPort))
+	raddr := c.active.String()
+	obs := c.srv.cfg.Observer
+	obs.emit(Event{Kind: EvDial, Channel: Data, Local: laddr, Remote: raddr})
+	ctx, cancel := context.WithTimeout(context.Background(), c.srv.cfg.DataTimeout)
+	defer cancel()
+	conn, err := c.srv.cfg.Network.Dial(ctx, laddr, raddr)
+	if err != nil {
+		obs.emit(Event{Kind: EvDialFailed, Channel: Data, Local: laddr, Remote: raddr, Err: err.Error()})
+		return nil, err
+	}
+	obs.emit(Event{Kind: EvConnected, Channel: Data, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String()})
+	return conn, nil
+}
+
+// finish closes the data connection and sends the final reply.
+func (c *session) finish(conn net.Conn, cmd string, n int64, err error, ok226 string) {
+	local, remote := conn.LocalAddr().String(), conn.RemoteAddr().String()
+	end := Event{Kind: EvTransferEnd, Channel: Data, Local: local, Remote: remote, Text: cmd, Bytes: n}
+	if err != nil {
+		end.Err = err.Error()
+	}
+	c.srv.cfg.Observer.emit(end)
+	conn.Close()
+	c.srv.cfg.Observer.emit(Event{Kind: EvClose, Channel: Data, Local: local, Remote: remote})
+	switch {
+	case err == nil:
+		c.reply(226, ok226)
+	case errors.Is(err, errLocalFile):
+		c.reply(451, "Failure reading or writing local file.")
+	default:
+		c.reply(426, "Failure on the data connection; transfer aborted.")
+	}
+}
+
+var errLocalFile = errors.New("local file error")
+
+// transfer runs one data transfer: opens the connection, moves the bytes
+// with move and answers 226/426/451.
+func (c *session) transfer(cmd, opening, ok226 string, move func(conn net.Conn) (int64, error)) {
+	conn, ok := c.openData(opening)
+	if !ok {
+		return
+	}
+	untrack := c.track(conn)
+	defer untrack()
+	c.srv.cfg.Observer.emit(Event{Kind: EvTransferStart, Channel: Data, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String(), Text: cmd})
+	n, err := move(conn)
+	c.finish(conn, cmd, n, err, ok226)
+}
+
+// asciiWriter turns LF into CRLF for TYPE A.
+type asciiWriter struct{ w *bufio.Writer }
+
+func (a asciiWriter) Write(p []byte) (int, error) {
+	for i, b := range p {
+		if b == '\n' {
+			if err := a.w.WriteByte('\r'); err != nil {
+				return i, err
+			}
+		}
+		if err := a.w.WriteByte(b); err != nil {
+			return i, err
+		}
+	}
+	return len(p), nil
+}
+
+func (c *session) sendText(conn net.Conn, lines []string) (int64, error) {
+	bw := bufio.NewWriter(conn)
+	var n int64
+	for _, l := range lines {
+		k, err := bw.WriteString(l + "\r\n")
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, bw.Flush()
+}
+
+func (c *session) cmdLIST(arg string) {
+	c.listing("LIST", arg, func(fi os.FileInfo) string { return lsLine(fi, c.srv.cfg.Clock.Now()) })
+}
+
+func (c *session) cmdNLST(arg string) {
+	c.listing("NLST", arg, func(fi os.FileInfo) string { return fi.Name() })
+}
+
+func (c *session) cmdMLSD(arg string) { c.listing("MLSD", arg, mlsxFacts) }
+
+func (c *session) listing(verb, arg string, format func(os.FileInfo) string) {
+	infos, err := c.entries(arg)
+	if err != nil {
+		// Like vsftpd, a missing directory is an empty listing for LIST;
+		// but escapes and errors are reported before any data moves.
+		if !os.IsNotExist(err) {
+			c.fileErr(verb, err)
+			return
+		}
+		infos = nil
+	}
+	lines := make([]string, len(infos))
+	for i, fi := range infos {
+		lines[i] = format(fi)
+	}
+	c.transfer(strings.TrimSpace(verb+" "+arg), "Here comes the directory listing.", "Directory send OK.",
+		func(conn net.Conn) (int64, error) { return c.sendText(conn, lines) })
+}
+
+func (c *session) cmdRETR(arg string) {
+	f, fi, err := c.openForRead(arg)
+	if err != nil {
+		c.reply(550, "Failed to open file.")
+		return
+	}
+	defer f.Close()
+	offset := c.rest
+	c.rest = 0
+	if offset > 0 {
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			c.reply(550, "Failed to seek.")
+			return
+		}
+	}
+	mode := "ASCII"
+	if c.binary {
+		mode = "BINARY"
+	}
+	opening := fmt.Sprintf("Opening %s mode data connection for %s (%d bytes).", mode, path.Base(arg), fi.Size())
+	c.transfer("RETR "+arg, opening, "Transfer complete.", func(conn net.Conn) (int64, error) {
+		if !c.binary {
+			bw := bufio.NewWriterSize(conn, 64<<10)
+			n, err := io.Copy(asciiWriter{bw}, f)
+			if err == nil {
+				err = bw.Flush()
+			}
+			return n, err
+		}
+		// conn is the *net.TCPConn itself on the OS network, so io.Copy
+		// takes its ReaderFrom path: sendfile(2), no copy through user space.
+		return io.Copy(conn, f)
+	})
+}
+
+// cmdSTOR receives a file. STOR writes to a temporary name in the same
+// directory and renames on success, so a broken upload never looks complete.
+func (c *session) cmdSTOR(arg string, appendTo bool) {
+	_, name, err := c.resolve(arg)
+	if err != nil || name == "." {
+		c.reply(553, "Could not create file.")
+		return
+	}
+	root := c.srv.cfg.Root
+	if fi, err := root.Stat(name); err == nil && fi.IsDir() {
+		c.reply(553, "Could not create file.")
+		return
+	}
+	target := name
+	var f *os.File
+	if appendTo {
+		f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	} else {
+		var b [6]byte
+		rand.Read(b[:])
+		target = path.Join(path.Dir(name), ".ftplab-upload-"+hex.EncodeToString(b[:]))
+		f, err = root.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	}
+	if err != nil {
+		c.fileErr("STOR", err)
+		return
+	}
+	verb := "STOR"
+	if appendTo {
+		verb = "APPE"
+	}
+	committed := false
+	defer func() {
+		f.Close()
+		if !committed && !appendTo {
+			root.Remove(target)
+		}
+	}()
+	c.transfer(verb+" "+arg, "Ok to send data.", "Transfer complete.", func(conn net.Conn) (int64, error) {
+		n, err := io.Copy(f, conn) // *os.File.ReadFrom: splice(2) from a TCP socket
+		if err != nil {
+			return n, err
+		}
+		if err := f.Close(); err != nil {
+			return n, fmt.Errorf("%w: %v", errLocalFile, err)
+		}
+		if !appendTo {
+			if err := root.Rename(target, name); err != nil {
+				return n, fmt.Errorf("%w: %v", errLocalFile, err)
+			}
+		}
+		committed = true
+		return n, nil
+	})
+}

@@ -1,0 +1,274 @@
+package ftp
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// resolve turns a client path into a path inside the root. The virtual
+// path is cleaned against the working directory, so ".." can never climb
+// above "/"; os.Root then refuses what cleaning cannot see (symlinks that
+// point outside).
+func (c *session) resolve(arg string) (virtual, name string, err error) {
+	if strings.ContainsRune(arg, 0) {
+		return "", "", fmt.Errorf("NUL in path")
+	}
+	p := arg
+	if !strings.HasPrefix(p, "/") {
+		p = path.Join(c.cwd, p)
+	}
+	virtual = path.Clean("/" + p)
+	name = strings.TrimPrefix(virtual, "/")
+	if name == "" {
+		name = "."
+	}
+	return virtual, name, nil
+}
+
+func (c *session) cmdPWD(string) {
+	c.reply(257, strconv.Quote(c.cwd)+" is the current directory")
+}
+
+func (c *session) cmdCWD(arg string) {
+	v, name, err := c.resolve(arg)
+	if err != nil {
+		c.reply(501, "Syntax error in parameters or arguments.")
+		return
+	}
+	fi, err := c.srv.cfg.Root.Stat(name)
+	if err != nil || !fi.IsDir() {
+		c.reply(550, "Failed to change directory.")
+		return
+	}
+	c.cwd = v
+	c.reply(250, "Directory successfully changed.")
+}
+
+func (c *session) cmdSIZE(arg string) {
+	_, name, err := c.resolve(arg)
+	if err != nil {
+		c.reply(501, "Syntax error in parameters or arguments.")
+		return
+	}
+	fi, err := c.srv.cfg.Root.Stat(name)
+	if err != nil || !fi.Mode().IsRegular() {
+		c.reply(550, "Could not get file size.")
+		return
+	}
+	c.reply(213, strconv.FormatInt(fi.Size(), 10))
+}
+
+func (c *session) cmdMDTM(arg string) {
+	_, name, err := c.resolve(arg)
+	if err != nil {
+		c.reply(501, "Syntax error in parameters or arguments.")
+		return
+	}
+	fi, err := c.srv.cfg.Root.Stat(name)
+	if err != nil || !fi.Mode().IsRegular() {
+		c.reply(550, "Could not get file modification time.")
+		return
+	}
+	c.reply(213, fi.ModTime().UTC().Format("20060102150405"))
+}
+
+func (c *session) cmdREST(arg string) {
+	n, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
+	if err != nil || n < 0 {
+		c.reply(501, "REST needs a non-negative byte offset.")
+		return
+	}
+	c.rest = n
+	c.reply(350, fmt.Sprintf("Restart position accepted (%d).", n))
+}
+
+func (c *session) cmdDELE(arg string) {
+	_, name, err := c.resolve(arg)
+	if err != nil {
+		c.reply(501, "Syntax error in parameters or arguments.")
+		return
+	}
+	if fi, err := c.srv.cfg.Root.Lstat(name); err != nil || fi.IsDir() {
+		c.reply(550, "Delete operation failed.")
+		return
+	}
+	if err := c.srv.cfg.Root.Remove(name); err != nil {
+		c.fileErr("Delete", err)
+		return
+	}
+	c.reply(250, "Delete operation successful.")
+}
+
+func (c *session) cmdMKD(arg string) {
+	v, name, err := c.resolve(arg)
+	if err != nil || name == "." {
+		c.reply(550, "Create directory operation failed.")
+		return
+	}
+	if err := c.srv.cfg.Root.Mkdir(name, 0o755); err != nil {
+		c.reply(550, "Create directory operation failed.")
+		return
+	}
+	c.reply(257, strconv.Quote(v)+" created")
+}
+
+func (c *session) cmdRMD(arg string) {
+	_, name, err := c.resolve(arg)
+	if err != nil || name == "." {
+		c.reply(550, "Remove directory operation failed.")
+		return
+	}
+	if fi, err := c.srv.cfg.Root.Lstat(name); err != nil || !fi.IsDir() {
+		c.reply(550, "Remove directory operation failed.")
+		return
+	}
+	if err := c.srv.cfg.Root.Remove(name); err != nil {
+		c.reply(550, "Remove directory operation failed.")
+		return
+	}
+	c.reply(250, "Remove directory operation successful.")
+}
+
+func (c *session) cmdRNFR(arg string) {
+	_, name, err := c.resolve(arg)
+	if err != nil || name == "." {
+		c.reply(550, "RNFR command failed.")
+		return
+	}
+	if _, err := c.srv.cfg.Root.Lstat(name); err != nil {
+		c.reply(550, "RNFR command failed.")
+		return
+	}
+	c.renameSrc = name
+	c.reply(350, "Ready for RNTO.")
+}
+
+func (c *session) cmdRNTO(arg string) {
+	src := c.renameSrc
+	c.renameSrc = ""
+	if src == "" {
+		c.reply(503, "RNFR required first.")
+		return
+	}
+	_, name, err := c.resolve(arg)
+	if err != nil || name == "." {
+		c.reply(550, "Rename failed.")
+		return
+	}
+	if err := c.srv.cfg.Root.Rename(src, name); err != nil {
+		c.reply(550, "Rename failed.")
+		return
+	}
+	c.reply(250, "Rename successful.")
+}
+
+// listArg drops ls-style options ("-la") that clients send with LIST.
+func listArg(arg string) string {
+	var keep []string
+	for _, f := range strings.Fields(arg) {
+		if !strings.HasPrefix(f, "-") {
+			keep = append(keep, f)
+		}
+	}
+	return strings.Join(keep, " ")
+}
+
+// entries reads a directory (or one file) inside the root, sorted by name.
+func (c *session) entries(arg string) ([]fs.FileInfo, error) {
+	_, name, err := c.resolve(listArg(arg))
+	if err != nil {
+		return nil, err
+	}
+	fi, err := c.srv.cfg.Root.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return []fs.FileInfo{fi}, nil
+	}
+	d, err := c.srv.cfg.Root.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	des, err := d.ReadDir(-1)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fs.FileInfo, 0, len(des))
+	for _, de := range des {
+		if info, err := de.Info(); err == nil {
+			out = append(out, info)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out, nil
+}
+
+// lsLine is one line of LIST output in the `ls -l` form clients parse.
+func lsLine(fi fs.FileInfo, now time.Time) string {
+	t := fi.ModTime()
+	stamp := t.Format("Jan _2 15:04")
+	if now.Sub(t) > 180*24*time.Hour || t.After(now.Add(time.Hour)) {
+		stamp = t.Format("Jan _2  2006")
+	}
+	mode := fi.Mode().String()
+	if fi.IsDir() {
+		mode = "d" + mode[1:]
+	}
+	return fmt.Sprintf("%s    1 ftp      ftp  %10d %s %s", mode, fi.Size(), stamp, fi.Name())
+}
+
+// mlsxFacts is an RFC 3659 fact line.
+func mlsxFacts(fi fs.FileInfo) string {
+	typ, perm := "file", "r"
+	if fi.IsDir() {
+		typ, perm = "dir", "el"
+	}
+	return fmt.Sprintf("type=%s;size=%d;modify=%s;perm=%s; %s", typ, fi.Size(), fi.ModTime().UTC().Format("20060102150405"), perm, fi.Name())
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+func (c *session) cmdMLST(arg string) {
+	v, name, err := c.resolve(arg)
+	if err != nil {
+		c.reply(501, "Syntax error in parameters or arguments.")
+		return
+	}
+	fi, err := c.srv.cfg.Root.Stat(name)
+	if err != nil {
+		c.fileErr("MLST", err)
+		return
+	}
+	facts := mlsxFacts(fi)
+	facts = facts[:strings.LastIndexByte(facts, ' ')+1] + v
+	c.replyLines(250, "Listing "+v, []string{facts}, "End")
+}
+
+// readable opens a regular file for RETR.
+func (c *session) openForRead(arg string) (*os.File, fs.FileInfo, error) {
+	_, name, err := c.resolve(arg)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := c.srv.cfg.Root.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("%s: %w", name, os.ErrNotExist)
+		}
+		return nil, nil, err
+	}
+	return f, fi, nil
+}

@@ -1,0 +1,437 @@
+package ftp
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxCommandLine is the longest command line the server reads (vsftpd's
+// limit is similar). Longer lines are answered 500 and discarded unread.
+const maxCommandLine = 4096
+
+// session is one control connection.
+type session struct {
+	srv  *Server
+	raw  net.Conn // the accepted socket; conn may wrap it in TLS
+	conn net.Conn
+	r    *bufio.Reader
+
+	closeOnce sync.Once
+	mu        sync.Mutex // guards data for abort
+	data      []io.Closer
+
+	user      string
+	loggedIn  bool
+	failures  int
+	cwd       string // absolute virtual path, "/" is the root
+	binary    bool
+	rest      int64
+	renameSrc string
+	epsvAll   bool
+	active    netip.AddrPort // set by PORT/EPRT
+	pasv      net.Listener   // set by PASV/EPSV
+	protP     bool           // data connections use TLS (PROT P)
+	secure    bool           // control channel is under TLS
+}
+
+func newSession(s *Server, conn net.Conn) *session {
+	return &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/"}
+}
+
+// abort closes the session's sockets from another goroutine (Server.Close).
+func (c *session) abort() {
+	c.raw.Close()
+	c.mu.Lock()
+	for _, d := range c.data {
+		d.Close()
+	}
+	c.mu.Unlock()
+}
+
+// track remembers a data socket so abort can close it.
+func (c *session) track(d io.Closer) func() {
+	c.mu.Lock()
+	c.data = append(c.data, d)
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		for i, x := range c.data {
+			if x == d {
+				c.data = append(c.data[:i], c.data[i+1:]...)
+				break
+			}
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *session) addrs() (string, string) {
+	return c.raw.LocalAddr().String(), c.raw.RemoteAddr().String()
+}
+
+func (c *session) serve() {
+	defer c.close()
+	c.reply(220, "(ftplab)")
+	for {
+		c.conn.SetReadDeadline(time.Now().Add(c.srv.cfg.IdleTimeout))
+		line, err := c.readCommand()
+		if errors.Is(err, errLineTooLong) {
+			c.reply(500, "Command line too long.")
+			continue
+		}
+		if errors.Is(err, errBadLine) {
+			c.reply(501, "Syntax error in parameters or arguments.")
+			continue
+		}
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				c.reply(421, "Timeout.")
+			}
+			return
+		}
+		local, remote := c.addrs()
+		c.srv.cfg.Observer.emit(Event{Kind: EvCommand, Channel: Control, Local: local, Remote: remote, Text: line})
+		if quit := c.dispatch(line); quit {
+			return
+		}
+	}
+}
+
+func (c *session) close() {
+	c.closeOnce.Do(func() {
+		if c.pasv != nil {
+			c.pasv.Close()
+		}
+		local, remote := c.addrs()
+		c.conn.Close()
+		c.srv.cfg.Observer.emit(Event{Kind: EvClose, Channel: Control, Local: local, Remote: remote})
+	})
+}
+
+var (
+	errLineTooLong = errors.New("command line too long")
+	errBadLine     = errors.New("NUL or bare CR in command line")
+)
+
+// readCommand reads one line. A line over maxCommandLine is skipped to its
+// end without being kept in memory, so a 1 MB line costs nothing.
+func (c *session) readCommand() (string, error) {
+	frag, err := c.r.ReadSlice('\n')
+	if err == bufio.ErrBufferFull || (err == nil && len(frag) > maxCommandLine+2) {
+		for err == bufio.ErrBufferFull {
+			_, err = c.r.ReadSlice('\n')
+		}
+		if err != nil {
+			return "", err
+		}
+		return "", errLineTooLong
+	}
+	if err != nil {
+		return "", err
+	}
+	line := strings.TrimSuffix(strings.TrimSuffix(string(frag), "\n"), "\r")
+	if strings.ContainsAny(line, "\x00\r") {
+		return "", errBadLine
+	}
+	return line, nil
+}
+
+// reply sends one single-line reply.
+func (c *session) reply(code int, text string) {
+	c.send(fmt.Sprintf("%d %s", code, text))
+}
+
+// replyLines sends a multi-line reply (RFC 959 4.2): "code-first", the
+// middle lines indented by a space, "code last".
+func (c *session) replyLines(code int, first string, middle []string, last string) {
+	c.send(fmt.Sprintf("%d-%s", code, first))
+	for _, m := range middle {
+		c.send(" " + m)
+	}
+	c.send(fmt.Sprintf("%d %s", code, last))
+}
+
+func (c *session) send(line string) {
+	local, remote := c.addrs()
+	c.srv.cfg.Observer.emit(Event{Kind: EvReply, Channel: Control, Local: local, Remote: remote, Text: line})
+	c.conn.SetWriteDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
+	io.WriteString(c.conn, line+"\r\n")
+}
+
+// command describes one verb.
+type command struct {
+	fn       func(c *session, arg string)
+	needArg  bool
+	preLogin bool // allowed before login
+	upload   bool // needs AllowUpload
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"USER": {fn: (*session).cmdUSER, needArg: true, preLogin: true},
+		"PASS": {fn: (*session).cmdPASS, preLogin: true},
+		"QUIT": {preLogin: true}, // handled in dispatch
+		"NOOP": {fn: func(c *session, _ string) { c.reply(200, "NOOP ok.") }, preLogin: true},
+		"SYST": {fn: func(c *session, _ string) { c.reply(215, "UNIX Type: L8") }, preLogin: true},
+		"FEAT": {fn: (*session).cmdFEAT, preLogin: true},
+		"HELP": {fn: (*session).cmdHELP, preLogin: true},
+		"OPTS": {fn: (*session).cmdOPTS, needArg: true, preLogin: true},
+		"AUTH": {fn: (*session).cmdAUTH, needArg: true, preLogin: true},
+		"PBSZ": {fn: (*session).cmdPBSZ, needArg: true, preLogin: true},
+		"PROT": {fn: (*session).cmdPROT, needArg: true, preLogin: true},
+		"TYPE": {fn: (*session).cmdTYPE, needArg: true},
+		"MODE": {fn: (*session).cmdMODE, needArg: true},
+		"STRU": {fn: (*session).cmdSTRU, needArg: true},
+		"PWD":  {fn: (*session).cmdPWD},
+		"XPWD": {fn: (*session).cmdPWD},
+		"CWD":  {fn: (*session).cmdCWD, needArg: true},
+		"XCWD": {fn: (*session).cmdCWD, needArg: true},
+		"CDUP": {fn: func(c *session, _ string) { c.cmdCWD("..") }},
+		"XCUP": {fn: func(c *session, _ string) { c.cmdCWD("..") }},
+		"PORT": {fn: (*session).cmdPORT, needArg: true},
+		"EPRT": {fn: (*session).cmdEPRT, needArg: true},
+		"PASV": {fn: (*session).cmdPASV},
+		"EPSV": {fn: (*session).cmdEPSV},
+		"LIST": {fn: (*session).cmdLIST},
+		"NLST": {fn: (*session).cmdNLST},
+		"MLSD": {fn: (*session).cmdMLSD},
+		"MLST": {fn: (*session).cmdMLST},
+		"RETR": {fn: (*session).cmdRETR, needArg: true},
+		"STOR": {fn: func(c *session, a string) { c.cmdSTOR(a, false) }, needArg: true, upload: true},
+		"APPE": {fn: func(c *session, a string) { c.cmdSTOR(a, true) }, needArg: true, upload: true},
+		"DELE": {fn: (*session).cmdDELE, needArg: true, upload: true},
+		"MKD":  {fn: (*session).cmdMKD, needArg: true, upload: true},
+		"XMKD": {fn: (*session).cmdMKD, needArg: true, upload: true},
+		"RMD":  {fn: (*session).cmdRMD, needArg: true, upload: true},
+		"XRMD": {fn: (*session).cmdRMD, needArg: true, upload: true},
+		"RNFR": {fn: (*session).cmdRNFR, needArg: true, upload: true},
+		"RNTO": {fn: (*session).cmdRNTO, needArg: true, upload: true},
+		"SIZE": {fn: (*session).cmdSIZE, needArg: true},
+		"MDTM": {fn: (*session).cmdMDTM, needArg: true},
+		"REST": {fn: (*session).cmdREST, needArg: true},
+		"ABOR": {fn: func(c *session, _ string) { c.reply(225, "No transfer to ABOR.") }},
+		"STAT": {fn: (*session).cmdSTAT},
+	}
+}
+
+// dispatch runs one command line; it reports whether the session ends.
+func (c *session) dispatch(line string) (quit bool) {
+	verb, arg, _ := strings.Cut(line, " ")
+	verb = strings.ToUpper(verb)
+	cmd, ok := commands[verb]
+	switch {
+	case !ok:
+		c.reply(500, "Unknown command.")
+		return false
+	case verb == "QUIT":
+		c.reply(221, "Goodbye.")
+		return true
+	case !cmd.preLogin && !c.loggedIn:
+		c.reply(530, "Please login with USER and PASS.")
+		return false
+	case cmd.needArg && strings.TrimSpace(arg) == "":
+		c.reply(501, "Syntax error in parameters or arguments.")
+		return false
+	case cmd.upload && !c.srv.cfg.AllowUpload:
+		c.reply(550, "Permission denied.")
+		return false
+	}
+	if verb != "REST" && verb != "RETR" && verb != "STOR" && verb != "APPE" {
+		defer func() { c.rest = 0 }()
+	}
+	if verb != "RNTO" {
+		defer func() {
+			if verb != "RNFR" {
+				c.renameSrc = ""
+			}
+		}()
+	}
+	cmd.fn(c, arg)
+	return false
+}
+
+func (c *session) cmdUSER(arg string) {
+	if c.loggedIn {
+		c.reply(530, "Can't change to another user.")
+		return
+	}
+	c.user = arg
+	c.reply(331, "Please specify the password.")
+}
+
+func (c *session) cmdPASS(arg string) {
+	switch {
+	case c.loggedIn:
+		c.reply(230, "Already logged in.")
+		return
+	case c.user == "":
+		c.reply(503, "Login with USER first.")
+		return
+	}
+	cfg := c.srv.cfg
+	anon := c.user == "anonymous" || c.user == "ftp"
+	want, known := cfg.Users[c.user]
+	if (anon && cfg.Anonymous) || (known && !anon && want == arg) {
+		c.loggedIn = true
+		c.reply(230, "Login successful.")
+		return
+	}
+	c.failures++
+	if d := cfg.FailedLoginDelay; d > 0 {
+		time.Sleep(d * time.Duration(min(c.failures, 5)))
+	}
+	c.user = ""
+	c.reply(530, "Login incorrect.")
+}
+
+func (c *session) cmdFEAT(string) {
+	feats := []string{"EPRT", "EPSV", "MDTM", "MLST type*;size*;modify*;perm*;", "PASV", "REST STREAM", "SIZE", "TVFS", "UTF8"}
+	if c.srv.cfg.TLS != nil {
+		feats = append([]string{"AUTH TLS", "PBSZ", "PROT"}, feats...)
+	}
+	c.replyLines(211, "Features:", feats, "End")
+}
+
+func (c *session) cmdHELP(string) {
+	verbs := make([]string, 0, len(commands))
+	for v := range commands {
+		verbs = append(verbs, v)
+	}
+	sortStrings(verbs)
+	var rows []string
+	for i := 0; i < len(verbs); i += 8 {
+		rows = append(rows, strings.Join(verbs[i:min(i+8, len(verbs))], " "))
+	}
+	c.replyLines(214, "The following commands are recognized.", rows, "Help OK.")
+}
+
+func (c *session) cmdOPTS(arg string) {
+	if strings.EqualFold(strings.TrimSpace(arg), "UTF8 ON") {
+		c.reply(200, "Always in UTF8 mode.")
+		return
+	}
+	c.reply(501, "Option not understood.")
+}
+
+func (c *session) cmdAUTH(arg string) {
+	cfg := c.srv.cfg.TLS
+	switch {
+	case cfg == nil:
+		c.reply(530, "Please login with USER and PASS.")
+		return
+	case c.secure:
+		c.reply(503, "Already using TLS.")
+		return
+	case !strings.EqualFold(arg, "TLS") && !strings.EqualFold(arg, "SSL") && !strings.EqualFold(arg, "TLS-C"):
+		c.reply(504, "Unknown AUTH type.")
+		return
+	}
+	c.reply(234, "Proceed with negotiation.")
+	tc := tls.Server(c.conn, cfg)
+	tc.SetDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
+	if err := tc.Handshake(); err != nil {
+		c.srv.logf("AUTH TLS handshake: %v", err)
+		c.conn.Close()
+		return
+	}
+	tc.SetDeadline(time.Time{})
+	c.conn = tc
+	c.r = bufio.NewReaderSize(tc, maxCommandLine+2)
+	c.secure = true
+}
+
+func (c *session) cmdPBSZ(arg string) {
+	if !c.secure {
+		c.reply(503, "PBSZ needs a secure connection (AUTH TLS).")
+		return
+	}
+	c.reply(200, "PBSZ set to 0.")
+}
+
+func (c *session) cmdPROT(arg string) {
+	switch {
+	case !c.secure:
+		c.reply(503, "PROT needs a secure connection (AUTH TLS).")
+	case strings.EqualFold(arg, "P"):
+		c.protP = true
+		c.reply(200, "PROT now Private.")
+	case strings.EqualFold(arg, "C"):
+		c.protP = false
+		c.reply(200, "PROT now Clear.")
+	default:
+		c.reply(536, "PROT level not supported.")
+	}
+}
+
+func (c *session) cmdTYPE(arg string) {
+	switch strings.ToUpper(strings.Join(strings.Fields(arg), " ")) {
+	case "I", "L 8":
+		c.binary = true
+		c.reply(200, "Switching to Binary mode.")
+	case "A", "A N":
+		c.binary = false
+		c.reply(200, "Switching to ASCII mode.")
+	default:
+		c.reply(504, "Unrecognised TYPE command.")
+	}
+}
+
+func (c *session) cmdMODE(arg string) {
+	if strings.EqualFold(arg, "S") {
+		c.reply(200, "Mode set to S.")
+		return
+	}
+	c.reply(504, "Bad MODE command.")
+}
+
+func (c *session) cmdSTRU(arg string) {
+	if strings.EqualFold(arg, "F") {
+		c.reply(200, "Structure set to F.")
+		return
+	}
+	c.reply(504, "Bad STRU command.")
+}
+
+func (c *session) cmdSTAT(arg string) {
+	if arg != "" {
+		c.reply(504, "STAT with a path is not supported; use LIST.")
+		return
+	}
+	_, remote := c.addrs()
+	mode := "ASCII"
+	if c.binary {
+		mode = "BINARY"
+	}
+	c.replyLines(211, "FTP server status:", []string{
+		"Connected to " + remote,
+		"Logged in as " + c.user,
+		"TYPE: " + mode,
+		"Session bandwidth limit: none",
+	}, "End of status")
+}
+
+// fileErr turns a filesystem error into the reply a client can act on.
+func (c *session) fileErr(op string, err error) {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		c.reply(550, op+": no such file or directory.")
+	case errors.Is(err, os.ErrPermission):
+		c.reply(550, op+": permission denied.")
+	case strings.Contains(err.Error(), "escapes"):
+		c.reply(550, op+": path is outside the served directory.")
+	default:
+		c.reply(550, op+": failed.")
+	}
+}
