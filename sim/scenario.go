@@ -67,6 +67,9 @@ func (s Scenario) Defaults() Scenario {
 	if s.Expect == "" {
 		s.Expect = "ok"
 	}
+	if s.Latency == 0 {
+		s.Latency = Duration(5 * time.Millisecond) // one way: a 10 ms round trip, a nearby server
+	}
 	if s.ConnectWait == 0 {
 		s.ConnectWait = Duration(60 * time.Second) // vsftpd's connect_timeout
 	}

@@ -1,8 +1,7 @@
 package ftp
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
@@ -12,10 +11,12 @@ import (
 	"time"
 )
 
-// GenerateCert makes a self-signed ECDSA certificate for hosts (names or IP
-// addresses), valid for a day: enough for `serve --tls` and the lessons.
+// GenerateCert makes a self-signed Ed25519 certificate for hosts (names or
+// IP addresses), valid for a day: enough for `serve --tls` and the lessons.
+// Ed25519 signatures and a fixed-width serial keep every handshake the same
+// size, so a TLS lesson's trace is the same on every run.
 func GenerateCert(hosts ...string) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pub, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
@@ -23,6 +24,7 @@ func GenerateCert(hosts ...string) (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, err
 	}
+	serial.SetBit(serial, 62, 1)
 	tmpl := x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: "ftplab"},
@@ -40,7 +42,7 @@ func GenerateCert(hosts ...string) (tls.Certificate, error) {
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, &tmpl, &tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, &tmpl, &tmpl, pub, key)
 	if err != nil {
 		return tls.Certificate{}, err
 	}

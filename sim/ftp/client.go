@@ -39,6 +39,7 @@ type ClientConfig struct {
 // Client is one FTP control connection and the data connections it opens.
 type Client struct {
 	cfg    ClientConfig
+	raw    net.Conn // the socket under any TLS
 	conn   net.Conn
 	r      *bufio.Reader
 	tls    bool // control channel is encrypted and PROT P is on
@@ -65,7 +66,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 		cfg.Observer.emit(Event{Kind: EvDialFailed, Channel: Control, Local: cfg.LocalAddr, Remote: addr, Err: err.Error()})
 		return nil, err
 	}
-	c := &Client{cfg: cfg, conn: conn, r: bufio.NewReader(conn)}
+	c := &Client{cfg: cfg, raw: conn, conn: conn, r: bufio.NewReader(conn)}
 	cfg.Observer.emit(Event{Kind: EvConnected, Channel: Control, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String()})
 	rep, err := c.readReply()
 	if err != nil {
@@ -84,9 +85,10 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 func (c *Client) LocalAddr() net.Addr  { return c.conn.LocalAddr() }
 func (c *Client) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 
-// Close drops the control connection without QUIT.
+// Close drops the control connection without QUIT. Under TLS it closes the
+// socket itself, without a close_notify alert, as many clients do.
 func (c *Client) Close() error {
-	err := c.conn.Close()
+	err := c.raw.Close()
 	c.cfg.Observer.emit(Event{Kind: EvClose, Channel: Control, Local: c.conn.LocalAddr().String(), Remote: c.conn.RemoteAddr().String()})
 	return err
 }
@@ -275,15 +277,15 @@ func (c *Client) transfer(cmd string, move func(net.Conn) (int64, error)) (int64
 			return 0, err
 		}
 	}
+	rawData := data
 	if c.tls {
-		tc := tls.Client(data, c.cfg.TLS)
-		data = tc
+		data = tls.Client(data, c.cfg.TLS)
 	}
 	local, remote := data.LocalAddr().String(), data.RemoteAddr().String()
 	c.cfg.Observer.emit(Event{Kind: EvTransferStart, Channel: Data, Local: local, Remote: remote, Text: cmd})
 	data.SetDeadline(time.Now().Add(c.cfg.Timeout))
 	n, moveErr := move(data)
-	data.Close()
+	rawData.Close() // an upload's move already closed data (close_notify, FIN)
 	end := Event{Kind: EvTransferEnd, Channel: Data, Local: local, Remote: remote, Text: cmd, Bytes: n}
 	if moveErr != nil {
 		end.Err = moveErr.Error()

@@ -1,0 +1,349 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"ftplab/netem"
+	"ftplab/sim/ftp"
+	"ftplab/sim/trace"
+)
+
+// Options steer a run.
+type Options struct {
+	// OnEvent sees every event as it happens, in order. It may block: that
+	// holds the whole simulated network still, which is how the player
+	// steps through a live run.
+	OnEvent func(trace.Event)
+	// Title goes into the trace header (a lesson's title).
+	Title string
+}
+
+// Session is a finished run: what a recorded file holds, plus its summary.
+type Session struct {
+	Header  trace.Header
+	Events  []trace.Event
+	Summary Summary
+}
+
+// Trace is the session as a recorded file holds it.
+func (s *Session) Trace() trace.Trace { return trace.Trace{Header: s.Header, Events: s.Events} }
+
+// realTimeout bounds each real wait of the endpoints. Nothing in a healthy
+// run waits in real time (netem simulates timeouts), so this only stops a
+// broken run from hanging.
+const realTimeout = 10 * time.Second
+
+// Run plays a scenario to its end on a fresh simulated network.
+func Run(ctx context.Context, sc Scenario, o Options) (*Session, error) {
+	sc = sc.Defaults()
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	rec := &recorder{onEvent: o.OnEvent}
+	world := netem.New(netem.Options{Emit: rec.add})
+	defer world.Close()
+
+	r := &runner{sc: sc, world: world}
+	if err := r.build(); err != nil {
+		return nil, err
+	}
+	hdr, err := r.header(o.Title)
+	if err != nil {
+		return nil, err
+	}
+	ok, reason := r.play(ctx)
+	world.Close()
+
+	verdict := "ok"
+	if !ok {
+		verdict = "failed"
+	}
+	rec.add(trace.Event{Kind: trace.Result, Verdict: verdict, Text: reason})
+	s := &Session{Header: hdr, Events: rec.events}
+	s.Summary = Summarize(hdr, sc, s.Events)
+	return s, nil
+}
+
+// recorder keeps the events and numbers the ones sim adds itself.
+type recorder struct {
+	mu      sync.Mutex
+	events  []trace.Event
+	onEvent func(trace.Event)
+}
+
+func (r *recorder) add(e trace.Event) {
+	r.mu.Lock()
+	if e.Kind == trace.Result || e.Kind == trace.Note {
+		e.Seq = len(r.events)
+		if n := len(r.events); n > 0 {
+			e.T = r.events[n-1].T
+		}
+	}
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+	if r.onEvent != nil {
+		r.onEvent(e)
+	}
+}
+
+// runner holds one run's parts.
+type runner struct {
+	sc             Scenario
+	world          *netem.World
+	client, server *netem.Host
+	root           string
+	sample         []byte
+	tlsServer      *tls.Config
+	tlsClient      *tls.Config
+}
+
+// build puts hosts and middleboxes on the network as the scenario says.
+func (r *runner) build() error {
+	sc := r.sc
+	var err error
+	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.clientIP(), ConnectTimeout: time.Duration(sc.ClientWait)}); err != nil {
+		return err
+	}
+	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.serverIP(), ConnectTimeout: time.Duration(sc.ConnectWait)}); err != nil {
+		return err
+	}
+	if sc.clientFirewall() {
+		if err := r.world.AddFirewall("client", clientFirewall(sc)); err != nil {
+			return err
+		}
+	}
+	if sc.clientNAT() {
+		if err := r.world.AddNAT("client", netem.NAT{Name: "client-nat", Public: ClientNATIP, ALG: sc.ALG}); err != nil {
+			return err
+		}
+	}
+	if sc.serverNAT() {
+		n := netem.NAT{Name: "server-nat", Public: ServerPublicIP, ALG: sc.ALG, Forward: []netem.Forward{
+			{Ports: netem.PortRange{Min: ServerControlPort, Max: ServerControlPort}, To: ServerPrivateIP},
+			{Ports: netem.PortRange{Min: PasvMinPort, Max: PasvMaxPort}, To: ServerPrivateIP},
+		}}
+		if err := r.world.AddNAT("server", n); err != nil {
+			return err
+		}
+	}
+	if sc.serverFirewall() {
+		if err := r.world.AddFirewall("server", serverFirewall(sc)); err != nil {
+			return err
+		}
+	}
+	r.world.SetLink(netem.Link{Latency: time.Duration(sc.Latency)})
+	return nil
+}
+
+// clientFirewall is the home router every lesson means: out is free, in
+// only what belongs to a connection the client made.
+func clientFirewall(sc Scenario) netem.Firewall {
+	return netem.Firewall{Name: "client-fw", ALG: sc.ALG, Policy: netem.Accept, Rules: []netem.Rule{
+		{Dir: netem.Out, Action: netem.Accept},
+		{Dir: netem.In, States: []netem.State{netem.StateEstablished, netem.StateRelated}, Action: netem.Accept},
+		{Dir: netem.In, Action: blockAction(sc)},
+	}}
+}
+
+// serverFirewall admits the control port and, if the scenario opens it,
+// the passive range; everything else inbound is blocked.
+func serverFirewall(sc Scenario) netem.Firewall {
+	rules := []netem.Rule{
+		{Dir: netem.In, Ports: netem.PortRange{Min: ServerControlPort, Max: ServerControlPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept},
+		{Dir: netem.In, States: []netem.State{netem.StateEstablished, netem.StateRelated}, Action: netem.Accept},
+	}
+	if sc.OpenPasv {
+		rules = append(rules, netem.Rule{Dir: netem.In, Ports: netem.PortRange{Min: PasvMinPort, Max: PasvMaxPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept})
+	}
+	rules = append(rules,
+		netem.Rule{Dir: netem.Out, Action: netem.Accept},
+		netem.Rule{Dir: netem.In, Action: blockAction(sc)},
+	)
+	return netem.Firewall{Name: "server-fw", ALG: sc.ALG, Policy: netem.Accept, Rules: rules}
+}
+
+func blockAction(sc Scenario) netem.Action {
+	if sc.Reject {
+		return netem.Reject
+	}
+	return netem.Drop
+}
+
+func (r *runner) header(title string) (trace.Header, error) {
+	raw, err := json.Marshal(r.sc)
+	if err != nil {
+		return trace.Header{}, err
+	}
+	return trace.Header{
+		Format: trace.FormatName, Version: trace.Version,
+		Name: r.sc.Name, Title: title, Source: "sim",
+		Topology: r.world.Topology(), Scenario: raw,
+	}, nil
+}
+
+// sampleContent is the served file: deterministic, so every run moves the
+// same bytes and sha256 can prove integrity.
+func sampleContent() []byte {
+	var b bytes.Buffer
+	b.WriteString("Hello from the ftplab server.\n")
+	for i := 1; b.Len() < 4096; i++ {
+		fmt.Fprintf(&b, "line %04d: the data channel carries the file, the control channel the talk.\n", i)
+	}
+	return b.Bytes()
+}
+
+// play starts the server, runs the client's script and says how it went.
+func (r *runner) play(ctx context.Context) (ok bool, reason string) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "ftplab-sim-")
+	if err != nil {
+		return false, err.Error()
+	}
+	defer os.RemoveAll(dir)
+	r.sample = sampleContent()
+	if err := os.WriteFile(filepath.Join(dir, SampleFile), r.sample, 0o644); err != nil {
+		return false, err.Error()
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return false, err.Error()
+	}
+	defer root.Close()
+	r.root = dir
+	if r.sc.TLS {
+		if err := r.makeTLS(); err != nil {
+			return false, err.Error()
+		}
+	}
+
+	cfg := ftp.ServerConfig{
+		Network: r.server, Clock: r.world.Clock(), Root: root,
+		Anonymous: true, AllowUpload: true,
+		PasvMinPort: PasvMinPort, PasvMaxPort: PasvMaxPort,
+		ActiveFromPort: ServerDataPort, TLS: r.tlsServer,
+		IdleTimeout: realTimeout, DataTimeout: realTimeout,
+	}
+	if r.sc.PasvAddress {
+		cfg.PasvAddress = ServerPublicIP
+	}
+	srv, err := ftp.NewServer(cfg)
+	if err != nil {
+		return false, err.Error()
+	}
+	l, err := r.server.Listen(ctx, net.JoinHostPort(r.sc.serverIP(), strconv.Itoa(ServerControlPort)))
+	if err != nil {
+		return false, err.Error()
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(ctx, l)
+	}()
+	defer func() {
+		srv.Close()
+		<-done
+	}()
+	return r.script(ctx)
+}
+
+func (r *runner) makeTLS() error {
+	cert, err := ftp.GenerateCert("ftplab-server", ServerPublicIP, ServerPrivateIP)
+	if err != nil {
+		return err
+	}
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	// No session tickets: they are sent after the handshake, racing the
+	// next command, and would make the trace differ from run to run.
+	r.tlsServer = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, SessionTicketsDisabled: true}
+	r.tlsClient = &tls.Config{RootCAs: pool, ServerName: "ftplab-server", MinVersion: tls.VersionTLS12, ClientSessionCache: tls.NewLRUClientSessionCache(4)}
+	return nil
+}
+
+// script is the client's side of the run.
+func (r *runner) script(ctx context.Context) (bool, string) {
+	sc := r.sc
+	c, err := ftp.Dial(ctx, net.JoinHostPort(ServerPublicIP, strconv.Itoa(ServerControlPort)), ftp.ClientConfig{
+		Network:     r.client,
+		LocalAddr:   net.JoinHostPort(sc.clientIP(), strconv.Itoa(ClientControlPort)),
+		ActivePort:  ClientDataPort,
+		Mode:        sc.Mode,
+		SkipPasvIP:  sc.SkipPasvIP,
+		PortAddress: sc.PortAddress,
+		TLS:         r.tlsClient,
+		Timeout:     realTimeout,
+	})
+	if err != nil {
+		return false, "control connection: " + err.Error()
+	}
+	defer c.Close()
+	if sc.TLS {
+		if err := c.AuthTLS(); err != nil {
+			return false, err.Error()
+		}
+	}
+	if err := c.Login("anonymous", "learner@ftplab"); err != nil {
+		return false, err.Error()
+	}
+	for _, line := range sc.Script {
+		if err := r.step(c, line); err != nil {
+			// Like curl after a failed transfer: hang up without QUIT.
+			return false, err.Error()
+		}
+	}
+	if err := c.Quit(); err != nil {
+		return false, "QUIT: " + err.Error()
+	}
+	return true, "every step of the script completed"
+}
+
+// uploadContent is what `put` sends: deterministic like the sample.
+func uploadContent(name string) []byte {
+	return bytes.Repeat([]byte("uploaded by the ftplab client as "+name+"\n"), 64)
+}
+
+func (r *runner) step(c *ftp.Client, line string) error {
+	st, err := parseStep(line)
+	if err != nil {
+		return err
+	}
+	switch st.verb {
+	case "ls":
+		_, err = c.List(st.arg)
+	case "nlst":
+		_, err = c.NameList(st.arg)
+	case "get":
+		var got bytes.Buffer
+		if _, err = c.Retrieve(st.arg, &got); err == nil && st.arg == SampleFile &&
+			sha256.Sum256(got.Bytes()) != sha256.Sum256(r.sample) {
+			err = errors.New("get " + st.arg + ": the bytes differ from the server's file (sha256)")
+		}
+	case "put":
+		want := uploadContent(st.arg)
+		if _, err = c.Store(st.arg, bytes.NewReader(want)); err == nil {
+			got, rerr := os.ReadFile(filepath.Join(r.root, filepath.Base(st.arg)))
+			if rerr != nil || sha256.Sum256(got) != sha256.Sum256(want) {
+				err = errors.New("put " + st.arg + ": the server's copy differs from what was sent (sha256)")
+			}
+		}
+	}
+	return err
+}

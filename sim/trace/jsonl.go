@@ -1,0 +1,184 @@
+package trace
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Trace is a recorded session: its header and its events in order.
+type Trace struct {
+	Header Header
+	Events []Event
+}
+
+// maxLine bounds one line of a trace file; a longer line is an error, not
+// a memory problem.
+const maxLine = 1 << 20
+
+// ParseError is a problem at one line of a trace file.
+type ParseError struct {
+	Line int    // 1-based
+	Msg  string // what was wrong
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("trace line %d: %s", e.Line, e.Msg) }
+
+// Writer streams a trace: the header first, then events as they happen.
+type Writer struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+// NewWriter writes the header line.
+func NewWriter(w io.Writer, h Header) (*Writer, error) {
+	if h.Format == "" {
+		h.Format = FormatName
+	}
+	if h.Version == 0 {
+		h.Version = Version
+	}
+	bw := bufio.NewWriter(w)
+	tw := &Writer{w: bw, enc: json.NewEncoder(bw)}
+	if err := tw.enc.Encode(h); err != nil {
+		return nil, err
+	}
+	return tw, bw.Flush()
+}
+
+// Event writes one event line.
+func (w *Writer) Event(e Event) error {
+	if err := w.enc.Encode(e); err != nil {
+		return err
+	}
+	return w.w.Flush()
+}
+
+// Write writes a whole trace.
+func Write(w io.Writer, t Trace) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	h := t.Header
+	if h.Format == "" {
+		h.Format = FormatName
+	}
+	if h.Version == 0 {
+		h.Version = Version
+	}
+	if err := enc.Encode(h); err != nil {
+		return err
+	}
+	for i := range t.Events {
+		if err := enc.Encode(&t.Events[i]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// Read parses a trace file. Unknown fields are ignored and unknown kinds
+// kept; anything else wrong is a *ParseError naming the line, and no
+// partial trace is returned.
+func Read(r io.Reader) (Trace, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	var t Trace
+	line := 0
+	for {
+		b, err := readLine(br)
+		if err == io.EOF {
+			break
+		}
+		line++
+		if err != nil {
+			return Trace{}, &ParseError{Line: line, Msg: err.Error()}
+		}
+		if line == 1 {
+			if t.Header, err = parseHeader(b); err != nil {
+				return Trace{}, &ParseError{Line: 1, Msg: err.Error()}
+			}
+			continue
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			return Trace{}, &ParseError{Line: line, Msg: "empty line"}
+		}
+		var e Event
+		if err := json.Unmarshal(b, &e); err != nil {
+			return Trace{}, &ParseError{Line: line, Msg: "bad event: " + jsonMsg(err)}
+		}
+		if e.Kind == "" {
+			return Trace{}, &ParseError{Line: line, Msg: "event has no kind"}
+		}
+		if n := len(t.Events); n > 0 && e.Seq <= t.Events[n-1].Seq {
+			return Trace{}, &ParseError{Line: line, Msg: fmt.Sprintf("seq %d does not follow %d", e.Seq, t.Events[n-1].Seq)}
+		}
+		t.Events = append(t.Events, e)
+	}
+	if line == 0 {
+		return Trace{}, &ParseError{Line: 1, Msg: "empty file: no header"}
+	}
+	return t, nil
+}
+
+func parseHeader(b []byte) (Header, error) {
+	var h Header
+	if err := json.Unmarshal(b, &h); err != nil {
+		return Header{}, errors.New("not an ftplab trace header: " + jsonMsg(err))
+	}
+	if h.Format != FormatName {
+		return Header{}, fmt.Errorf("not an ftplab trace (format %q, want %q)", h.Format, FormatName)
+	}
+	if h.Version != Version {
+		return Header{}, fmt.Errorf("trace version %d is not supported (this ftplab reads version %d)", h.Version, Version)
+	}
+	return h, nil
+}
+
+// readLine returns one line without its newline; a last line without a
+// newline is a truncated file.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var buf []byte
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(buf)+len(frag) > maxLine {
+			return nil, fmt.Errorf("line longer than %d bytes", maxLine)
+		}
+		buf = append(buf, frag...)
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && len(buf) == 0:
+			return nil, io.EOF
+		case err == io.EOF:
+			return nil, errors.New("truncated: the last line has no end")
+		case err != nil:
+			return nil, err
+		}
+		return bytes.TrimSuffix(buf[:len(buf)-1], []byte("\r")), nil
+	}
+}
+
+func jsonMsg(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%v (at byte %d)", err, se.Offset)
+	}
+	return err.Error()
+}
+
+// ReadFile reads a trace file from disk.
+func ReadFile(path string) (Trace, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Trace{}, err
+	}
+	defer f.Close()
+	t, err := Read(f)
+	if err != nil {
+		return Trace{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}

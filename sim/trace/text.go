@@ -1,0 +1,102 @@
+package trace
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Seconds formats a virtual time as the transcript shows it ("61.000 s").
+func Seconds(tus int64) string { return fmt.Sprintf("%.3f s", float64(tus)/1e6) }
+
+// Describe is one event in one line of plain words, the same everywhere
+// (transcript, exports, the player's default narration).
+func Describe(e Event) string {
+	conn := ""
+	if e.Conn > 0 {
+		conn = fmt.Sprintf(" [%s #%d]", e.Channel, e.Conn)
+	}
+	switch e.Kind {
+	case Listen:
+		return fmt.Sprintf("%s listens on %s", e.Host, e.From)
+	case SYN:
+		return fmt.Sprintf("%s dials %s -> %s (SYN)%s", e.Host, e.From, e.To, conn)
+	case Retransmit:
+		return fmt.Sprintf("%s sends SYN again (attempt %d) %s -> %s%s", e.Host, e.Attempt+1, e.From, e.To, conn)
+	case Verdict:
+		mark := "ok"
+		if e.Verdict != "accept" {
+			mark = "XX"
+		}
+		return fmt.Sprintf("%s %s %s the SYN (%s, state %s)%s", mark, e.Box, strings.ToUpper(e.Verdict), e.Rule, e.State, conn)
+	case NAT:
+		return fmt.Sprintf("%s translates %s -> %s%s", e.Box, e.Before, e.After, conn)
+	case Expect:
+		return fmt.Sprintf("%s (FTP helper) expects a data connection to %s%s", e.Box, e.To, conn)
+	case ExpectUsed:
+		return fmt.Sprintf("%s (FTP helper) matches the expected connection to %s: RELATED%s", e.Box, e.To, conn)
+	case Connected:
+		return fmt.Sprintf("%s connected %s -> %s%s", e.Host, e.From, e.To, conn)
+	case Timeout:
+		return fmt.Sprintf("XX %s gives up: %s%s", e.Host, e.Err, conn)
+	case Refused:
+		return fmt.Sprintf("XX %s: %s%s", e.Host, e.Err, conn)
+	case Segment:
+		if e.Text != "" {
+			return fmt.Sprintf("%s: %s", e.Host, e.Text)
+		}
+		if e.Channel == Control {
+			return fmt.Sprintf("%s sends %d encrypted bytes%s", e.Host, e.Bytes, conn)
+		}
+		return fmt.Sprintf("%s sends %d bytes of data%s", e.Host, e.Bytes, conn)
+	case Rewrite:
+		return fmt.Sprintf("%s (FTP helper) rewrites %q -> %q%s", e.Box, e.Before, e.After, conn)
+	case Blind:
+		return fmt.Sprintf("%s (FTP helper) is blind: %s", e.Box, e.Text)
+	case Close:
+		return fmt.Sprintf("%s closes %s -> %s (FIN)%s", e.Host, e.From, e.To, conn)
+	case Reset:
+		return fmt.Sprintf("XX connection reset: %s%s", e.Err, conn)
+	case Note:
+		return fmt.Sprintf("note: %s", e.Text)
+	case Result:
+		return fmt.Sprintf("result: %s: %s", e.Verdict, e.Text)
+	}
+	return fmt.Sprintf("%s%s", e.Kind, conn)
+}
+
+// ExportText writes the plain transcript: a header, then one line per
+// event with its virtual time. `ftplab run` prints it, and `ftplab replay
+// --headless` prints the same bytes from a recorded file.
+func ExportText(w io.Writer, t Trace) error {
+	bw := bufio.NewWriter(w)
+	h := t.Header
+	title := h.Name
+	if h.Title != "" {
+		title += " - " + h.Title
+	}
+	fmt.Fprintf(bw, "ftplab %s\n", strings.TrimSpace(title))
+	for _, host := range h.Topology.Hosts {
+		fmt.Fprintf(bw, "  %-7s %s", host.Name, host.Addr)
+		if host.Public != "" {
+			fmt.Fprintf(bw, " (seen as %s)", host.Public)
+		}
+		fmt.Fprintln(bw)
+	}
+	for _, b := range h.Topology.Boxes {
+		alg := ""
+		if b.ALG {
+			alg = ", FTP helper on"
+		}
+		fmt.Fprintf(bw, "  %-10s %s in front of the %s%s\n", b.Name, b.Kind, b.Side, alg)
+		for _, r := range b.Rules {
+			fmt.Fprintf(bw, "             %s\n", r)
+		}
+	}
+	fmt.Fprintln(bw)
+	for _, e := range t.Events {
+		fmt.Fprintf(bw, "%10s  %s\n", Seconds(e.T), Describe(e))
+	}
+	return bw.Flush()
+}
