@@ -4,6 +4,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -12,23 +15,40 @@ import (
 	"github.com/charmbracelet/fang"
 	"github.com/spf13/cobra"
 
+	"ftplab/lessons"
+	"ftplab/sim"
 	"ftplab/sim/ftp"
+	"ftplab/sim/trace"
 	"ftplab/sim/probe"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := fang.Execute(ctx, rootCmd()); err != nil {
+	if err := fang.Execute(ctx, rootCmd(), fang.WithErrorHandler(plainError)); err != nil {
 		os.Exit(exitCode(err))
 	}
+}
+
+// plainError prints errors as they are written: file names and line
+// numbers in lesson and trace errors must survive untouched.
+func plainError(w io.Writer, _ fang.Styles, err error) {
+	if errors.Is(err, errUnexpected) {
+		return // the transcript already told the story
+	}
+	fmt.Fprintln(w, "ftplab:", err)
 }
 
 // usageError marks bad usage or input: exit status 2.
 type usageError struct{ error }
 
+// errUnexpected is a run that did not behave as its scenario expects:
+// exit status 1, the transcript already says why.
+var errUnexpected = errors.New("the run did not behave as the scenario expects")
+
 func exitCode(err error) int {
-	if _, ok := err.(usageError); ok {
+	var ue usageError
+	if errors.As(err, &ue) {
 		return 2
 	}
 	return 1
@@ -45,7 +65,7 @@ func rootCmd() *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	root.AddCommand(serveCmd(), probeCmd())
+	root.AddCommand(runCmd(), replayCmd(), serveCmd(), probeCmd())
 	return root
 }
 
@@ -108,4 +128,78 @@ func probeCmd() *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.DurationVar(&timeout, "timeout", 5*time.Second, "bound for each step (connect, reply, data dial)")
 	return cmd
+}
+
+func runCmd() *cobra.Command {
+	var sc sim.Scenario
+	var o sim.HeadlessOptions
+	var lessonName string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run a scenario headless and print what happened",
+		Long: "run plays one scenario through the simulated network and prints the\n" +
+			"step-by-step transcript (or, with --json, a summary). Exit status: 0 when\n" +
+			"the run behaved as the scenario expects, 1 when not, 2 for bad usage.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if lessonName != "" {
+				for _, name := range sim.ScenarioFlagNames {
+					if cmd.Flags().Changed(name) {
+						return usageError{fmt.Errorf("--lesson %s sets the whole scenario: drop --%s", lessonName, name)}
+					}
+				}
+				l, err := lessons.Find(lessonName)
+				if err != nil {
+					return usageError{err}
+				}
+				sc, o.Title = l.Scenario, l.Title
+			}
+			if sc.Name == "" {
+				sc.Name = "run"
+			}
+			if err := sc.Defaults().Validate(); err != nil {
+				return usageError{err}
+			}
+			ok, err := sim.RunHeadless(cmd.Context(), sc, o, cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errUnexpected
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	sim.ScenarioFlags(f, &sc)
+	f.StringVar(&lessonName, "lesson", "", "run this lesson's scenario instead of the flags")
+	f.StringVar(&o.Record, "record", "", "also write the session to this trace file")
+	f.BoolVar(&o.JSON, "json", false, "print a JSON summary instead of the transcript")
+	return cmd
+}
+
+func replayCmd() *cobra.Command {
+	var headless bool
+	cmd := &cobra.Command{
+		Use:   "replay FILE",
+		Short: "Replay a recorded session (in the player, or --headless as text)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := trace.ReadFile(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			if headless {
+				return trace.ExportText(cmd.OutOrStdout(), t)
+			}
+			return playTrace(cmd.Context(), t)
+		},
+	}
+	cmd.Flags().BoolVar(&headless, "headless", false, "print the transcript instead of opening the player")
+	return cmd
+}
+
+// playTrace opens the player on a recorded session.
+func playTrace(ctx context.Context, t trace.Trace) error {
+	return usageError{errors.New("the player is not built yet: use --headless")}
 }

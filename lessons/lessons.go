@@ -1,0 +1,408 @@
+// Package lessons loads ftplab's lessons: one Markdown file each, with YAML
+// front matter for the title, the scenario and prediction questions, and
+// "## on HOOK" sections whose words narrate the matching events. The files
+// are embedded; a teacher can also run a file from disk without
+// rebuilding. docs/lessons.md is the authoring guide.
+package lessons
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"ftplab/sim"
+	"ftplab/sim/trace"
+)
+
+//go:embed files/*.md
+var embedded embed.FS
+
+// Lesson is one parsed lesson file.
+type Lesson struct {
+	Name        string // file name without .md
+	Path        string // where it came from
+	Title       string
+	Summary     string
+	Order       int
+	Scenario    sim.Scenario
+	Intro       string // text before the first section
+	Sections    []Section
+	Predictions []Prediction
+}
+
+// Section is narration for the events its hook matches.
+type Section struct {
+	Hook string // as written, e.g. "verdict drop client-fw"
+	Once bool   // "## once on ...": only the first matching event
+	Text string
+	Line int
+	hook hook
+}
+
+// Prediction is a question asked before the first event its hook matches.
+type Prediction struct {
+	Before   string   `yaml:"before"`
+	Question string   `yaml:"question"`
+	Choices  []string `yaml:"choices"`
+	Answer   int      `yaml:"answer"` // 1-based
+	Explain  string   `yaml:"explain"`
+	hook     hook
+}
+
+// CheckError is one problem in a lesson file, at a line.
+type CheckError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e CheckError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// Errors is every problem found in one file.
+type Errors []CheckError
+
+func (es Errors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+type frontMatter struct {
+	Title       string       `yaml:"title"`
+	Summary     string       `yaml:"summary"`
+	Order       int          `yaml:"order"`
+	Scenario    sim.Scenario `yaml:"scenario"`
+	Predictions []Prediction `yaml:"predictions"`
+}
+
+var (
+	sectionRE = regexp.MustCompile(`^##\s+(once\s+)?on\s+(.*?)\s*$`)
+	yamlLine  = regexp.MustCompile(`line (\d+)`)
+)
+
+// Parse reads one lesson. file names it in errors (e.g. "active.md").
+// Every problem is reported, each with its line in the file.
+func Parse(file string, src []byte) (*Lesson, error) {
+	var errs Errors
+	add := func(line int, format string, args ...any) {
+		errs = append(errs, CheckError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
+		add(1, "a lesson starts with front matter: a line \"---\", YAML, then \"---\"")
+		return nil, errs
+	}
+	end := -1
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) == "---" {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		add(1, "front matter is not closed by a line \"---\"")
+		return nil, errs
+	}
+	l := &Lesson{Name: lessonName(file), Path: file}
+
+	var fm frontMatter
+	dec := yaml.NewDecoder(strings.NewReader(strings.Join(lines[1:end], "\n")))
+	dec.KnownFields(true)
+	if err := dec.Decode(&fm); err != nil && !errors.Is(err, io.EOF) {
+		for _, msg := range yamlMessages(err) {
+			line := 1
+			if m := yamlLine.FindStringSubmatch(msg); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				line = n + 1 // the YAML starts on the file's second line
+				msg = strings.TrimSpace(yamlLine.ReplaceAllString(msg, ""))
+				msg = strings.TrimPrefix(msg, ": ")
+			}
+			add(line, "front matter: %s", msg)
+		}
+	}
+	keyLine := func(key string) int {
+		for i := 1; i < end; i++ {
+			if strings.HasPrefix(strings.TrimSpace(lines[i]), key+":") {
+				return i + 1
+			}
+		}
+		return 1
+	}
+	l.Title, l.Summary, l.Order, l.Scenario, l.Predictions = fm.Title, fm.Summary, fm.Order, fm.Scenario, fm.Predictions
+	l.Scenario.Name = l.Name
+	if strings.TrimSpace(l.Title) == "" {
+		add(keyLine("title"), "front matter: title is missing")
+	}
+	if err := l.Scenario.Defaults().Validate(); err != nil && len(errs) == 0 {
+		for _, msg := range strings.Split(err.Error(), "\n") {
+			add(keyLine("scenario"), "scenario: %s", msg)
+		}
+	}
+	for i := range l.Predictions {
+		p := &l.Predictions[i]
+		line := predictionLine(lines[:end], i)
+		h, err := parseHook(p.Before)
+		if err != nil {
+			add(line, "prediction %d: before: %v", i+1, err)
+		}
+		p.hook = h
+		if strings.TrimSpace(p.Question) == "" {
+			add(line, "prediction %d: question is missing", i+1)
+		}
+		if len(p.Choices) < 2 {
+			add(line, "prediction %d: give at least two choices", i+1)
+		}
+		if p.Answer < 1 || p.Answer > len(p.Choices) {
+			add(line, "prediction %d: answer %d is not one of the %d choices (1-based)", i+1, p.Answer, len(p.Choices))
+		}
+	}
+
+	// Body: intro, then "## on HOOK" sections.
+	var cur *Section
+	var intro []string
+	var body []string
+	seen := map[string]int{}
+	flush := func() {
+		text := strings.TrimSpace(strings.Join(body, "\n"))
+		if cur == nil {
+			l.Intro = strings.TrimSpace(strings.Join(intro, "\n"))
+		} else {
+			cur.Text = text
+			if text == "" {
+				add(cur.Line, "section \"on %s\" has no text", cur.Hook)
+			}
+			l.Sections = append(l.Sections, *cur)
+		}
+		body = nil
+	}
+	for i := end + 1; i < len(lines); i++ {
+		ln := lines[i]
+		if m := sectionRE.FindStringSubmatch(ln); m != nil {
+			if cur == nil {
+				intro = body
+			}
+			flush()
+			cur = &Section{Hook: m[2], Once: m[1] != "", Line: i + 1}
+			h, err := parseHook(m[2])
+			if err != nil {
+				add(i+1, "%v", err)
+			}
+			cur.hook = h
+			key := strings.ToLower(strings.Join(strings.Fields(m[2]), " "))
+			if prev, dup := seen[key]; dup {
+				add(i+1, "section \"on %s\" repeats the one on line %d", m[2], prev)
+			}
+			seen[key] = i + 1
+			continue
+		}
+		if strings.HasPrefix(ln, "## ") {
+			add(i+1, "a section heading must read \"## on HOOK\" (got %q)", ln)
+		}
+		for _, ph := range unknownPlaceholders(ln) {
+			add(i+1, "unknown placeholder %s (known: {host} {from} {to} {box} {rule} {state} {verdict} {text} {before} {after} {attempt} {time} {bytes} {err})", ph)
+		}
+		body = append(body, ln)
+	}
+	if cur == nil {
+		intro = body
+	}
+	flush()
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+		return nil, errs
+	}
+	return l, nil
+}
+
+func yamlMessages(err error) []string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return te.Errors
+	}
+	return []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+}
+
+// predictionLine finds the line of the i-th "- before:" item.
+func predictionLine(fm []string, i int) int {
+	n := -1
+	for k, ln := range fm {
+		if strings.HasPrefix(strings.TrimSpace(ln), "- ") && strings.Contains(ln, "before:") {
+			n++
+			if n == i {
+				return k + 1
+			}
+		}
+	}
+	return 1
+}
+
+// All returns the embedded lessons in teaching order.
+func All() ([]*Lesson, error) {
+	entries, err := embedded.ReadDir("files")
+	if err != nil {
+		return nil, err
+	}
+	var out []*Lesson
+	var errs []error
+	for _, e := range entries {
+		src, err := embedded.ReadFile("files/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		l, err := Parse(e.Name(), src)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		l.Path = "embedded:" + e.Name()
+		out = append(out, l)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Order != out[j].Order {
+			return out[i].Order < out[j].Order
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, errors.Join(errs...)
+}
+
+// Find returns the embedded lesson called name, or reads name as a file
+// when it looks like a path (a teacher's own lesson).
+func Find(name string) (*Lesson, error) {
+	if strings.HasSuffix(name, ".md") || strings.ContainsRune(name, os.PathSeparator) {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		return Parse(name, src)
+	}
+	all, err := All()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, l := range all {
+		if l.Name == name {
+			return l, nil
+		}
+		names = append(names, l.Name)
+	}
+	return nil, fmt.Errorf("no lesson %q (lessons: %s)", name, strings.Join(names, ", "))
+}
+
+// CheckFile validates a lesson file: `ftplab lesson check FILE`.
+func CheckFile(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	_, err = Parse(path, src)
+	return err
+}
+
+// Narration is the lesson's words for event i, or "" when no section is
+// about it. A "once" section speaks only at its first matching event.
+func (l *Lesson) Narration(i int, evs []trace.Event) string {
+	if i < 0 || i >= len(evs) {
+		return ""
+	}
+	for _, s := range l.Sections {
+		if !s.hook.matches(i, evs) {
+			continue
+		}
+		if s.Once && firstMatch(s.hook, evs) != i {
+			continue
+		}
+		return fill(s.Text, evs[i])
+	}
+	if i == 0 && l.Intro != "" {
+		return l.Intro
+	}
+	return ""
+}
+
+// PredictionAt is the question to ask before showing event i, if any.
+func (l *Lesson) PredictionAt(i int, evs []trace.Event) *Prediction {
+	for k := range l.Predictions {
+		p := &l.Predictions[k]
+		if firstMatch(p.hook, evs) == i {
+			return p
+		}
+	}
+	return nil
+}
+
+func firstMatch(h hook, evs []trace.Event) int {
+	for i := range evs {
+		if h.matches(i, evs) {
+			return i
+		}
+	}
+	return -1
+}
+
+// WriteList prints the lessons for `ftplab lessons`.
+func WriteList(w io.Writer, ls []*Lesson) error {
+	width := 0
+	for _, l := range ls {
+		width = max(width, len(l.Name))
+	}
+	var b bytes.Buffer
+	for _, l := range ls {
+		fmt.Fprintf(&b, "%-*s  %s\n%-*s  %s\n", width, l.Name, l.Title, width, "", l.Summary)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// WriteNarrated prints a headless lesson: the intro, then each event's
+// transcript line followed by the lesson's words for it.
+func WriteNarrated(w io.Writer, l *Lesson, evs []trace.Event) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\n%s\n\n", l.Title, strings.Repeat("=", len(l.Title)))
+	if l.Intro != "" {
+		fmt.Fprintf(&b, "%s\n\n", l.Intro)
+	}
+	for i, e := range evs {
+		if p := l.PredictionAt(i, evs); p != nil {
+			fmt.Fprintf(&b, "\n  ? %s\n", p.Question)
+			for k, c := range p.Choices {
+				fmt.Fprintf(&b, "    %d. %s\n", k+1, c)
+			}
+			fmt.Fprintf(&b, "    answer: %d. %s\n\n", p.Answer, p.Explain)
+		}
+		fmt.Fprintf(&b, "%10s  %s\n", trace.Seconds(e.T), trace.Describe(e))
+		if i == 0 {
+			continue // the intro already spoke
+		}
+		if n := l.Narration(i, evs); n != "" {
+			for _, ln := range strings.Split(n, "\n") {
+				fmt.Fprintf(&b, "            | %s\n", ln)
+			}
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// lessonName is the file name without its order prefix and extension:
+// "04-active-client-firewall.md" is "active-client-firewall".
+func lessonName(file string) string {
+	n := strings.TrimSuffix(filepath.Base(file), ".md")
+	if i := strings.IndexByte(n, '-'); i > 0 && strings.Trim(n[:i], "0123456789") == "" {
+		n = n[i+1:]
+	}
+	return n
+}

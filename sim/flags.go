@@ -1,0 +1,58 @@
+package sim
+
+import (
+	"github.com/spf13/pflag"
+
+	"ftplab/sim/ftp"
+)
+
+// ScenarioFlags binds `ftplab run`'s scenario flags to sc. The names are
+// published: keep them.
+func ScenarioFlags(f *pflag.FlagSet, sc *Scenario) {
+	f.Var(modeValue{&sc.Mode}, "mode", "data connection mode: active, passive, epsv or eprt")
+	f.StringVar(&sc.Firewall, "firewall", "none", "firewall: none, client (deny inbound NEW), server (allow inbound 21 only) or both")
+	f.BoolVar(&sc.OpenPasv, "open-pasv", false, "the server firewall also admits the passive range 30000-30009")
+	f.BoolVar(&sc.Reject, "reject", false, "firewalls REJECT instead of DROP")
+	f.StringVar(&sc.NAT, "nat", "none", "NAT: none, client (private client), server (server behind port forwarding) or both")
+	f.BoolVar(&sc.PasvAddress, "pasv-address", false, "the server advertises its public address in 227 replies")
+	f.BoolVar(&sc.ALG, "alg", false, "FTP helper (like nf_conntrack_ftp/nf_nat_ftp) on every firewall and NAT")
+	f.BoolVar(&sc.TLS, "tls", false, "AUTH TLS on the control channel")
+	f.BoolVar(&sc.SkipPasvIP, "skip-pasv-ip", false, "the client ignores the 227 address, as curl and ftplib do")
+	f.StringVar(&sc.PortAddress, "port-address", "", "the client announces this IP in PORT/EPRT (the bounce attack)")
+	f.StringArrayVar(&sc.Script, "step", nil, "a client step: ls [DIR], nlst [DIR], get FILE, put FILE (repeatable; default get hello.txt)")
+	f.Var(durationValue{&sc.Latency}, "latency", "one-way link latency (default 5ms)")
+}
+
+// ScenarioFlagNames lists the flags ScenarioFlags defines, so a command can
+// refuse them next to --lesson.
+var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency"}
+
+type modeValue struct{ m *ftp.Mode }
+
+func (v modeValue) String() string {
+	if v.m == nil || *v.m == "" {
+		return string(ftp.ModePassive)
+	}
+	return string(*v.m)
+}
+func (v modeValue) Type() string { return "mode" }
+func (v modeValue) Set(s string) error {
+	m, err := ftp.ParseMode(s)
+	if err != nil {
+		return err
+	}
+	*v.m = m
+	return nil
+}
+
+type durationValue struct{ d *Duration }
+
+func (v durationValue) String() string {
+	if v.d == nil || *v.d == 0 {
+		return "0s"
+	}
+	b, _ := v.d.MarshalText()
+	return string(b)
+}
+func (v durationValue) Type() string       { return "duration" }
+func (v durationValue) Set(s string) error { return v.d.UnmarshalText([]byte(s)) }
