@@ -18,8 +18,8 @@ import (
 	"ftplab/lessons"
 	"ftplab/sim"
 	"ftplab/sim/ftp"
-	"ftplab/sim/trace"
 	"ftplab/sim/probe"
+	"ftplab/sim/trace"
 )
 
 func main() {
