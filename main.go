@@ -15,11 +15,14 @@ import (
 	"github.com/charmbracelet/fang"
 	"github.com/spf13/cobra"
 
+	"github.com/charmbracelet/x/term"
+
 	"ftplab/lessons"
 	"ftplab/sim"
 	"ftplab/sim/ftp"
 	"ftplab/sim/probe"
 	"ftplab/sim/trace"
+	"ftplab/tui"
 )
 
 func main() {
@@ -62,10 +65,30 @@ func rootCmd() *cobra.Command {
 			"firewalls, NAT and an FTP helper, and shows every step.",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmd.Help()
+			if !interactive() {
+				// No terminal (a pipe, CI): list what there is instead.
+				fmt.Fprintln(cmd.OutOrStdout(), "ftplab: no terminal for the lesson menu; the lessons are:")
+				ls, err := lessons.All()
+				if err != nil {
+					return err
+				}
+				if err := lessons.WriteList(cmd.OutOrStdout(), ls); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "\nrun one headless: ftplab lesson NAME --headless    all commands: ftplab --help")
+				return nil
+			}
+			items, err := tui.LessonItems()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			open := func(name string) (tui.Session, error) { return tui.OpenLesson(ctx, name) }
+			return tui.Run(ctx, tui.NewMenu(items, open, tuiOptions(cmd)), nil, nil)
 		},
 	}
-	root.AddCommand(runCmd(), replayCmd(), serveCmd(), probeCmd())
+	root.PersistentFlags().Bool("present", false, "presentation mode for projectors: bigger contrast, fewer panes")
+	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), serveCmd(), probeCmd())
 	return root
 }
 
@@ -192,14 +215,89 @@ func replayCmd() *cobra.Command {
 			if headless {
 				return trace.ExportText(cmd.OutOrStdout(), t)
 			}
-			return playTrace(cmd.Context(), t)
+			return play(cmd, tui.Session{Header: t.Header, Events: t.Events})
 		},
 	}
 	cmd.Flags().BoolVar(&headless, "headless", false, "print the transcript instead of opening the player")
 	return cmd
 }
 
-// playTrace opens the player on a recorded session.
-func playTrace(ctx context.Context, t trace.Trace) error {
-	return usageError{errors.New("the player is not built yet: use --headless")}
+// interactive reports whether both ends of the program are a terminal.
+func interactive() bool {
+	return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())
+}
+
+func tuiOptions(cmd *cobra.Command) tui.Options {
+	present, _ := cmd.Flags().GetBool("present")
+	return tui.Options{Present: present, NoColor: tui.NoColor()}
+}
+
+// play opens the player full screen, or refuses without a terminal.
+func play(cmd *cobra.Command, s tui.Session) error {
+	if !interactive() {
+		return usageError{errors.New("the player needs a terminal (use --headless)")}
+	}
+	return tui.Run(cmd.Context(), tui.NewPlayer(s, tuiOptions(cmd)), nil, nil)
+}
+
+func lessonsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "lessons",
+		Short: "List the lessons",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ls, err := lessons.All()
+			if err != nil {
+				return err
+			}
+			return lessons.WriteList(cmd.OutOrStdout(), ls)
+		},
+	}
+}
+
+func lessonCmd() *cobra.Command {
+	var headless bool
+	cmd := &cobra.Command{
+		Use:   "lesson NAME|FILE.md",
+		Short: "Play one lesson (or a lesson file of your own) in the player, or --headless as text",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := lessons.Find(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			if headless {
+				s, err := sim.Run(cmd.Context(), l.Scenario, sim.Options{Title: l.Title})
+				if err != nil {
+					return err
+				}
+				if err := lessons.WriteNarrated(cmd.OutOrStdout(), l, s.Events); err != nil {
+					return err
+				}
+				if !s.Summary.AsExpected {
+					return errUnexpected
+				}
+				return nil
+			}
+			s, err := tui.OpenLesson(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return play(cmd, s)
+		},
+	}
+	cmd.Flags().BoolVar(&headless, "headless", false, "print the narrated transcript instead of opening the player")
+	cmd.AddCommand(&cobra.Command{
+		Use:   "check FILE",
+		Short: "Check a lesson file and list every problem with its line",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := lessons.CheckFile(args[0]); err != nil {
+				return usageError{err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", args[0])
+			return nil
+		},
+	})
+	return cmd
 }

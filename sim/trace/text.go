@@ -25,9 +25,9 @@ func Describe(e Event) string {
 	case Retransmit:
 		return fmt.Sprintf("%s sends SYN again (attempt %d) %s -> %s%s", e.Host, e.Attempt+1, e.From, e.To, conn)
 	case Verdict:
-		mark := "ok"
+		mark := "✓"
 		if e.Verdict != "accept" {
-			mark = "XX"
+			mark = "✗"
 		}
 		return fmt.Sprintf("%s %s %s the SYN (%s, state %s)%s", mark, e.Box, strings.ToUpper(e.Verdict), e.Rule, e.State, conn)
 	case NAT:
@@ -39,9 +39,9 @@ func Describe(e Event) string {
 	case Connected:
 		return fmt.Sprintf("%s connected %s -> %s%s", e.Host, e.From, e.To, conn)
 	case Timeout:
-		return fmt.Sprintf("XX %s gives up: %s%s", e.Host, e.Err, conn)
+		return fmt.Sprintf("✗ %s gives up: %s%s", e.Host, e.Err, conn)
 	case Refused:
-		return fmt.Sprintf("XX %s: %s%s", e.Host, e.Err, conn)
+		return fmt.Sprintf("✗ %s: %s%s", e.Host, e.Err, conn)
 	case Segment:
 		if e.Text != "" {
 			return fmt.Sprintf("%s: %s", e.Host, e.Text)
@@ -57,7 +57,7 @@ func Describe(e Event) string {
 	case Close:
 		return fmt.Sprintf("%s closes %s -> %s (FIN)%s", e.Host, e.From, e.To, conn)
 	case Reset:
-		return fmt.Sprintf("XX connection reset: %s%s", e.Err, conn)
+		return fmt.Sprintf("✗ connection reset: %s%s", e.Err, conn)
 	case Note:
 		return fmt.Sprintf("note: %s", e.Text)
 	case Result:

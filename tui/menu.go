@@ -1,0 +1,165 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"charm.land/bubbles/v2/list"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ftplab/lessons"
+	"ftplab/sim"
+	"ftplab/sim/trace"
+)
+
+// MenuItem is one lesson in the menu.
+type MenuItem struct{ Name, TitleText, Summary string }
+
+// Title, Description and FilterValue make MenuItem a list.DefaultItem.
+func (i MenuItem) Title() string       { return i.TitleText }
+func (i MenuItem) Description() string { return i.Summary }
+func (i MenuItem) FilterValue() string { return i.Name + " " + i.TitleText }
+
+// Menu lists the lessons; enter opens one in the player, esc there comes
+// back here.
+type Menu struct {
+	list   list.Model
+	open   func(name string) (Session, error)
+	o      Options
+	player *Player
+	err    error
+	w, h   int
+}
+
+// NewMenu makes the lesson menu.
+func NewMenu(items []MenuItem, open func(name string) (Session, error), o Options) *Menu {
+	li := make([]list.Item, len(items))
+	for i, it := range items {
+		li[i] = it
+	}
+	w, h := o.Width, o.Height
+	if w == 0 {
+		w, h = 80, 24
+	}
+	l := list.New(li, list.NewDefaultDelegate(), w, h-1)
+	l.Title = "ftplab · lessons: how FTP sets up its two channels"
+	l.SetShowStatusBar(false)
+	return &Menu{list: l, open: open, o: o, w: w, h: h}
+}
+
+// Init does nothing: the menu waits for keys.
+func (m *Menu) Init() tea.Cmd { return nil }
+
+// Update routes messages to the player when one is open.
+func (m *Menu) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		m.w, m.h = ws.Width, ws.Height
+		m.list.SetSize(ws.Width, ws.Height-1)
+	}
+	if m.player != nil {
+		if _, ok := msg.(backMsg); ok {
+			m.player = nil
+			return m, nil
+		}
+		_, cmd := m.player.Update(msg)
+		return m, cmd
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && m.list.FilterState() != list.Filtering {
+		switch k.String() {
+		case "enter":
+			it, ok := m.list.SelectedItem().(MenuItem)
+			if !ok {
+				return m, nil
+			}
+			s, err := m.open(it.Name)
+			if err != nil {
+				m.err = err
+				return m, nil
+			}
+			o := m.o
+			o.Width, o.Height = m.w, m.h
+			m.player = NewPlayer(s, o)
+			m.player.inMenu = true
+			return m, tea.Batch(m.player.Init(), m.player.animate())
+		case "q", "ctrl+c":
+			return m, tea.Quit
+		}
+	}
+	var cmd tea.Cmd
+	m.list, cmd = m.list.Update(msg)
+	return m, cmd
+}
+
+// View shows the player, or the list.
+func (m *Menu) View() tea.View {
+	if m.player != nil {
+		return m.player.View()
+	}
+	s := m.list.View()
+	if m.err != nil {
+		s += "\n" + lipgloss.NewStyle().Bold(true).Render(fmt.Sprint("error: ", m.err))
+	}
+	v := tea.NewView(s)
+	v.AltScreen = true
+	v.WindowTitle = "ftplab"
+	return v
+}
+
+// LessonItems lists the embedded lessons for the menu.
+func LessonItems() ([]MenuItem, error) {
+	ls, err := lessons.All()
+	if err != nil {
+		return nil, err
+	}
+	items := make([]MenuItem, len(ls))
+	for i, l := range ls {
+		items[i] = MenuItem{Name: l.Name, TitleText: l.Title, Summary: l.Summary}
+	}
+	return items, nil
+}
+
+// OpenLesson runs a lesson's scenario through the real endpoints and netem
+// (milliseconds, timeouts included) and returns it ready to play, with the
+// lesson's narration and predictions.
+func OpenLesson(ctx context.Context, name string) (Session, error) {
+	l, err := lessons.Find(name)
+	if err != nil {
+		return Session{}, err
+	}
+	s, err := sim.Run(ctx, l.Scenario, sim.Options{Title: l.Title})
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{
+		Header:  s.Header,
+		Events:  s.Events,
+		Narrate: l.Narration,
+		Predict: func(i int, evs []trace.Event) *Prediction {
+			p := l.PredictionAt(i, evs)
+			if p == nil {
+				return nil
+			}
+			return &Prediction{Question: p.Question, Choices: p.Choices, Answer: p.Answer, Explain: p.Explain}
+		},
+	}, nil
+}
+
+// Run runs a model full screen until it quits. NO_COLOR in the environment
+// turns colour off.
+func Run(ctx context.Context, m tea.Model, in io.Reader, out io.Writer) error {
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if in != nil {
+		opts = append(opts, tea.WithInput(in))
+	}
+	if out != nil {
+		opts = append(opts, tea.WithOutput(out))
+	}
+	_, err := tea.NewProgram(m, opts...).Run()
+	return err
+}
+
+// NoColor reports whether the NO_COLOR convention asks for no colour.
+func NoColor() bool { return os.Getenv("NO_COLOR") != "" }

@@ -1,0 +1,250 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"ftplab/sim/trace"
+)
+
+var update = flag.Bool("update", false, "rewrite golden screens in testdata/")
+
+func lesson(t testing.TB, name string) Session {
+	t.Helper()
+	s, err := OpenLesson(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// seekTo puts the player at the first event matching ok, at rest.
+func seekTo(p *Player, ok func(e trace.Event) bool) {
+	for i, e := range p.s.Events {
+		if ok(e) {
+			p.step(i - p.i)
+			p.frame = animFrames
+			return
+		}
+	}
+}
+
+func press(p *Player, keys ...string) tea.Cmd {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "right":
+			msg = tea.KeyPressMsg{Code: tea.KeyRight}
+		case "left":
+			msg = tea.KeyPressMsg{Code: tea.KeyLeft}
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "end":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnd}
+		default:
+			msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+		}
+		_, cmd = p.Update(msg)
+	}
+	return cmd
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		os.WriteFile(path, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update creates it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden screen (go test -update rewrites it):\n%s", name, got)
+	}
+}
+
+// screen renders plain text (no colour) and checks the frame's size.
+func screen(t *testing.T, p *Player) string {
+	t.Helper()
+	out := p.Render()
+	lines := strings.Split(out, "\n")
+	if len(lines) != p.h {
+		t.Errorf("%d lines, want %d", len(lines), p.h)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > p.w {
+			t.Errorf("line %d is %d cells wide, more than %d: %q", i, w, p.w, ansi.Strip(l))
+		}
+	}
+	return ansi.Strip(out)
+}
+
+func TestGoldenScreens(t *testing.T) {
+	isDrop := func(e trace.Event) bool { return e.Kind == trace.Verdict && e.Verdict == "drop" }
+	isTimeout := func(e trace.Event) bool { return e.Kind == trace.Timeout }
+	isResult := func(e trace.Event) bool { return e.Kind == trace.Result }
+	isRewrite := func(e trace.Event) bool { return e.Kind == trace.Rewrite }
+	tests := []struct {
+		lesson string
+		at     string
+		seek   func(trace.Event) bool
+	}{
+		{"active-client-firewall", "start", nil},
+		{"active-client-firewall", "drop", isDrop},
+		{"active-client-firewall", "timeout", isTimeout},
+		{"active-client-firewall", "end", isResult},
+		{"ftp-helper", "rewrite", isRewrite},
+		{"server-nat", "timeout", isTimeout},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, tt := range tests {
+			name := fmt.Sprintf("%s-%s-%dx%d", tt.lesson, tt.at, size[0], size[1])
+			t.Run(name, func(t *testing.T) {
+				p := NewPlayer(lesson(t, tt.lesson), Options{NoColor: true, Width: size[0], Height: size[1]})
+				p.frame = animFrames
+				if tt.seek != nil {
+					seekTo(p, tt.seek)
+				}
+				golden(t, name, screen(t, p))
+			})
+		}
+	}
+}
+
+func TestPredictionAskedAndAnswered(t *testing.T) {
+	p := NewPlayer(lesson(t, "active-client-firewall"), Options{NoColor: true})
+	for k := 0; k < 100 && p.asking == nil; k++ {
+		press(p, "right")
+	}
+	if p.asking == nil {
+		t.Fatal("stepping through the lesson never asked its prediction")
+	}
+	before := p.i
+	golden(t, "prediction-80x24", screen(t, p))
+	press(p, "1") // wrong
+	if !strings.Contains(screen(t, p), "Not quite: it is 2.") {
+		t.Errorf("a wrong answer must be told the right one:\n%s", screen(t, p))
+	}
+	press(p, "right") // any key: see it happen
+	if p.asking != nil || p.i != before+1 || p.s.Events[p.i].Kind != trace.SYN {
+		t.Errorf("after answering, the player should show the SYN the question was about (i=%d %s)", p.i, p.s.Events[p.i].Kind)
+	}
+}
+
+func TestKeys(t *testing.T) {
+	p := NewPlayer(lesson(t, "passive"), Options{NoColor: true})
+	n := len(p.s.Events)
+	press(p, "right", "right", "right")
+	if p.i != 3 {
+		t.Errorf("three steps: i=%d, want 3", p.i)
+	}
+	press(p, "left")
+	if p.i != 2 {
+		t.Errorf("back: i=%d, want 2", p.i)
+	}
+	press(p, "end")
+	if p.i != n-1 {
+		t.Errorf("end: i=%d, want %d", p.i, n-1)
+	}
+	press(p, "g")
+	if p.i != 0 {
+		t.Errorf("start: i=%d, want 0", p.i)
+	}
+	press(p, "5")
+	if want := (n - 1) / 2; p.i != want {
+		t.Errorf("seek 50%%: i=%d, want %d", p.i, want)
+	}
+	press(p, "?")
+	if !strings.Contains(screen(t, p), "seek 0-90%") {
+		t.Error("? should show the full help")
+	}
+	if cmd := press(p, "q"); cmd == nil || cmd() != tea.Quit() {
+		t.Error("q should quit")
+	}
+}
+
+// TestIdleMeansNoTicks: at rest, nothing asks for another frame.
+func TestIdleMeansNoTicks(t *testing.T) {
+	p := NewPlayer(lesson(t, "passive"), Options{NoColor: true})
+	cmd := press(p, "right")
+	if cmd == nil {
+		t.Fatal("a step should animate")
+	}
+	for k := 0; k < animFrames+2 && cmd != nil; k++ {
+		_, cmd = p.Update(cmd())
+	}
+	if cmd != nil {
+		t.Error("after the animation the player still schedules ticks")
+	}
+	if _, cmd := p.Update(tea.WindowSizeMsg{Width: 100, Height: 30}); cmd != nil {
+		t.Error("a resize at rest must not start ticking")
+	}
+}
+
+func TestLiveSession(t *testing.T) {
+	full := lesson(t, "passive")
+	ch := make(chan trace.Event, len(full.Events))
+	released := 0
+	p := NewPlayer(Session{Header: full.Header, Live: ch, Release: func() { released++ }}, Options{NoColor: true})
+	cmd := p.Init()
+	for _, e := range full.Events[:3] {
+		ch <- e
+	}
+	close(ch)
+	for k := 0; k < 10 && cmd != nil; k++ {
+		msg := cmd()
+		_, cmd = p.Update(msg)
+		if _, ok := msg.(liveMsg); ok {
+			cmd = p.forward()
+		}
+	}
+	if len(p.s.Events) != 3 || !p.liveDone {
+		t.Errorf("live: got %d events, done=%v; want 3, true", len(p.s.Events), p.liveDone)
+	}
+	if released == 0 {
+		t.Error("the gate was never released")
+	}
+}
+
+func TestMenuOpensAndReturns(t *testing.T) {
+	items, err := LessonItems()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMenu(items, func(name string) (Session, error) { return OpenLesson(context.Background(), name) }, Options{NoColor: true})
+	golden(t, "menu-80x24", ansi.Strip(m.View().Content))
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if m.player == nil {
+		t.Fatal("enter should open the selected lesson")
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if cmd == nil {
+		t.Fatal("esc in the player should go back")
+	}
+	m.Update(cmd())
+	if m.player != nil {
+		t.Error("after esc the menu should show again")
+	}
+}
+
+func BenchmarkView(b *testing.B) {
+	p := NewPlayer(lesson(b, "ftp-helper"), Options{Width: 120, Height: 40})
+	seekTo(p, func(e trace.Event) bool { return e.Kind == trace.Segment && e.Channel == trace.Data })
+	p.frame = animFrames / 2 // mid-animation
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		buf.WriteString(p.Render())
+	}
+}

@@ -1,0 +1,255 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"ftplab/sim/trace"
+)
+
+const hostWidth = 17 // a host box: "198.51.100.21" and a border, with room
+
+// stage draws the hosts, the boxes between them and one line per
+// connection, with the packet of the current step in flight.
+type stage struct {
+	width  int
+	header trace.Header
+	st     stageState
+	cur    trace.Event // the event being shown
+	frac   float64     // how far its packet has travelled, 0..1
+	styles styles
+	rows   int // connection rows available
+}
+
+// boxCenters places the middleboxes evenly between the two hosts.
+func (s stage) boxCenters() map[string]int {
+	out := map[string]int{}
+	bs := s.header.Topology.Boxes
+	left, right := hostWidth, s.width-hostWidth
+	for i, b := range bs {
+		out[b.Name] = left + (right-left)*(i+1)/(len(bs)+1)
+	}
+	return out
+}
+
+func (s stage) host(name string) trace.Host {
+	for _, h := range s.header.Topology.Hosts {
+		if h.Name == name {
+			return h
+		}
+	}
+	return trace.Host{Name: name}
+}
+
+// render returns the stage's lines, each exactly s.width cells wide.
+func (s stage) render() []string {
+	var out []string
+	// Row of boxes: hosts at the edges, middleboxes at their centers.
+	top := make([][]rune, 4)
+	for i := range top {
+		top[i] = []rune(strings.Repeat(" ", s.width))
+	}
+	put := func(row, x int, text string) {
+		r := []rune(text)
+		for k := range r {
+			if x+k >= 0 && x+k < s.width {
+				top[row][x+k] = r[k]
+			}
+		}
+	}
+	drawBox := func(x, w int, lines ...string) {
+		put(0, x, "┌"+strings.Repeat("─", w-2)+"┐")
+		for i, l := range lines {
+			if len([]rune(l)) > w-2 {
+				l = string([]rune(l)[:w-2])
+			}
+			put(1+i, x, "│"+l+strings.Repeat(" ", w-2-len([]rune(l)))+"│")
+		}
+		put(3, x, "└"+strings.Repeat("─", w-2)+"┘")
+	}
+	c, sv := s.host("client"), s.host("server")
+	drawBox(0, hostWidth-1, " client", " "+c.Addr)
+	drawBox(s.width-hostWidth+1, hostWidth-1, " server", " "+sv.Addr)
+	centers := s.boxCenters()
+	for _, b := range s.header.Topology.Boxes {
+		kind := b.Kind
+		if b.ALG {
+			kind += "+ALG"
+		}
+		w := max(len(b.Name), len(kind)) + 2
+		drawBox(centers[b.Name]-w/2, w, b.Name, kind)
+	}
+	for _, r := range top {
+		out = append(out, s.styles.frame.Render(string(r)))
+	}
+	if c.Public != "" || sv.Public != "" {
+		line := []rune(strings.Repeat(" ", s.width))
+		copy(line, []rune(fmt.Sprintf(" seen as %s", orDash(c.Public))))
+		if sv.Public != "" {
+			t := []rune(fmt.Sprintf("seen as %s ", sv.Public))
+			copy(line[s.width-len(t):], t)
+		}
+		out = append(out, s.styles.dim.Render(string(line)))
+	}
+
+	// Connection rows: the control connection(s) and the latest data ones.
+	conns := s.visible()
+	for _, cs := range conns {
+		out = append(out, s.connRow(cs, centers))
+	}
+	for len(out) < 4+s.rows {
+		out = append(out, strings.Repeat(" ", s.width))
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// visible picks the rows that fit: control first, then the newest data.
+func (s stage) visible() []*connState {
+	var ctrl, data []*connState
+	for _, c := range s.st.conns {
+		if c.channel == trace.Control {
+			ctrl = append(ctrl, c)
+		} else {
+			data = append(data, c)
+		}
+	}
+	room := s.rows - len(ctrl)
+	if room < 0 {
+		room = 0
+	}
+	if len(data) > room {
+		data = data[len(data)-room:]
+	}
+	return append(ctrl, data...)
+}
+
+func port(addr string) string {
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		return addr[i:]
+	}
+	return addr
+}
+
+// connRow draws one connection between the hosts.
+func (s stage) connRow(c *connState, centers map[string]int) string {
+	line := []rune(strings.Repeat(" ", s.width))
+	clientEnd, serverEnd := c.from, c.to
+	if c.dialer == "server" {
+		clientEnd, serverEnd = c.to, c.from
+	}
+	left := []rune(fmt.Sprintf(" %-6s", port(clientEnd)))
+	copy(line, left)
+	right := []rune(fmt.Sprintf("%6s ", port(serverEnd)))
+	copy(line[s.width-len(right):], right)
+	x0, x1 := 8, s.width-len(right)-1 // the wire
+	fill := '─'
+	style := s.styles.dialing
+	switch c.status {
+	case "connected":
+		fill, style = '═', s.styles.ok
+	case "closed":
+		fill, style = '┄', s.styles.dim
+	case "dropped", "refused", "reset":
+		style = s.styles.bad
+	}
+	// The wire spans the whole way, or stops at the box that blocked it.
+	a, b := x0, x1
+	blocked := c.status == "dropped" || c.status == "refused" || (c.status == "dialing" && c.box != "")
+	if bx, ok := centers[c.box]; ok && blocked {
+		if c.dialer == "client" {
+			b = bx
+		} else {
+			a = bx
+		}
+	}
+	for x := a; x <= b; x++ {
+		line[x] = fill
+	}
+	// The arrow points away from the dialer.
+	if c.dialer == "client" {
+		line[b] = '►'
+	} else {
+		line[a] = '◄'
+	}
+	label := fmt.Sprintf(" %s #%d ", c.channel, c.id)
+	switch c.status {
+	case "dropped":
+		label = fmt.Sprintf(" ✗ DROP %s: %s ", c.box, c.rule)
+		if c.box == "" {
+			label = " ✗ no answer "
+		}
+	case "refused":
+		label = " ⊘ REFUSED "
+		if c.box != "" {
+			label = fmt.Sprintf(" ⊘ REJECT %s: %s ", c.box, c.rule)
+		}
+	case "dialing":
+		if c.box != "" {
+			label = fmt.Sprintf(" ✗ %s drops SYN (try %d) ", c.box, c.attempt+1)
+		} else {
+			label = fmt.Sprintf(" SYN %s #%d ", c.channel, c.id)
+		}
+	case "closed":
+		label = fmt.Sprintf(" %s #%d closed ", c.channel, c.id)
+	case "reset":
+		label = " RST "
+	}
+	if bx, ok := centers[c.box]; ok && blocked {
+		line[bx] = '✗'
+	}
+	lr := []rune(label)
+	at := x0 + (x1-x0-len(lr))/2
+	if bx, ok := centers[c.box]; ok && blocked {
+		// Write the verdict where the SYN never got to, next to the box.
+		if c.dialer == "client" {
+			lr = clip(lr, x1-bx-2)
+			at = bx + 2
+		} else {
+			lr = clip(lr, bx-x0-2)
+			at = bx - 1 - len(lr)
+		}
+	} else {
+		lr = clip(lr, x1-x0-2)
+		at = x0 + (x1-x0-len(lr))/2
+	}
+	copy(line[at:], lr)
+
+	// The packet in flight for the current step.
+	if s.cur.Conn == c.id && (s.cur.Kind == trace.Segment || s.cur.Kind == trace.SYN || s.cur.Kind == trace.Retransmit) {
+		a, b := x0+1, x1-1
+		if s.cur.Kind != trace.Segment && c.box != "" && blocked {
+			if x, ok := centers[c.box]; ok {
+				if s.cur.Host == "client" {
+					b = x - 1
+				} else {
+					a = x + 1
+				}
+			}
+		}
+		pos := a + int(float64(b-a)*s.frac)
+		if s.cur.Host == "server" {
+			pos = b - int(float64(b-a)*s.frac)
+		}
+		if pos >= 0 && pos < s.width {
+			line[pos] = '●'
+		}
+	}
+	return style.Render(string(line))
+}
+
+func clip(r []rune, n int) []rune {
+	if n < 0 {
+		n = 0
+	}
+	if len(r) > n {
+		return r[:n]
+	}
+	return r
+}
