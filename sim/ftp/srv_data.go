@@ -392,6 +392,12 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 	c.transfer(verb+" "+arg, "Ok to send data.", "Transfer complete.", func(conn net.Conn) (int64, error) {
 		n, err := io.Copy(f, conn) // *os.File.ReadFrom: splice(2) from a TCP socket
 		if err != nil {
+			// Clean up before the 426 goes out: a client that sees the
+			// reply must not find a partial file.
+			f.Close()
+			if !appendTo {
+				root.Remove(target)
+			}
 			return n, err
 		}
 		if err := f.Close(); err != nil {

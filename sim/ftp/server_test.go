@@ -1,0 +1,364 @@
+package ftp
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// testServer serves dir on a loopback port until the test ends.
+func testServer(t testing.TB, dir string, mod func(*ServerConfig)) string {
+	t.Helper()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := ServerConfig{Root: root, Anonymous: true, AllowUpload: true, Users: map[string]string{"ada": "lovelace"},
+		PasvMinPort: 0, PasvMaxPort: 0, FailedLoginDelay: -1, DataTimeout: 5 * time.Second}
+	if mod != nil {
+		mod(&cfg)
+	}
+	srv, err := NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { srv.Serve(context.Background(), l); close(done) }()
+	t.Cleanup(func() { srv.Close(); <-done; root.Close() })
+	return l.Addr().String()
+}
+
+// rawConn is a control connection driven line by line.
+type rawConn struct {
+	t *testing.T
+	c net.Conn
+	r *bufio.Reader
+}
+
+func dialRaw(t *testing.T, addr string) *rawConn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	rc := &rawConn{t: t, c: c, r: bufio.NewReader(c)}
+	rc.expect(220)
+	return rc
+}
+
+func (rc *rawConn) send(line string) {
+	rc.c.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(rc.c, "%s\r\n", line)
+}
+
+func (rc *rawConn) reply() Reply {
+	rc.t.Helper()
+	rc.c.SetDeadline(time.Now().Add(5 * time.Second))
+	rep, err := ReadReply(rc.r, nil)
+	if err != nil {
+		rc.t.Fatalf("reading reply: %v", err)
+	}
+	return rep
+}
+
+func (rc *rawConn) expect(code int) Reply {
+	rc.t.Helper()
+	rep := rc.reply()
+	if rep.Code != code {
+		rc.t.Fatalf("got %q, want %d", rep.String(), code)
+	}
+	return rep
+}
+
+func (rc *rawConn) cmd(line string, code int) Reply {
+	rc.t.Helper()
+	rc.send(line)
+	return rc.expect(code)
+}
+
+func (rc *rawConn) login() {
+	rc.cmd("USER anonymous", 331)
+	rc.cmd("PASS x@", 230)
+}
+
+// pasvGet opens a passive data connection and reads it all after cmd.
+func (rc *rawConn) pasvGet(cmd string) (string, Reply) {
+	rc.t.Helper()
+	rep := rc.cmd("EPSV", 229)
+	port, _ := Parse229(rep.String())
+	d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
+	if err != nil {
+		rc.t.Fatal(err)
+	}
+	defer d.Close()
+	rc.send(cmd)
+	first := rc.reply()
+	if first.Code != 150 {
+		return "", first
+	}
+	var b strings.Builder
+	d.SetDeadline(time.Now().Add(5 * time.Second))
+	bufio.NewReader(d).WriteTo(&b)
+	return b.String(), rc.reply()
+}
+
+func sandbox(t *testing.T) string {
+	t.Helper()
+	base := t.TempDir()
+	dir := filepath.Join(base, "root")
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello\n"), 0o644)
+	os.WriteFile(filepath.Join(base, "secret.txt"), []byte("outside\n"), 0o644)
+	os.Symlink(filepath.Join(base, "secret.txt"), filepath.Join(dir, "link-out"))
+	os.Symlink(base, filepath.Join(dir, "dir-out"))
+	return dir
+}
+
+func TestCommandReplies(t *testing.T) {
+	addr := testServer(t, sandbox(t), nil)
+	c := dialRaw(t, addr)
+	c.cmd("LIST", 530) // before login
+	c.cmd("USER ada", 331)
+	c.cmd("PASS wrong", 530)
+	c.cmd("USER ada", 331)
+	c.cmd("PASS lovelace", 230)
+	tests := []struct {
+		line string
+		code int
+		text string
+	}{
+		{"SYST", 215, "UNIX Type: L8"},
+		{"NOOP", 200, ""},
+		{"TYPE I", 200, "Switching to Binary mode."},
+		{"TYPE X", 504, ""},
+		{"MODE S", 200, ""},
+		{"STRU F", 200, ""},
+		{"PWD", 257, `"/" is the current directory`},
+		{"CWD sub", 250, ""},
+		{"CDUP", 250, ""},
+		{"CWD nowhere", 550, ""},
+		{"SIZE hello.txt", 213, "6"},
+		{"MDTM hello.txt", 213, ""},
+		{"SIZE nope", 550, ""},
+		{"REST x", 501, ""},
+		{"OPTS UTF8 ON", 200, ""},
+		{"FEAT", 211, "End"},
+		{"HELP", 214, "Help OK."},
+		{"STAT", 211, "End of status"},
+		{"MLST hello.txt", 250, "End"},
+		{"PORT 1,2,3", 500, "Illegal PORT command."},
+		{"EPRT |3|x|1|", 500, "Illegal EPRT command."},
+		{"EPSV 7", 522, ""},
+		{"RETR", 501, "Syntax error in parameters or arguments."},
+		{"XYZZY", 500, "Unknown command."},
+		{"MKD newdir", 257, `"/newdir" created`},
+		{"RMD newdir", 250, ""},
+		{"RNTO x", 503, ""},
+		{"ABOR", 225, ""},
+	}
+	for _, tt := range tests {
+		c.send(tt.line)
+		rep := c.reply()
+		if rep.Code != tt.code || (tt.text != "" && rep.Text() != tt.text) {
+			t.Errorf("%s: got %q, want %d %s", tt.line, rep.String(), tt.code, tt.text)
+		}
+	}
+	if list, rep := c.pasvGet("NLST"); rep.Code != 226 || !strings.Contains(list, "hello.txt") {
+		t.Errorf("NLST: %q %q", list, rep.String())
+	}
+	if data, rep := c.pasvGet("RETR hello.txt"); rep.Code != 226 || data != "hello\n" {
+		t.Errorf("RETR in TYPE I: got %q %q", data, rep.String())
+	}
+	c.cmd("QUIT", 221)
+}
+
+// TestPathEscapes: nothing outside the root is ever read or listed.
+func TestPathEscapes(t *testing.T) {
+	addr := testServer(t, sandbox(t), nil)
+	c := dialRaw(t, addr)
+	c.login()
+	escapes := []string{
+		"../secret.txt", "../../secret.txt", "/../secret.txt", "sub/../../secret.txt", "./../secret.txt",
+		"..\\secret.txt", "%2e%2e/secret.txt", "/etc/passwd", "../../../../../../etc/passwd", "//etc/passwd",
+		"link-out", "dir-out/secret.txt", "dir-out/root/../secret.txt", "sub/../../../etc/shadow",
+		"...", ".../secret.txt", "/..", "~/secret.txt", "..%2fsecret.txt", "sub/./../../secret.txt",
+		"\x00../secret.txt", "dir-out",
+	}
+	for _, p := range escapes {
+		for _, verb := range []string{"RETR", "SIZE", "MDTM", "CWD"} {
+			c.send(verb + " " + p)
+			rep := c.reply()
+			if verb == "CWD" && rep.Code == 250 {
+				c.cmd("PWD", 257)
+				c.cmd("CWD /", 250)
+				continue // a cleaned path that stays inside the root is fine
+			}
+			if rep.Code/100 == 2 || rep.Code == 150 {
+				t.Errorf("%s %q: %q: escaped the root?", verb, p, rep.String())
+			}
+		}
+	}
+	// CWD .. past the root stays at the root.
+	c.cmd("CWD ../../..", 250)
+	if rep := c.cmd("PWD", 257); !strings.HasPrefix(rep.Text(), `"/"`) {
+		t.Errorf("PWD after CWD past the root: %q", rep.String())
+	}
+	if list, _ := c.pasvGet("LIST ../"); strings.Contains(list, "secret") {
+		t.Errorf("LIST ../ shows the parent: %q", list)
+	}
+	if len(escapes) < 20 {
+		t.Fatalf("only %d escape forms", len(escapes))
+	}
+}
+
+func TestBounceAndPrivilegedPort(t *testing.T) {
+	addr := testServer(t, sandbox(t), nil)
+	c := dialRaw(t, addr)
+	c.login()
+	for _, line := range []string{
+		"PORT 127,0,0,2,200,1",   // another host
+		"PORT 10,0,0,1,200,1",    // another host
+		"PORT 127,0,0,1,0,21",    // privileged port
+		"EPRT |1|127.0.0.2|5000|", // another host
+		"EPRT |1|127.0.0.1|25|",   // privileged port
+	} {
+		c.send(line)
+		if rep := c.reply(); rep.Code != 500 || !strings.HasPrefix(rep.Text(), "Illegal") {
+			t.Errorf("%s: %q, want 500 Illegal", line, rep.String())
+		}
+	}
+}
+
+// TestPortStealing: a passive data connection from another IP (127.0.0.2)
+// is refused; the control peer's own connection still works.
+func TestPortStealing(t *testing.T) {
+	addr := testServer(t, sandbox(t), nil)
+	c := dialRaw(t, addr)
+	c.login()
+	rep := c.cmd("EPSV", 229)
+	port, _ := Parse229(rep.String())
+	target := net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port)))
+	thief, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).Dial("tcp", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer thief.Close()
+	c.send("RETR hello.txt")
+	time.Sleep(50 * time.Millisecond)
+	own, err := net.Dial("tcp", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	c.expect(150)
+	own.SetDeadline(time.Now().Add(5 * time.Second))
+	got, _ := bufio.NewReader(own).ReadString(0)
+	c.expect(226)
+	thief.SetDeadline(time.Now().Add(2 * time.Second))
+	stolen, _ := bufio.NewReader(thief).ReadString(0)
+	if stolen != "" || got != "hello\r\n" { // TYPE A by default: CRLF
+		t.Errorf("thief got %q, owner got %q", stolen, got)
+	}
+}
+
+// TestHugeLine: a 1 MB line gets 500 and the server keeps serving.
+func TestHugeLine(t *testing.T) {
+	addr := testServer(t, sandbox(t), nil)
+	c := dialRaw(t, addr)
+	c.c.SetDeadline(time.Now().Add(5 * time.Second))
+	go fmt.Fprintf(c.c, "USER %s\r\n", strings.Repeat("a", 1<<20))
+	if rep := c.reply(); rep.Code != 500 || rep.Text() != "Command line too long." {
+		t.Fatalf("1 MB line: %q", rep.String())
+	}
+	c.login()
+	other := dialRaw(t, addr)
+	other.login()
+	for _, bad := range []string{"NO\x00OP", "NOOP\rX"} {
+		c.send(bad)
+		if rep := c.reply(); rep.Code != 501 {
+			t.Errorf("%q: %q, want 501", bad, rep.String())
+		}
+	}
+}
+
+func TestConnectionCap(t *testing.T) {
+	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.MaxConns = 2 })
+	dialRaw(t, addr)
+	dialRaw(t, addr)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	if !strings.HasPrefix(line, "421 ") {
+		t.Errorf("third connection over a cap of 2: %q, want 421", line)
+	}
+}
+
+func TestUploadIsAtomic(t *testing.T) {
+	dir := sandbox(t)
+	addr := testServer(t, dir, nil)
+	c := dialRaw(t, addr)
+	c.login()
+	rep := c.cmd("EPSV", 229)
+	port, _ := Parse229(rep.String())
+	d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send("STOR up.bin")
+	c.expect(150)
+	d.Write([]byte("partial"))
+	d.(*net.TCPConn).SetLinger(0)
+	d.Close() // RST: the upload breaks
+	rep = c.reply()
+	if rep.Code == 226 {
+		// A RST may arrive after the bytes as a clean EOF on some kernels;
+		// then the upload is complete by FTP's rules. Only a failure must
+		// leave nothing.
+		t.Skip("the kernel delivered the reset as EOF")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() == "up.bin" || strings.HasPrefix(e.Name(), ".ftplab-upload") {
+			t.Errorf("a failed upload left %s behind (reply %q)", e.Name(), rep.String())
+		}
+	}
+}
+
+func TestUploadNeedsPermission(t *testing.T) {
+	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.AllowUpload = false })
+	c := dialRaw(t, addr)
+	c.login()
+	for _, line := range []string{"STOR x", "DELE hello.txt", "MKD d", "RNFR hello.txt"} {
+		c.cmd(line, 550)
+	}
+}
+
+func TestEPSVAll(t *testing.T) {
+	addr := testServer(t, sandbox(t), nil)
+	c := dialRaw(t, addr)
+	c.login()
+	c.cmd("EPSV ALL", 200)
+	c.cmd("PASV", 503)
+	c.cmd("PORT 127,0,0,1,200,1", 503)
+	c.cmd("EPSV", 229)
+}
