@@ -232,9 +232,9 @@ func TestBounceAndPrivilegedPort(t *testing.T) {
 	c := dialRaw(t, addr)
 	c.login()
 	for _, line := range []string{
-		"PORT 127,0,0,2,200,1",   // another host
-		"PORT 10,0,0,1,200,1",    // another host
-		"PORT 127,0,0,1,0,21",    // privileged port
+		"PORT 127,0,0,2,200,1",    // another host
+		"PORT 10,0,0,1,200,1",     // another host
+		"PORT 127,0,0,1,0,21",     // privileged port
 		"EPRT |1|127.0.0.2|5000|", // another host
 		"EPRT |1|127.0.0.1|25|",   // privileged port
 	} {
