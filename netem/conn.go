@@ -35,11 +35,28 @@ func newPair(w *World, id int, ch trace.Channel, l Link) *pair {
 }
 
 func (p *pair) closeReal() {
+	p.mu.Lock()
+	var ends []net.Conn
 	for _, c := range []*conn{p.dialer, p.acceptor} {
 		if c != nil && c.real != nil {
-			c.real.Close()
+			ends = append(ends, c.real)
 		}
 	}
+	p.mu.Unlock()
+	for _, rc := range ends {
+		rc.Close()
+	}
+}
+
+// resetReal closes a real socket with a RST (nil: not accepted yet).
+func resetReal(rc net.Conn) {
+	if rc == nil {
+		return
+	}
+	if tc, ok := rc.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	rc.Close()
 }
 
 // conn is one end of a pair as its host sees it.
@@ -140,11 +157,11 @@ func (c *conn) writeData(b []byte) (int, error) {
 		e := c.event(trace.Reset)
 		e.Err = "link reset the connection"
 		p.w.step(0, e)
-		for _, end := range []*conn{p.dialer, p.acceptor} {
-			if tc, ok := end.real.(*net.TCPConn); ok {
-				tc.SetLinger(0) // close with RST
-			}
-			end.real.Close()
+		p.mu.Lock()
+		ends := []net.Conn{p.dialer.real, p.acceptor.real}
+		p.mu.Unlock()
+		for _, rc := range ends {
+			resetReal(rc)
 		}
 		return 0, &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
 	}

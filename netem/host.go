@@ -141,7 +141,13 @@ func (l *listener) Accept() (net.Conn, error) {
 		// Hand the connection over only once the dialer has shown it
 		// connected, so the trace never has the server talking first.
 		<-p.ready
+		p.mu.Lock()
 		p.acceptor.real = rc
+		wasReset := p.reset
+		p.mu.Unlock()
+		if wasReset {
+			resetReal(rc)
+		}
 		return p.acceptor, nil
 	}
 }
@@ -346,7 +352,9 @@ func (h *Host) Dial(ctx context.Context, laddr, raddr string) (net.Conn, error) 
 		close(p.ready)
 		return nil, err
 	}
+	p.mu.Lock()
 	p.dialer.real = rc
+	p.mu.Unlock()
 	e = ev(trace.Connected)
 	e.From, e.To = src.String(), dst.String()
 	w.step(rtt(link), e)

@@ -1,0 +1,395 @@
+package netem
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"ftplab/sim/trace"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// world builds client 192.168.1.10 / server 198.51.100.21 and records events.
+type rec struct {
+	mu sync.Mutex
+	ev []trace.Event
+}
+
+func (r *rec) add(e trace.Event) { r.mu.Lock(); r.ev = append(r.ev, e); r.mu.Unlock() }
+func (r *rec) kinds(k trace.Kind) []trace.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []trace.Event
+	for _, e := range r.ev {
+		if e.Kind == k {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func newWorld(t *testing.T, clientAddr string) (*World, *Host, *Host, *rec) {
+	t.Helper()
+	r := &rec{}
+	w := New(Options{Emit: r.add})
+	t.Cleanup(func() { w.Close() })
+	c, err := w.AddHost(HostConfig{Name: "client", Addr: clientAddr, ConnectTimeout: 75 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := w.AddHost(HostConfig{Name: "server", Addr: "198.51.100.21", ConnectTimeout: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, c, s, r
+}
+
+// echo accepts one connection on l and echoes every line back.
+func echo(t *testing.T, l net.Listener) <-chan net.Conn {
+	ch := make(chan net.Conn, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			close(ch)
+			return
+		}
+		ch <- c
+		io.Copy(c, c)
+		c.Close()
+	}()
+	return ch
+}
+
+func TestAddressesSeenThroughNAT(t *testing.T) {
+	w, c, s, _ := newWorld(t, "192.168.1.10")
+	if err := w.AddNAT("client", NAT{Name: "client-nat", Public: "203.0.113.5"}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.Listen(context.Background(), "198.51.100.21:21")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := echo(t, l)
+	conn, err := c.Dial(context.Background(), "192.168.1.10:2000", "198.51.100.21:21")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	sc := <-accepted
+	if conn.LocalAddr().String() != "192.168.1.10:2000" || conn.RemoteAddr().String() != "198.51.100.21:21" {
+		t.Errorf("client sees %s -> %s", conn.LocalAddr(), conn.RemoteAddr())
+	}
+	if sc.RemoteAddr().String() != "203.0.113.5:2000" || sc.LocalAddr().String() != "198.51.100.21:21" {
+		t.Errorf("server sees %s -> %s, want the NAT's public address", sc.RemoteAddr(), sc.LocalAddr())
+	}
+	for _, d := range w.RealDials() {
+		ap, err := netip.ParseAddrPort(d)
+		if err != nil || !ap.Addr().IsLoopback() {
+			t.Errorf("a real dial went to %s: only loopback is allowed", d)
+		}
+	}
+	if len(w.RealDials()) == 0 {
+		t.Error("no real dial recorded")
+	}
+}
+
+func TestDropTimesOutInVirtualTime(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		action  Action
+		refused bool
+	}{{"drop", Drop, false}, {"reject", Reject, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			w, c, s, r := newWorld(t, "192.0.2.10")
+			w.AddFirewall("client", Firewall{Name: "client-fw", Rules: []Rule{
+				{Dir: Out, Action: Accept},
+				{Dir: In, States: []State{StateEstablished, StateRelated}, Action: Accept},
+				{Dir: In, Action: tt.action},
+			}})
+			l, _ := c.Listen(context.Background(), ":2001")
+			defer l.Close()
+			start := time.Now()
+			_, err := s.Dial(context.Background(), "198.51.100.21:20", "192.0.2.10:2001")
+			if real := time.Since(start); real > time.Second {
+				t.Errorf("the dial took %s of real time", real)
+			}
+			var ne net.Error
+			isTimeout := errors.As(err, &ne) && ne.Timeout()
+			if tt.refused == isTimeout || err == nil {
+				t.Fatalf("err = %v", err)
+			}
+			v := r.kinds(trace.Verdict)
+			if len(v) != 1 || v[0].Box != "client-fw" || v[0].Rule != "rule 3: "+tt.name+" in" || v[0].State != "NEW" {
+				t.Errorf("verdicts %+v", v)
+			}
+			if tt.refused {
+				if len(r.kinds(trace.Retransmit)) != 0 || w.Elapsed() > time.Second {
+					t.Errorf("REJECT must fail at once: %d retransmits, %s", len(r.kinds(trace.Retransmit)), w.Elapsed())
+				}
+				return
+			}
+			rt := r.kinds(trace.Retransmit)
+			wantAt := []int64{1, 3, 7, 15, 31}
+			if len(rt) != len(wantAt) {
+				t.Fatalf("%d retransmits, want %d", len(rt), len(wantAt))
+			}
+			for i, e := range rt {
+				if e.T/1e6 != wantAt[i] {
+					t.Errorf("retransmit %d at %d µs, want %d s", i+1, e.T, wantAt[i])
+				}
+			}
+			if to := r.kinds(trace.Timeout); len(to) != 1 || to[0].T != 60e6 {
+				t.Errorf("timeout %+v, want one at 60 s", to)
+			}
+		})
+	}
+}
+
+// TestHelperRewritesAndExpects: PORT through a client NAT with the helper
+// is rewritten and the server's dial is RELATED through the client firewall.
+func TestHelperRewritesAndExpects(t *testing.T) {
+	for _, alg := range []bool{false, true} {
+		w, c, s, r := newWorld(t, "192.168.1.10")
+		w.AddFirewall("client", Firewall{Name: "client-fw", ALG: alg, Rules: []Rule{
+			{Dir: Out, Action: Accept},
+			{Dir: In, States: []State{StateEstablished, StateRelated}, Action: Accept},
+			{Dir: In, Action: Reject},
+		}})
+		w.AddNAT("client", NAT{Name: "client-nat", Public: "203.0.113.5", ALG: alg})
+		l, _ := s.Listen(context.Background(), "198.51.100.21:21")
+		accepted := make(chan net.Conn, 1)
+		go func() { sc, _ := l.Accept(); accepted <- sc }()
+		conn, err := c.Dial(context.Background(), "192.168.1.10:2000", "198.51.100.21:21")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := <-accepted
+		dl, _ := c.Listen(context.Background(), ":2001")
+		io.WriteString(conn, "PORT 192,168,1,10,7,209\r\n")
+		line, _ := bufio.NewReader(sc).ReadString('\n')
+		want := "PORT 192,168,1,10,7,209\r\n"
+		if alg {
+			want = "PORT 203,0,113,5,7,209\r\n"
+		}
+		if line != want {
+			t.Errorf("alg=%v: server read %q, want %q", alg, line, want)
+		}
+		d, err := s.Dial(context.Background(), "198.51.100.21:20", "203.0.113.5:2001")
+		if alg {
+			if err != nil {
+				t.Errorf("with the helper the data dial must pass: %v", err)
+			} else {
+				d.Close()
+			}
+			v := r.kinds(trace.Verdict)
+			if last := v[len(v)-1]; last.State != "RELATED" || last.Verdict != "accept" {
+				t.Errorf("data verdict %+v, want accept RELATED", last)
+			}
+			if rw := r.kinds(trace.Rewrite); len(rw) != 1 || rw[0].After != "PORT 203,0,113,5,7,209" {
+				t.Errorf("rewrites %+v", rw)
+			}
+		} else if err == nil {
+			t.Error("without the helper the NAT has nowhere to send the data connection")
+			d.Close()
+		}
+		dl.Close()
+		conn.Close()
+		sc.Close()
+		l.Close()
+		w.Close()
+	}
+}
+
+func TestHelperIgnoresForeignAddress(t *testing.T) {
+	w, c, s, r := newWorld(t, "192.0.2.10")
+	w.AddFirewall("client", Firewall{Name: "client-fw", ALG: true, Rules: []Rule{{Dir: Out, Action: Accept}, {Dir: In, Action: Drop}}})
+	l, _ := s.Listen(context.Background(), "198.51.100.21:21")
+	defer l.Close()
+	accepted := echo(t, l)
+	conn, _ := c.Dial(context.Background(), "", "198.51.100.21:21")
+	defer conn.Close()
+	<-accepted
+	io.WriteString(conn, "PORT 10,9,9,9,7,209\r\n")
+	bufio.NewReader(conn).ReadString('\n')
+	if e := r.kinds(trace.Expect); len(e) != 0 {
+		t.Errorf("an address that is not the sender's must get no expectation: %+v", e)
+	}
+}
+
+func TestTLSBlindsHelper(t *testing.T) {
+	w, c, s, r := newWorld(t, "192.0.2.10")
+	w.AddFirewall("client", Firewall{Name: "client-fw", ALG: true, Rules: []Rule{{Dir: Out, Action: Accept}}})
+	l, _ := s.Listen(context.Background(), "198.51.100.21:21")
+	defer l.Close()
+	accepted := echo(t, l)
+	conn, _ := c.Dial(context.Background(), "", "198.51.100.21:21")
+	defer conn.Close()
+	<-accepted
+	conn.Write([]byte{0x16, 0x03, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o'})
+	io.ReadFull(conn, make([]byte, 10))
+	io.WriteString(conn, "PORT 192,0,2,10,7,209\r\n") // inside "TLS" now
+	bufio.NewReader(conn).ReadString('\n')
+	if b := r.kinds(trace.Blind); len(b) != 1 || b[0].Box != "client-fw" {
+		t.Errorf("blind events %+v, want one from client-fw", b)
+	}
+	if e := r.kinds(trace.Expect); len(e) != 0 {
+		t.Errorf("a blind helper expected %+v", e)
+	}
+}
+
+// TestIntegrityUnderLinkConditions: sha256 equal at both ends.
+func TestIntegrityUnderLinkConditions(t *testing.T) {
+	for _, link := range []Link{{Latency: 20 * time.Millisecond}, {Bandwidth: 1 << 20}, {Latency: time.Millisecond, StallAfter: 100000, StallFor: 5 * time.Second}} {
+		w, c, s, r := newWorld(t, "192.0.2.10")
+		w.SetLink(link)
+		l, _ := s.Listen(context.Background(), ":30000")
+		data := make([]byte, 1<<20+123)
+		rand.NewChaCha8([32]byte{3}).Read(data)
+		got := make(chan [32]byte, 1)
+		go func() {
+			sc, err := l.Accept()
+			if err != nil {
+				got <- [32]byte{}
+				return
+			}
+			b, _ := io.ReadAll(sc)
+			sc.Close()
+			got <- sha256.Sum256(b)
+		}()
+		conn, err := c.Dial(context.Background(), "", "198.51.100.21:30000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Write(data)
+		conn.Close()
+		if <-got != sha256.Sum256(data) {
+			t.Errorf("link %+v: sha256 differs", link)
+		}
+		if link.Bandwidth > 0 && w.Elapsed() < time.Second {
+			t.Errorf("1 MiB at 1 MiB/s took only %s of virtual time", w.Elapsed())
+		}
+		if link.StallFor > 0 && len(r.kinds(trace.Note)) == 0 {
+			t.Error("a stall should be noted")
+		}
+		l.Close()
+		w.Close()
+	}
+}
+
+func TestResetMidTransfer(t *testing.T) {
+	w, c, s, r := newWorld(t, "192.0.2.10")
+	w.SetLink(Link{ResetAfter: 50000})
+	l, _ := s.Listen(context.Background(), ":30000")
+	defer l.Close()
+	done := make(chan error, 1)
+	go func() {
+		sc, err := l.Accept()
+		if err != nil {
+			done <- err
+			return
+		}
+		_, err = io.ReadAll(sc)
+		sc.Close()
+		done <- err
+	}()
+	conn, _ := c.Dial(context.Background(), "", "198.51.100.21:30000")
+	var werr error
+	for i := 0; i < 100 && werr == nil; i++ {
+		_, werr = conn.Write(make([]byte, 4096))
+	}
+	conn.Close()
+	if werr == nil || !strings.Contains(werr.Error(), "reset") {
+		t.Errorf("writer error %v, want a reset", werr)
+	}
+	<-done
+	if len(r.kinds(trace.Reset)) != 1 {
+		t.Error("want one reset event")
+	}
+}
+
+func TestNoRouteToPrivateAddress(t *testing.T) {
+	w, c, _, r := newWorld(t, "192.0.2.10")
+	_, err := c.Dial(context.Background(), "", "10.0.0.21:30000")
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() || !strings.Contains(err.Error(), "no host at 10.0.0.21") {
+		t.Errorf("err = %v", err)
+	}
+	if w.Elapsed() != 75*time.Second || len(r.kinds(trace.Retransmit)) != 6 {
+		t.Errorf("elapsed %s, %d retransmits", w.Elapsed(), len(r.kinds(trace.Retransmit)))
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	w, c, _, _ := newWorld(t, "192.0.2.10")
+	if _, err := w.AddHost(HostConfig{Name: "x", Addr: "not-an-ip"}); err == nil {
+		t.Error("bad address accepted")
+	}
+	if err := w.AddNAT("nobody", NAT{Public: "1.2.3.4"}); err == nil {
+		t.Error("NAT for a missing host accepted")
+	}
+	if _, err := c.Listen(context.Background(), "198.51.100.21:21"); err == nil {
+		t.Error("listening on another host's address accepted")
+	}
+	l, _ := c.Listen(context.Background(), ":2001")
+	defer l.Close()
+	if _, err := c.Listen(context.Background(), ":2001"); err == nil {
+		t.Error("a busy virtual port accepted")
+	}
+}
+
+// BenchmarkRelay and BenchmarkDirect move the same 64 MiB through netem
+// and through plain loopback; scripts/bench prints their ratio.
+func BenchmarkRelay(b *testing.B) {
+	w := New(Options{})
+	defer w.Close()
+	c, _ := w.AddHost(HostConfig{Name: "client", Addr: "192.0.2.10"})
+	s, _ := w.AddHost(HostConfig{Name: "server", Addr: "198.51.100.21"})
+	l, _ := s.Listen(context.Background(), ":30000")
+	defer l.Close()
+	benchCopy(b, l, func() (net.Conn, error) { return c.Dial(context.Background(), "", "198.51.100.21:30000") })
+}
+
+func BenchmarkDirect(b *testing.B) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer l.Close()
+	benchCopy(b, l, func() (net.Conn, error) { return net.Dial("tcp", l.Addr().String()) })
+}
+
+func benchCopy(b *testing.B, l net.Listener, dial func() (net.Conn, error)) {
+	const size = 64 << 20
+	buf := make([]byte, 256<<10)
+	b.SetBytes(size)
+	for b.Loop() {
+		done := make(chan struct{})
+		go func() {
+			sc, err := l.Accept()
+			if err == nil {
+				io.Copy(io.Discard, sc)
+				sc.Close()
+			}
+			close(done)
+		}()
+		conn, err := dial()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for sent := 0; sent < size; sent += len(buf) {
+			conn.Write(buf)
+		}
+		conn.Close()
+		<-done
+	}
+}
