@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -54,6 +55,13 @@ func exitCode(err error) int {
 	if errors.As(err, &ue) {
 		return 2
 	}
+	// cobra's own argument errors carry no type; they are usage errors too.
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "unknown flag", "unknown shorthand"} {
+		if strings.HasPrefix(msg, p) {
+			return 2
+		}
+	}
 	return 1
 }
 
@@ -87,6 +95,8 @@ func rootCmd() *cobra.Command {
 			return tui.Run(ctx, tui.NewMenu(items, open, tuiOptions(cmd)), nil, nil)
 		},
 	}
+	// Bad flags and arguments are usage errors: exit 2.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().Bool("present", false, "presentation mode for projectors: bigger contrast, fewer panes")
 	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), serveCmd(), probeCmd())
 	return root
