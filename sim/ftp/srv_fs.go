@@ -50,32 +50,32 @@ func (c *session) cmdCWD(arg string) {
 	c.reply(250, "Directory successfully changed.")
 }
 
-func (c *session) cmdSIZE(arg string) {
+// regularFile stats a regular file for SIZE and MDTM, answering the error
+// itself (failure names what could not be had).
+func (c *session) regularFile(arg, failure string) (fs.FileInfo, bool) {
 	_, name, err := c.resolve(arg)
 	if err != nil {
 		c.reply(501, "Syntax error in parameters or arguments.")
-		return
+		return nil, false
 	}
 	fi, err := c.srv.cfg.Root.Stat(name)
 	if err != nil || !fi.Mode().IsRegular() {
-		c.reply(550, "Could not get file size.")
-		return
+		c.reply(550, "Could not get "+failure+".")
+		return nil, false
 	}
-	c.reply(213, strconv.FormatInt(fi.Size(), 10))
+	return fi, true
+}
+
+func (c *session) cmdSIZE(arg string) {
+	if fi, ok := c.regularFile(arg, "file size"); ok {
+		c.reply(213, strconv.FormatInt(fi.Size(), 10))
+	}
 }
 
 func (c *session) cmdMDTM(arg string) {
-	_, name, err := c.resolve(arg)
-	if err != nil {
-		c.reply(501, "Syntax error in parameters or arguments.")
-		return
+	if fi, ok := c.regularFile(arg, "file modification time"); ok {
+		c.reply(213, fi.ModTime().UTC().Format("20060102150405"))
 	}
-	fi, err := c.srv.cfg.Root.Stat(name)
-	if err != nil || !fi.Mode().IsRegular() {
-		c.reply(550, "Could not get file modification time.")
-		return
-	}
-	c.reply(213, fi.ModTime().UTC().Format("20060102150405"))
 }
 
 func (c *session) cmdREST(arg string) {
