@@ -7,6 +7,7 @@ package lessons
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -302,14 +303,50 @@ func Find(name string) (*Lesson, error) {
 	return nil, fmt.Errorf("no lesson %q (lessons: %s)", name, strings.Join(names, ", "))
 }
 
-// CheckFile validates a lesson file: `ftplab lesson check FILE`.
+// CheckFile validates a lesson file, `ftplab lesson check FILE`: it parses
+// it, then runs its scenario to confirm the expected outcome happens, every
+// section speaks and every prediction is asked.
 func CheckFile(path string) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	_, err = Parse(path, src)
-	return err
+	l, err := Parse(path, src)
+	if err != nil {
+		return err
+	}
+	return l.CheckRun(context.Background())
+}
+
+// CheckRun runs the lesson's scenario and reports, by line, what the run
+// contradicts.
+func (l *Lesson) CheckRun(ctx context.Context) error {
+	s, err := sim.Run(ctx, l.Scenario, sim.Options{Title: l.Title})
+	if err != nil {
+		return err
+	}
+	var errs Errors
+	if !s.Summary.AsExpected {
+		outcome := "failed: " + s.Summary.Reason
+		if s.Summary.OK {
+			outcome = "succeeded"
+		}
+		errs = append(errs, CheckError{File: l.Path, Line: 1, Msg: fmt.Sprintf("expect: %s, but the run %s", l.Scenario.Defaults().Expect, outcome)})
+	}
+	for _, sec := range l.Sections {
+		if firstMatch(sec.hook, s.Events) < 0 {
+			errs = append(errs, CheckError{File: l.Path, Line: sec.Line, Msg: fmt.Sprintf("section \"on %s\" never speaks: no event in the run matches it", sec.Hook)})
+		}
+	}
+	for i, p := range l.Predictions {
+		if firstMatch(p.hook, s.Events) < 0 {
+			errs = append(errs, CheckError{File: l.Path, Line: 1, Msg: fmt.Sprintf("prediction %d is never asked: nothing matches %q", i+1, p.Before)})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
 
 // Narration is the lesson's words for event i, or "" when no section is

@@ -109,6 +109,30 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestCheckRun: the checker runs the scenario and reports what the run
+// contradicts, by line.
+func TestCheckRun(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"wrong expected outcome", "---\ntitle: T\nscenario:\n  mode: active\n  firewall: client\n---\nHi.\n", "x.md:1: expect: ok, but the run failed"},
+		{"hook that never fires", "---\ntitle: T\nscenario:\n  mode: passive\n---\nHi.\n## on timeout\nnever\n", "x.md:7: section \"on timeout\" never speaks"},
+		{"prediction never asked", "---\ntitle: T\npredictions:\n  - before: blind\n    question: q?\n    choices: [a, b]\n    answer: 1\n---\n", "prediction 1 is never asked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Parse("x.md", []byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = l.CheckRun(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestNarrationFillsPlaceholders(t *testing.T) {
 	src := "---\ntitle: T\n---\nHello.\n## on verdict drop\n{box} drops it: {rule} ({state}) at {time}, {from} -> {to}.\n## once on retransmit\nattempt {attempt}\n"
 	l, err := Parse("t.md", []byte(src))

@@ -18,7 +18,7 @@ func newKeyMap() keyMap {
 		End:    key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end")),
 		Seek:   key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("0-9", "seek 0-90%")),
 		Help:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "menu")),
+		Back:   key.NewBinding(key.WithKeys("m", "esc"), key.WithHelp("m/esc", "menu")),
 		Quit:   key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ftplab/sim/peertest"
+)
+
+// TestTmuxEndToEnd drives the real binary in a 100x30 tmux pane: step
+// through active-client-firewall until the 425 shows, check the stage shows
+// the drop, quit, and check the exit status.
+func TestTmuxEndToEnd(t *testing.T) {
+	peertest.Need(t, "tmux")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ftplab")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	session := "ftplab-e2e-" + strconv.Itoa(os.Getpid())
+	status := filepath.Join(dir, "status")
+	tm := func(args ...string) string {
+		out, _ := exec.Command("tmux", append([]string{"-L", session}, args...)...).CombinedOutput()
+		return string(out)
+	}
+	shell := bin + " lesson active-client-firewall 2>" + filepath.Join(dir, "stderr") + "; echo $? > " + status + "; sleep 30"
+	if out, err := exec.Command("tmux", "-L", session, "new", "-d", "-s", "e2e", "-x", "100", "-y", "30", shell).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	defer tm("kill-server")
+	screen := ""
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) && !strings.Contains(screen, "425 Failed") {
+		time.Sleep(100 * time.Millisecond)
+		screen = tm("capture-pane", "-p", "-t", "e2e")
+		if strings.Contains(screen, "press 1-") {
+			tm("send-keys", "-t", "e2e", "2")
+			time.Sleep(100 * time.Millisecond)
+		}
+		tm("send-keys", "-t", "e2e", "Right")
+	}
+	if !strings.Contains(screen, "425 Failed to establish connection.") {
+		t.Fatalf("never saw the 425:\n%s", screen)
+	}
+	if !strings.Contains(screen, "DROP client-fw: rule 3: drop in") || !strings.Contains(screen, "✗") {
+		t.Errorf("the stage does not show the drop:\n%s", screen)
+	}
+	tm("send-keys", "-t", "e2e", "q")
+	var code string
+	for time.Now().Before(deadline.Add(5 * time.Second)) {
+		if b, err := os.ReadFile(status); err == nil {
+			code = strings.TrimSpace(string(b))
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code != "0" {
+		t.Errorf("exit status %q, want 0", code)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "stderr")); strings.Contains(string(b), "panic") {
+		t.Errorf("stderr has a panic:\n%s", b)
+	}
+}
