@@ -98,7 +98,7 @@ func rootCmd() *cobra.Command {
 	// Bad flags and arguments are usage errors: exit 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().Bool("present", false, "presentation mode for projectors: bigger contrast, fewer panes")
-	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), serveCmd(), probeCmd())
+	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), exportCmd(), serveCmd(), probeCmd())
 	return root
 }
 
@@ -309,5 +309,46 @@ func lessonCmd() *cobra.Command {
 			return nil
 		},
 	})
+	return cmd
+}
+
+func exportCmd() *cobra.Command {
+	var format, out string
+	cmd := &cobra.Command{
+		Use:   "export FILE",
+		Short: "Export a recorded session as pcap (Wireshark), mermaid (a sequence diagram) or text",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			exporters := map[string]func(io.Writer, trace.Trace) error{
+				"pcap": trace.ExportPCAP, "mermaid": trace.ExportMermaid, "text": trace.ExportText,
+			}
+			export, ok := exporters[format]
+			if !ok {
+				return usageError{fmt.Errorf("--format %q: want pcap, mermaid or text", format)}
+			}
+			if format == "pcap" && out == "" {
+				return usageError{errors.New("--format pcap needs -o FILE (binary output)")}
+			}
+			t, err := trace.ReadFile(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			if out == "" {
+				return export(cmd.OutOrStdout(), t)
+			}
+			f, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			if err := export(f, t); err != nil {
+				f.Close()
+				os.Remove(out)
+				return err
+			}
+			return f.Close()
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "pcap, mermaid or text")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write here instead of standard output")
 	return cmd
 }

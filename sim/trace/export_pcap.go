@@ -1,0 +1,190 @@
+package trace
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// pcapEpoch is when a trace's virtual time 0 happens in exported captures.
+var pcapEpoch = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+
+const mss = 1460
+
+// tcpFlow is one connection as the capture shows it: from the dialer's
+// point of view, so both directions belong to one TCP stream.
+type tcpFlow struct {
+	a, b       netip.AddrPort // dialer, listener
+	seqA, seqB uint32         // next sequence number each side sends
+	open       bool
+	closed     bool
+}
+
+// ExportPCAP writes the trace as a pcap of synthesized Ethernet/IP/TCP
+// frames with the virtual addresses: handshakes, dropped SYNs and their
+// retransmissions at their virtual times, payloads (control lines as sent;
+// data as filler of the right size), FIN and RST. Wireshark and tshark
+// dissect it as FTP and FTP-DATA.
+func ExportPCAP(w io.Writer, t Trace) error {
+	pw := pcapgo.NewWriter(w)
+	if err := pw.WriteFileHeader(65536, layers.LinkTypeEthernet); err != nil {
+		return err
+	}
+	flows := map[int]*tcpFlow{}
+	for _, e := range t.Events {
+		if e.Conn == 0 {
+			continue
+		}
+		f := flows[e.Conn]
+		at := pcapEpoch.Add(time.Duration(e.T) * time.Microsecond)
+		switch e.Kind {
+		case SYN, Retransmit:
+			if f == nil {
+				a, err1 := netip.ParseAddrPort(e.From)
+				b, err2 := netip.ParseAddrPort(e.To)
+				if err1 != nil || err2 != nil {
+					return fmt.Errorf("event %d: bad addresses %q -> %q", e.Seq, e.From, e.To)
+				}
+				f = &tcpFlow{a: a, b: b, seqA: 1000 + uint32(e.Conn)*100000, seqB: 5000 + uint32(e.Conn)*100000}
+				flows[e.Conn] = f
+			}
+			if err := f.frame(pw, at, true, tcpFlags{syn: true}, nil); err != nil {
+				return err
+			}
+		case Connected:
+			if f == nil {
+				continue
+			}
+			f.seqA++ // the SYN took one
+			if err := f.frame(pw, at, false, tcpFlags{syn: true, ack: true}, nil); err != nil {
+				return err
+			}
+			f.seqB++
+			if err := f.frame(pw, at, true, tcpFlags{ack: true}, nil); err != nil {
+				return err
+			}
+			f.open = true
+		case Refused:
+			if f == nil {
+				continue
+			}
+			if err := f.frame(pw, at, false, tcpFlags{rst: true, ack: true}, nil); err != nil {
+				return err
+			}
+		case Segment:
+			if f == nil || !f.open || f.closed {
+				continue
+			}
+			fromA := f.isA(e.From)
+			payload := segmentPayload(e)
+			for len(payload) > 0 {
+				n := min(len(payload), mss)
+				if err := f.frame(pw, at, fromA, tcpFlags{ack: true, psh: n == len(payload)}, payload[:n]); err != nil {
+					return err
+				}
+				payload = payload[n:]
+			}
+		case Close:
+			if f == nil || !f.open || f.closed {
+				continue
+			}
+			fromA := f.isA(e.From)
+			steps := []struct {
+				a     bool
+				flags tcpFlags
+			}{{fromA, tcpFlags{fin: true, ack: true}}, {!fromA, tcpFlags{fin: true, ack: true}}, {fromA, tcpFlags{ack: true}}}
+			for _, s := range steps {
+				if err := f.frame(pw, at, s.a, s.flags, nil); err != nil {
+					return err
+				}
+			}
+			f.closed = true
+		case Reset:
+			if f == nil || f.closed {
+				continue
+			}
+			if err := f.frame(pw, at, f.isA(e.From), tcpFlags{rst: true}, nil); err != nil {
+				return err
+			}
+			f.closed = true
+		}
+	}
+	return nil
+}
+
+// isA tells whether addr (as its sender sees itself) is the dialer's end.
+// A listener behind NAT sees other addresses than the dialer does; anything
+// that is not the dialer's own address is the listener.
+func (f *tcpFlow) isA(addr string) bool {
+	ap, err := netip.ParseAddrPort(addr)
+	return err == nil && ap == f.a
+}
+
+func segmentPayload(e Event) []byte {
+	if e.Text != "" {
+		return []byte(e.Text + "\r\n")
+	}
+	b := make([]byte, e.Bytes)
+	for i := range b {
+		b[i] = byte('a' + i%26)
+	}
+	return b
+}
+
+type tcpFlags struct{ syn, ack, fin, rst, psh bool }
+
+// frame writes one TCP segment from A (the dialer) or from B.
+func (f *tcpFlow) frame(pw *pcapgo.Writer, at time.Time, fromA bool, fl tcpFlags, payload []byte) error {
+	src, dst := f.a, f.b
+	seq, ack := f.seqA, f.seqB
+	if !fromA {
+		src, dst = f.b, f.a
+		seq, ack = f.seqB, f.seqA
+	}
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()),
+		Seq: seq, SYN: fl.syn, ACK: fl.ack, FIN: fl.fin, RST: fl.rst, PSH: fl.psh, Window: 65535}
+	if fl.ack {
+		tcp.Ack = ack
+	}
+	eth := &layers.Ethernet{SrcMAC: mac(src.Addr()), DstMAC: mac(dst.Addr())}
+	var netLayer gopacket.SerializableLayer
+	if src.Addr().Is4() {
+		eth.EthernetType = layers.EthernetTypeIPv4
+		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: net.IP(src.Addr().AsSlice()), DstIP: net.IP(dst.Addr().AsSlice())}
+		tcp.SetNetworkLayerForChecksum(ip)
+		netLayer = ip
+	} else {
+		eth.EthernetType = layers.EthernetTypeIPv6
+		ip := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolTCP, SrcIP: net.IP(src.Addr().AsSlice()), DstIP: net.IP(dst.Addr().AsSlice())}
+		tcp.SetNetworkLayerForChecksum(ip)
+		netLayer = ip
+	}
+	buf := gopacket.NewSerializeBuffer()
+	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	if err := gopacket.SerializeLayers(buf, opts, eth, netLayer, tcp, gopacket.Payload(payload)); err != nil {
+		return err
+	}
+	advance := uint32(len(payload))
+	if fl.fin {
+		advance++
+	}
+	if fromA {
+		f.seqA += advance
+	} else {
+		f.seqB += advance
+	}
+	data := buf.Bytes()
+	return pw.WritePacket(gopacket.CaptureInfo{Timestamp: at, CaptureLength: len(data), Length: len(data)}, data)
+}
+
+// mac derives a stable locally administered MAC from an address.
+func mac(a netip.Addr) net.HardwareAddr {
+	b := a.As16()
+	return net.HardwareAddr{0x02, 0x00, b[12], b[13], b[14], b[15]}
+}

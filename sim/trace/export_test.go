@@ -1,0 +1,133 @@
+package trace_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"ftplab/sim"
+	"ftplab/sim/ftp"
+	"ftplab/sim/peertest"
+	"ftplab/sim/trace"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func record(t *testing.T, sc sim.Scenario) trace.Trace {
+	t.Helper()
+	s, err := sim.Run(context.Background(), sc, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Trace()
+}
+
+func tshark(t *testing.T, pcap string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("tshark", append([]string{"-r", pcap}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("tshark %v: %v", args, err)
+	}
+	return string(out)
+}
+
+// TestPCAPReadByTshark: tshark lists the commands in order, sees the
+// ftp-data of an ok transfer and the dropped SYNs as retransmissions.
+func TestPCAPReadByTshark(t *testing.T) {
+	peertest.Need(t, "tshark")
+	dir := t.TempDir()
+	tests := []struct {
+		name  string
+		sc    sim.Scenario
+		check func(t *testing.T, pcap string)
+	}{
+		{"active-ok", sim.Scenario{Mode: ftp.ModeActive}, func(t *testing.T, pcap string) {
+			if out := tshark(t, pcap, "-Y", "ftp-data"); !strings.Contains(out, "FTP-DATA") {
+				t.Errorf("no ftp-data frames:\n%s", out)
+			}
+		}},
+		{"passive-ok", sim.Scenario{Mode: ftp.ModePassive}, func(t *testing.T, pcap string) {
+			if out := tshark(t, pcap, "-Y", "ftp-data"); !strings.Contains(out, "FTP-DATA") {
+				t.Errorf("no ftp-data frames:\n%s", out)
+			}
+		}},
+		{"active-client-firewall", sim.Scenario{Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"}, func(t *testing.T, pcap string) {
+			out := tshark(t, pcap, "-Y", "tcp.analysis.retransmission && tcp.flags.syn==1")
+			if n := strings.Count(out, "\n"); n != 5 {
+				t.Errorf("%d SYN retransmissions, want 5:\n%s", n, out)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := record(t, tt.sc)
+			pcap := filepath.Join(dir, tt.name+".pcap")
+			f, _ := os.Create(pcap)
+			if err := trace.ExportPCAP(f, tr); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			var want []string
+			for _, e := range tr.Events {
+				if e.Kind == trace.Segment && e.Channel == trace.Control && e.Host == "client" {
+					want = append(want, strings.Fields(e.Text)[0])
+				}
+			}
+			got := strings.Fields(tshark(t, pcap, "-Y", "ftp.request", "-T", "fields", "-e", "ftp.request.command"))
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("tshark commands %v, want %v", got, want)
+			}
+			tt.check(t, pcap)
+		})
+	}
+}
+
+// TestMermaid checks the diagram's structure against sequenceDiagram's
+// rules and keeps a golden copy.
+func TestMermaid(t *testing.T) {
+	tr := record(t, sim.Scenario{Name: "acf", Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"})
+	var b bytes.Buffer
+	if err := trace.ExportMermaid(&b, tr); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if lines[0] != "sequenceDiagram" {
+		t.Fatalf("first line %q", lines[0])
+	}
+	declared := map[string]bool{}
+	participant := regexp.MustCompile(`^    participant (P\d+) as [^;#]*$`)
+	message := regexp.MustCompile(`^    (P\d+)(->>|-->>|-x)(P\d+): [^;]+$`)
+	note := regexp.MustCompile(`^    Note over (P\d+)(,(P\d+))?: [^;]+$`)
+	entity := regexp.MustCompile(`#\w+;`)
+	for i, l := range lines[1:] {
+		l = entity.ReplaceAllString(l, "E") // entity codes are text; a bare ; would end the statement
+		switch {
+		case participant.MatchString(l):
+			declared[participant.FindStringSubmatch(l)[1]] = true
+		case message.MatchString(l):
+			m := message.FindStringSubmatch(l)
+			if !declared[m[1]] || !declared[m[3]] {
+				t.Errorf("line %d uses an undeclared participant: %q", i+2, l)
+			}
+		case note.MatchString(l):
+		default:
+			t.Errorf("line %d is not valid sequenceDiagram syntax: %q", i+2, l)
+		}
+	}
+	if !strings.Contains(b.String(), "-xP1: SYN data 192.0.2.10#58;2001") {
+		t.Errorf("the dropped dial should end at the firewall:\n%s", b.String())
+	}
+	path := filepath.Join("testdata", "acf.mmd")
+	if *update {
+		os.WriteFile(path, b.Bytes(), 0o644)
+	}
+	if want, err := os.ReadFile(path); err != nil || !bytes.Equal(want, b.Bytes()) {
+		t.Errorf("differs from %s (go test -update rewrites it): %v", path, err)
+	}
+}
