@@ -98,7 +98,7 @@ func rootCmd() *cobra.Command {
 	// Bad flags and arguments are usage errors: exit 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().Bool("present", false, "presentation mode for projectors: bigger contrast, fewer panes")
-	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), exportCmd(), serveCmd(), probeCmd())
+	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), exportCmd(), importCmd(), serveCmd(), probeCmd())
 	return root
 }
 
@@ -350,5 +350,31 @@ func exportCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "pcap, mermaid or text")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write here instead of standard output")
+	return cmd
+}
+
+func importCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "import CAPTURE -o TRACE",
+		Short: "Turn a pcap/pcapng capture of a real FTP session into a trace to replay",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageError{errors.New("import needs -o TRACE")}
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			defer f.Close()
+			t, err := trace.ImportCapture(f)
+			if err != nil {
+				return usageError{err}
+			}
+			return sim.WriteTraceFile(out, t)
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the trace file to write")
 	return cmd
 }

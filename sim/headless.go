@@ -26,7 +26,7 @@ func RunHeadless(ctx context.Context, sc Scenario, o HeadlessOptions, w io.Write
 		return false, err
 	}
 	if o.Record != "" {
-		if err := writeTraceFile(o.Record, s.Trace()); err != nil {
+		if err := WriteTraceFile(o.Record, s.Trace()); err != nil {
 			return false, err
 		}
 	}
@@ -38,9 +38,9 @@ func RunHeadless(ctx context.Context, sc Scenario, o HeadlessOptions, w io.Write
 	return s.Summary.AsExpected, trace.ExportText(w, s.Trace())
 }
 
-// writeTraceFile writes to a temporary name and renames, so a failed write
+// WriteTraceFile writes to a temporary name and renames, so a failed write
 // never leaves a truncated recording under the requested name.
-func writeTraceFile(path string, t trace.Trace) error {
+func WriteTraceFile(path string, t trace.Trace) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
