@@ -98,16 +98,24 @@ func TestImportRealCapture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	// 127.0.0.3: an address of its own on loopback, so the capture holds
+	// this session only, whatever else the machine's tests do meanwhile.
+	l, err := net.Listen("tcp", "127.0.0.3:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan struct{})
 	go func() { srv.Serve(context.Background(), l); close(done) }()
 	defer func() { srv.Close(); <-done }()
 	port := l.Addr().(*net.TCPAddr).Port
 
-	for _, mode := range []struct{ name, flag string }{{"passive", "--disable-epsv"}, {"active", "-P127.0.0.1"}} {
+	for _, mode := range []struct {
+		name string
+		args []string
+	}{{"passive", []string{"--disable-epsv"}}, {"active", []string{"-P", "-"}}} {
 		t.Run(mode.name, func(t *testing.T) {
 			capFile := filepath.Join(dir, mode.name+".pcapng")
-			dump := exec.Command(paths[1], "-q", "-i", "lo", "-f", "tcp and host 127.0.0.1", "-w", capFile)
+			dump := exec.Command(paths[1], "-q", "-i", "lo", "-f", "tcp and host 127.0.0.3", "-w", capFile)
 			if err := dump.Start(); err != nil {
 				peertest.Missing(t, "dumpcap cannot start: "+err.Error())
 			}
@@ -118,7 +126,7 @@ func TestImportRealCapture(t *testing.T) {
 				time.Sleep(50 * time.Millisecond)
 			}
 			time.Sleep(300 * time.Millisecond)
-			out, err := exec.Command(paths[0], "-sS", mode.flag, "ftp://"+l.Addr().String()+"/hello.txt").CombinedOutput()
+			out, err := exec.Command(paths[0], append(append([]string{"-sS"}, mode.args...), "ftp://"+l.Addr().String()+"/hello.txt")...).CombinedOutput()
 			time.Sleep(300 * time.Millisecond)
 			dump.Process.Signal(syscall.SIGINT)
 			dump.Wait()
