@@ -98,7 +98,7 @@ func rootCmd() *cobra.Command {
 	// Bad flags and arguments are usage errors: exit 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().Bool("present", false, "presentation mode for projectors: bigger contrast, fewer panes")
-	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), exportCmd(), importCmd(), serveCmd(), probeCmd())
+	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), exportCmd(), importCmd(), serveCmd(), probeCmd(), sandboxCmd())
 	return root
 }
 
@@ -377,4 +377,18 @@ func importCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the trace file to write")
 	return cmd
+}
+
+func sandboxCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "sandbox",
+		Short: "Free play: set mode, firewalls, NAT, helper and TLS, type ls/get/put and watch",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !interactive() {
+				return usageError{errors.New("the sandbox needs a terminal (try ftplab run)")}
+			}
+			return tui.Run(cmd.Context(), tui.NewSandbox(cmd.Context(), tuiOptions(cmd)), nil, nil)
+		},
+	}
 }

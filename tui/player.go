@@ -79,6 +79,8 @@ type Player struct {
 	asking   *Prediction // a question on screen
 	asked    map[int]bool
 	answered int // the learner's choice, 0 = not yet
+	score    int // right answers
+	total    int // questions answered
 	inMenu   bool
 }
 
@@ -231,6 +233,10 @@ func (p *Player) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case p.answered == 0 && len(msg.String()) == 1 && msg.String()[0] >= '1' && msg.String()[0] <= '9':
 			if c := int(msg.String()[0] - '0'); c <= len(p.asking.Choices) {
 				p.answered = c
+				p.total++
+				if c == p.asking.Answer {
+					p.score++
+				}
 			}
 		case p.answered != 0:
 			p.asking = nil
@@ -309,6 +315,9 @@ func (p *Player) Render() string {
 	}
 	if p.playing {
 		pos = fmt.Sprintf("▶ x%d  %s", p.speed, pos)
+	}
+	if p.total > 0 {
+		pos = fmt.Sprintf("score %d/%d  %s", p.score, p.total, pos)
 	}
 	lines = append(lines, padBetween(p.st.title.Render(" ftplab · "+title), p.st.dim.Render(pos+" "), w))
 

@@ -248,3 +248,36 @@ func BenchmarkView(b *testing.B) {
 		buf.WriteString(p.Render())
 	}
 }
+
+func TestSandbox(t *testing.T) {
+	s := NewSandbox(context.Background(), Options{NoColor: true})
+	for _, k := range []tea.KeyPressMsg{{Code: tea.KeyF1}, {Code: tea.KeyF2}} { // passive -> epsv; client firewall on
+		s.Update(k)
+	}
+	if s.sc.Mode != "epsv" || s.sc.Firewall != "client" {
+		t.Fatalf("knobs: mode %s firewall %s", s.sc.Mode, s.sc.Firewall)
+	}
+	s.Update(tea.KeyPressMsg{Code: tea.KeyF1}) // -> eprt
+	s.Update(tea.KeyPressMsg{Code: tea.KeyF1}) // -> active
+	for _, r := range "get hello.txt" {
+		s.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	s.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if s.player == nil {
+		t.Fatalf("enter should run the command and open the player (err %v)", s.err)
+	}
+	s.player.step(len(s.player.s.Events))
+	if !strings.Contains(screen(t, s.player), "425 Failed to establish connection.") {
+		t.Errorf("active behind a client firewall should end in 425:\n%s", screen(t, s.player))
+	}
+	_, cmd := s.Update(tea.KeyPressMsg{Code: 'm', Text: "m"})
+	s.Update(cmd())
+	if s.player != nil {
+		t.Error("m in the player should come back to the sandbox")
+	}
+	s.Update(tea.KeyPressMsg{Code: tea.KeyF3})
+	s.Update(tea.KeyPressMsg{Code: tea.KeyF4})
+	if s.sc.Firewall != "both" || !s.sc.OpenPasv {
+		t.Errorf("F3/F4: firewall %s open %v", s.sc.Firewall, s.sc.OpenPasv)
+	}
+}

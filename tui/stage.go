@@ -146,7 +146,7 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 	}
 	left := []rune(fmt.Sprintf(" %-6s", port(clientEnd)))
 	copy(line, left)
-	right := []rune(fmt.Sprintf("%6s ", port(serverEnd)))
+	right := []rune(fmt.Sprintf("%7s ", port(serverEnd)))
 	copy(line[s.width-len(right):], right)
 	x0, x1 := 8, s.width-len(right)-1 // the wire
 	fill := '─'
@@ -179,6 +179,9 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 		line[a] = '◄'
 	}
 	label := fmt.Sprintf(" %s #%d ", c.channel, c.id)
+	if c.channel == trace.Data && c.bytes > 0 {
+		label = fmt.Sprintf(" %s #%d  %d bytes ", c.channel, c.id, c.bytes)
+	}
 	switch c.status {
 	case "dropped":
 		label = fmt.Sprintf(" ✗ DROP %s: %s ", c.box, c.rule)

@@ -1,0 +1,191 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"ftplab/sim"
+	"ftplab/sim/ftp"
+)
+
+// Sandbox is free play: the learner sets the network with single keys,
+// types a client command, and watches it happen in the player.
+type Sandbox struct {
+	sc     sim.Scenario
+	input  textinput.Model
+	o      Options
+	st     styles
+	player *Player
+	err    error
+	w, h   int
+	ctx    context.Context
+}
+
+// NewSandbox starts with passive mode on an open network.
+func NewSandbox(ctx context.Context, o Options) *Sandbox {
+	in := textinput.New()
+	in.Prompt = "ftp> "
+	in.Placeholder = "get hello.txt   (ls, nlst, get FILE, put FILE)"
+	in.SetSuggestions([]string{"get hello.txt", "ls", "nlst", "put notes.txt"})
+	in.Focus()
+	w, h := o.Width, o.Height
+	if w == 0 {
+		w, h = 80, 24
+	}
+	return &Sandbox{sc: sim.Scenario{Mode: ftp.ModePassive, Firewall: "none", NAT: "none"}, input: in, o: o,
+		st: newStyles(o.NoColor, o.Present), w: w, h: h, ctx: ctx}
+}
+
+// Init starts the cursor.
+func (s *Sandbox) Init() tea.Cmd { return textinput.Blink }
+
+func cycle(v string, set []string) string {
+	for i, x := range set {
+		if x == v {
+			return set[(i+1)%len(set)]
+		}
+	}
+	return set[0]
+}
+
+// toggle flips one knob; the firewall knobs compose client and server.
+func (s *Sandbox) toggle(k string) bool {
+	fw := map[string]bool{"client": s.sc.Firewall == "client" || s.sc.Firewall == "both", "server": s.sc.Firewall == "server" || s.sc.Firewall == "both"}
+	switch k {
+	case "f1":
+		modes := []string{"active", "passive", "epsv", "eprt"}
+		s.sc.Mode = ftp.Mode(cycle(string(s.sc.Mode), modes))
+	case "f2":
+		fw["client"] = !fw["client"]
+	case "f3":
+		fw["server"] = !fw["server"]
+	case "f4":
+		s.sc.OpenPasv = !s.sc.OpenPasv
+	case "f5":
+		s.sc.NAT = cycle(s.sc.NAT, []string{"none", "client", "server", "both"})
+	case "f6":
+		s.sc.ALG = !s.sc.ALG
+	case "f7":
+		s.sc.TLS = !s.sc.TLS
+	case "f8":
+		s.sc.PasvAddress = !s.sc.PasvAddress
+	case "f9":
+		s.sc.SkipPasvIP = !s.sc.SkipPasvIP
+	default:
+		return false
+	}
+	switch {
+	case fw["client"] && fw["server"]:
+		s.sc.Firewall = "both"
+	case fw["client"]:
+		s.sc.Firewall = "client"
+	case fw["server"]:
+		s.sc.Firewall = "server"
+	default:
+		s.sc.Firewall = "none"
+	}
+	if !fw["server"] {
+		s.sc.OpenPasv = false
+	}
+	return true
+}
+
+// Update handles knobs, the command line and the player it opens.
+func (s *Sandbox) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		s.w, s.h = ws.Width, ws.Height
+	}
+	if s.player != nil {
+		if _, ok := msg.(backMsg); ok {
+			s.player = nil
+			return s, s.input.Focus()
+		}
+		_, cmd := s.player.Update(msg)
+		return s, cmd
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "ctrl+c", "esc":
+			return s, tea.Quit
+		case "enter":
+			return s, s.run()
+		}
+		if s.toggle(k.String()) {
+			s.err = nil
+			return s, nil
+		}
+	}
+	var cmd tea.Cmd
+	s.input, cmd = s.input.Update(msg)
+	return s, cmd
+}
+
+// run plays the typed command on the current network.
+func (s *Sandbox) run() tea.Cmd {
+	line := strings.TrimSpace(s.input.Value())
+	if line == "" {
+		line = "get hello.txt"
+	}
+	sc := s.sc
+	sc.Name, sc.Script = "sandbox", []string{line}
+	if err := sc.Defaults().Validate(); err != nil {
+		s.err = err
+		return nil
+	}
+	run, err := sim.Run(s.ctx, sc, sim.Options{Title: "sandbox: " + line})
+	if err != nil {
+		s.err = err
+		return nil
+	}
+	o := s.o
+	o.Width, o.Height = s.w, s.h
+	s.player = NewPlayer(Session{Header: run.Header, Events: run.Events}, o)
+	s.player.inMenu = true
+	s.input.Reset()
+	return s.player.animate()
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// View shows the knobs and the prompt, or the player.
+func (s *Sandbox) View() tea.View {
+	if s.player != nil {
+		return s.player.View()
+	}
+	sc := s.sc
+	fw := func(side string) string { return onOff(sc.Firewall == side || sc.Firewall == "both") }
+	lines := []string{
+		s.st.title.Render(" ftplab · sandbox"),
+		"",
+		" Set up the network, type a client command, press enter to watch it happen.",
+		"",
+		fmt.Sprintf("   F1  mode              %s", sc.Mode),
+		fmt.Sprintf("   F2  client firewall   %s   (deny inbound NEW)", fw("client")),
+		fmt.Sprintf("   F3  server firewall   %s   (allow inbound 21 only)", fw("server")),
+		fmt.Sprintf("   F4  open passive range %s  (server firewall admits 30000-30009)", onOff(sc.OpenPasv)),
+		fmt.Sprintf("   F5  NAT               %s", sc.NAT),
+		fmt.Sprintf("   F6  FTP helper        %s", onOff(sc.ALG)),
+		fmt.Sprintf("   F7  TLS               %s", onOff(sc.TLS)),
+		fmt.Sprintf("   F8  pasv_address      %s   (server advertises its public address)", onOff(sc.PasvAddress)),
+		fmt.Sprintf("   F9  skip 227 address  %s   (client acts like curl)", onOff(sc.SkipPasvIP)),
+		"",
+		" " + s.input.View(),
+	}
+	if s.err != nil {
+		lines = append(lines, "", s.st.bad.Render(" "+s.err.Error()))
+	}
+	lines = append(lines, "", s.st.dim.Render(" enter run · m/esc in the player comes back here · esc quits"))
+	v := tea.NewView(fit(lines, s.w, s.h))
+	v.AltScreen = true
+	v.WindowTitle = "ftplab sandbox"
+	return v
+}
