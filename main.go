@@ -91,7 +91,7 @@ func rootCmd() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			open := func(name string) (tui.Session, error) { return tui.OpenLesson(ctx, name) }
+			open := func(name string) (tui.Session, error) { return tui.LiveLesson(ctx, name) }
 			return tui.Run(ctx, tui.NewMenu(items, open, tuiOptions(cmd)), nil, nil)
 		},
 	}
@@ -289,10 +289,14 @@ func lessonCmd() *cobra.Command {
 				}
 				return nil
 			}
-			s, err := tui.OpenLesson(cmd.Context(), args[0])
+			if !interactive() {
+				return usageError{errors.New("the player needs a terminal (use --headless)")}
+			}
+			s, err := tui.LiveLesson(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
+			defer s.Stop()
 			return play(cmd, s)
 		},
 	}

@@ -29,6 +29,12 @@ type Options struct {
 	OnEvent func(trace.Event)
 	// Title goes into the trace header (a lesson's title).
 	Title string
+	// OnHeader sees the header before the first event (a live player
+	// draws the stage from it).
+	OnHeader func(trace.Header)
+	// Paced says OnEvent will hold the network for as long as a learner
+	// likes: the endpoints' real-time safety deadlines are stretched.
+	Paced bool
 }
 
 // Session is a finished run: what a recorded file holds, plus its summary.
@@ -46,6 +52,9 @@ func (s *Session) Trace() trace.Trace { return trace.Trace{Header: s.Header, Eve
 // broken run from hanging.
 const realTimeout = 10 * time.Second
 
+// pacedTimeout replaces it when a learner steps through a live run.
+const pacedTimeout = 6 * time.Hour
+
 // Run plays a scenario to its end on a fresh simulated network.
 func Run(ctx context.Context, sc Scenario, o Options) (*Session, error) {
 	sc = sc.Defaults()
@@ -56,13 +65,19 @@ func Run(ctx context.Context, sc Scenario, o Options) (*Session, error) {
 	world := netem.New(netem.Options{Emit: rec.add})
 	defer world.Close()
 
-	r := &runner{sc: sc, world: world}
+	r := &runner{sc: sc, world: world, realTimeout: realTimeout}
+	if o.Paced {
+		r.realTimeout = pacedTimeout
+	}
 	if err := r.build(); err != nil {
 		return nil, err
 	}
 	hdr, err := r.header(o.Title)
 	if err != nil {
 		return nil, err
+	}
+	if o.OnHeader != nil {
+		o.OnHeader(hdr)
 	}
 	ok, reason := r.play(ctx)
 	world.Close()
@@ -103,6 +118,7 @@ func (r *recorder) add(e trace.Event) {
 type runner struct {
 	sc             Scenario
 	world          *netem.World
+	realTimeout    time.Duration
 	client, server *netem.Host
 	root           string
 	sample         []byte
@@ -235,7 +251,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 		Anonymous: true, AllowUpload: true,
 		PasvMinPort: PasvMinPort, PasvMaxPort: PasvMaxPort,
 		ActiveFromPort: ServerDataPort, TLS: r.tlsServer,
-		IdleTimeout: realTimeout, DataTimeout: realTimeout,
+		IdleTimeout: r.realTimeout, DataTimeout: r.realTimeout,
 	}
 	if r.sc.PasvAddress {
 		cfg.PasvAddress = ServerPublicIP
@@ -289,7 +305,7 @@ func (r *runner) script(ctx context.Context) (bool, string) {
 		SkipPasvIP:  sc.SkipPasvIP,
 		PortAddress: sc.PortAddress,
 		TLS:         r.tlsClient,
-		Timeout:     realTimeout,
+		Timeout:     r.realTimeout,
 	})
 	if err != nil {
 		return false, "control connection: " + err.Error()

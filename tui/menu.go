@@ -133,9 +133,13 @@ func OpenLesson(ctx context.Context, name string) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
+	sess := lessonSession(l)
+	sess.Header, sess.Events = s.Header, s.Events
+	return sess, nil
+}
+
+func lessonSession(l *lessons.Lesson) Session {
 	return Session{
-		Header:  s.Header,
-		Events:  s.Events,
 		Narrate: l.Narration,
 		Predict: func(i int, evs []trace.Event) *Prediction {
 			p := l.PredictionAt(i, evs)
@@ -144,7 +148,57 @@ func OpenLesson(ctx context.Context, name string) (Session, error) {
 			}
 			return &Prediction{Question: p.Question, Choices: p.Choices, Answer: p.Answer, Explain: p.Explain}
 		},
-	}, nil
+	}
+}
+
+// LiveLesson starts a lesson's scenario paced by the player: netem holds
+// each event until the learner steps, so the next SYN really happens when
+// they press →. Stop ends the run (it then finishes at full speed).
+func LiveLesson(ctx context.Context, name string) (Session, error) {
+	l, err := lessons.Find(name)
+	if err != nil {
+		return Session{}, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	events := make(chan trace.Event)
+	gate := make(chan struct{}, 1)
+	header := make(chan trace.Header, 1)
+	failed := make(chan error, 1)
+	go func() {
+		defer close(events)
+		_, err := sim.Run(ctx, l.Scenario, sim.Options{Title: l.Title, Paced: true,
+			OnHeader: func(h trace.Header) { header <- h },
+			OnEvent: func(e trace.Event) {
+				select {
+				case <-gate:
+				case <-ctx.Done():
+					return
+				}
+				select {
+				case events <- e:
+				case <-ctx.Done():
+				}
+			}})
+		if err != nil {
+			failed <- err
+		}
+	}()
+	sess := lessonSession(l)
+	select {
+	case sess.Header = <-header:
+	case err := <-failed:
+		cancel()
+		return Session{}, err
+	}
+	sess.Live = events
+	sess.Release = func() {
+		select {
+		case gate <- struct{}{}:
+		default:
+		}
+	}
+	sess.Stop = cancel
+	return sess, nil
 }
 
 // Run runs a model full screen until it quits. NO_COLOR in the environment

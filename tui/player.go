@@ -26,6 +26,7 @@ type Session struct {
 	// mode holds the network still until the learner asks for more).
 	Live    <-chan trace.Event
 	Release func()
+	Stop    func() // ends a live source (the player is leaving)
 	// Narrate gives the lesson's words for event i ("" for none).
 	Narrate func(i int, evs []trace.Event) string
 	// Predict gives a question to ask before event i is shown, or nil.
@@ -82,6 +83,7 @@ type Player struct {
 	score    int // right answers
 	total    int // questions answered
 	inMenu   bool
+	runToEnd bool // live: End was pressed, let everything through
 }
 
 // NewPlayer makes a player on a session.
@@ -122,6 +124,13 @@ func (p *Player) waitLive() tea.Cmd {
 			return liveEndMsg{}
 		}
 		return liveMsg{e}
+	}
+}
+
+// stop ends a live source when the player leaves.
+func (p *Player) stop() {
+	if p.s.Stop != nil {
+		p.s.Stop()
 	}
 }
 
@@ -213,6 +222,10 @@ func (p *Player) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case liveMsg:
 		p.waiting = false
 		p.s.Events = append(p.s.Events, msg.e)
+		if p.runToEnd {
+			p.step(len(p.s.Events))
+			return p, p.waitLive()
+		}
 		if p.i < 0 || p.i == len(p.s.Events)-2 {
 			p.step(1)
 			return p, p.animate()
@@ -229,6 +242,7 @@ func (p *Player) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if p.asking != nil {
 		switch {
 		case key.Matches(msg, p.keys.Quit):
+			p.stop()
 			return p, tea.Quit
 		case p.answered == 0 && len(msg.String()) == 1 && msg.String()[0] >= '1' && msg.String()[0] <= '9':
 			if c := int(msg.String()[0] - '0'); c <= len(p.asking.Choices) {
@@ -246,6 +260,7 @@ func (p *Player) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(msg, p.keys.Quit):
+		p.stop()
 		return p, tea.Quit
 	case key.Matches(msg, p.keys.Back):
 		if p.fullHelp {
@@ -253,6 +268,7 @@ func (p *Player) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return p, nil
 		}
 		if p.inMenu {
+			p.stop()
 			return p, func() tea.Msg { return backMsg{} }
 		}
 	case key.Matches(msg, p.keys.Help):
@@ -278,6 +294,10 @@ func (p *Player) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, p.keys.End):
 		p.playing = false
 		p.step(len(p.s.Events))
+		if !p.liveDone {
+			p.runToEnd = true
+			return p, p.waitLive()
+		}
 		return p, p.animate()
 	case key.Matches(msg, p.keys.Seek):
 		p.playing = false

@@ -281,3 +281,47 @@ func TestSandbox(t *testing.T) {
 		t.Errorf("F3/F4: firewall %s open %v", s.sc.Firewall, s.sc.OpenPasv)
 	}
 }
+
+// TestLiveLessonIsPaced: with a live lesson nothing happens on the network
+// until the player releases it, one event per step.
+func TestLiveLessonIsPaced(t *testing.T) {
+	s, err := LiveLesson(context.Background(), "active-client-firewall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	p := NewPlayer(s, Options{NoColor: true})
+	cmd := p.Init()
+	if cmd == nil {
+		t.Fatal("a live player must ask for the first event")
+	}
+	p.Update(cmd())
+	if len(p.s.Events) != 1 || p.i != 0 {
+		t.Fatalf("after one release: %d events, at %d", len(p.s.Events), p.i)
+	}
+	for k := 0; k < 200 && !p.liveDone; k++ {
+		if p.asking != nil {
+			press(p, "2")
+			press(p, "right")
+			continue
+		}
+		c := press(p, "right")
+		for c != nil {
+			msg := c()
+			if _, ok := msg.(tickMsg); ok {
+				break
+			}
+			_, c = p.Update(msg)
+		}
+		if p.i == len(p.s.Events)-1 && p.s.Events[p.i].Kind == trace.Result {
+			break
+		}
+	}
+	last := p.s.Events[len(p.s.Events)-1]
+	if last.Kind != trace.Result || last.Verdict != "failed" {
+		t.Errorf("the live lesson should end in the failed result, got %+v", last)
+	}
+	if p.total != 1 || p.score != 1 {
+		t.Errorf("score %d/%d, want 1/1", p.score, p.total)
+	}
+}

@@ -98,7 +98,9 @@ func (c *Client) Close() error {
 func (c *Client) Quit() error {
 	_, err := c.Cmd("QUIT")
 	if err == nil {
-		c.conn.SetReadDeadline(time.Now().Add(time.Second))
+		// Servers close right after 221; a live, paced run may hold that
+		// close for as long as the learner reads, so wait the full timeout.
+		c.conn.SetReadDeadline(time.Now().Add(c.cfg.Timeout))
 		io.Copy(io.Discard, c.r)
 	}
 	cerr := c.Close()
