@@ -16,7 +16,11 @@ import (
 	"ftplab/sim/trace"
 )
 
-var update = flag.Bool("update", false, "rewrite golden screens in testdata/")
+// updating reports -update (the flag is teatest's, shared with our goldens).
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 func lesson(t testing.TB, name string) Session {
 	t.Helper()
@@ -62,7 +66,7 @@ func press(p *Player, keys ...string) tea.Cmd {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		os.WriteFile(path, []byte(got), 0o644)
 	}
 	want, err := os.ReadFile(path)
