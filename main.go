@@ -104,6 +104,7 @@ func rootCmd() *cobra.Command {
 
 func serveCmd() *cobra.Command {
 	var o ftp.ServeOptions
+	var watch bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run a real FTP server on the OS network",
@@ -112,7 +113,13 @@ func serveCmd() *cobra.Command {
 			if err := o.Validate(); err != nil {
 				return usageError{err}
 			}
-			return ftp.Serve(cmd.Context(), o, cmd.OutOrStdout())
+			if !watch {
+				return ftp.Serve(cmd.Context(), o, cmd.OutOrStdout())
+			}
+			if !interactive() {
+				return usageError{errors.New("--watch needs a terminal; without it, serve logs every line to stdout")}
+			}
+			return serveWatch(cmd, o)
 		},
 	}
 	f := cmd.Flags()
@@ -125,6 +132,7 @@ func serveCmd() *cobra.Command {
 	f.BoolVar(&o.AllowUpload, "allow-upload", false, "allow STOR, APPE, DELE, MKD, RMD, RNFR/RNTO")
 	f.BoolVar(&o.TLS, "tls", false, "offer AUTH TLS with a certificate generated at start")
 	f.IntVar(&o.MaxConns, "max-conns", 64, "sessions at once; more are answered 421")
+	f.BoolVar(&watch, "watch", false, "show each client's session on the stage as it happens")
 	return cmd
 }
 
@@ -395,4 +403,22 @@ func sandboxCmd() *cobra.Command {
 			return tui.Run(cmd.Context(), tui.NewSandbox(cmd.Context(), tuiOptions(cmd)), nil, nil)
 		},
 	}
+}
+
+// serveWatch runs the server with the player watching its sockets; the
+// server's own log would corrupt the screen, so it is silenced.
+func serveWatch(cmd *cobra.Command, o ftp.ServeOptions) error {
+	ctx, cancel := context.WithCancel(cmd.Context())
+	defer cancel()
+	events := make(chan sim.WatchEvent, 4096)
+	w := sim.NewWatcher(nil, func(e sim.WatchEvent) { events <- e })
+	o.Observer, o.Quiet = w.Observe, true
+	served := make(chan error, 1)
+	go func() { served <- ftp.Serve(ctx, o, io.Discard) }()
+	err := tui.Run(ctx, tui.NewWatch(events, tuiOptions(cmd)), nil, nil)
+	cancel()
+	if serr := <-served; serr != nil && err == nil {
+		err = serr
+	}
+	return err
 }

@@ -486,3 +486,5 @@ func reflow(s string) string {
 	}
 	return strings.Join(paras, "\n")
 }
+
+func splitLines(s string) []string { return strings.Split(s, "\n") }

@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ftplab/sim"
+)
+
+// Watch shows real clients of `ftplab serve --watch`: one player per
+// client session, fed as the server's sockets act; tab switches between
+// sessions.
+type Watch struct {
+	events   <-chan sim.WatchEvent
+	o        Options
+	st       styles
+	sessions []string
+	players  map[string]*Player
+	cur      int
+	w, h     int
+}
+
+type watchMsg struct{ e sim.WatchEvent }
+
+// NewWatch reads events until the channel closes.
+func NewWatch(events <-chan sim.WatchEvent, o Options) *Watch {
+	w, h := o.Width, o.Height
+	if w == 0 {
+		w, h = 80, 24
+	}
+	return &Watch{events: events, o: o, st: newStyles(o.NoColor, o.Present), players: map[string]*Player{}, w: w, h: h}
+}
+
+func (m *Watch) next() tea.Cmd {
+	ch := m.events
+	return func() tea.Msg {
+		e, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return watchMsg{e}
+	}
+}
+
+// Init starts listening.
+func (m *Watch) Init() tea.Cmd { return m.next() }
+
+// Update routes events to their session's player and keys to the one shown.
+func (m *Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		for _, p := range m.players {
+			p.Update(msg)
+		}
+	case watchMsg:
+		p := m.players[msg.e.Session]
+		if p == nil {
+			o := m.o
+			o.Width, o.Height = m.w, m.h-1
+			p = NewPlayer(Session{Header: msg.e.Header}, o)
+			m.players[msg.e.Session] = p
+			m.sessions = append(m.sessions, msg.e.Session)
+			if len(m.sessions) == 1 {
+				m.cur = 0
+			}
+		}
+		_, cmd := p.Update(liveMsg{msg.e.Event})
+		return m, tea.Batch(cmd, m.next())
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "tab":
+			if len(m.sessions) > 0 {
+				m.cur = (m.cur + 1) % len(m.sessions)
+			}
+			return m, nil
+		case "q", "ctrl+c":
+			return m, tea.Quit
+		}
+		if p := m.current(); p != nil {
+			_, cmd := p.Update(msg)
+			return m, cmd
+		}
+	default:
+		if p := m.current(); p != nil {
+			_, cmd := p.Update(msg)
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+func (m *Watch) current() *Player {
+	if len(m.sessions) == 0 {
+		return nil
+	}
+	return m.players[m.sessions[m.cur]]
+}
+
+// Render is the screen: a line naming the sessions, then the current one.
+func (m *Watch) Render() string {
+	top := m.st.title.Render(fmt.Sprintf(" ftplab serve --watch · %d client session(s) · tab switches", len(m.sessions)))
+	p := m.current()
+	if p == nil {
+		return fit([]string{top, "", " waiting for a client: point curl, lftp or FileZilla at this server"}, m.w, m.h)
+	}
+	p.w, p.h = m.w, m.h-1
+	return fit(append([]string{top + m.st.dim.Render(fmt.Sprintf("  [%d/%d] %s", m.cur+1, len(m.sessions), m.sessions[m.cur]))}, splitLines(p.Render())...), m.w, m.h)
+}
+
+// View draws the screen.
+func (m *Watch) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "ftplab serve --watch"
+	return v
+}
