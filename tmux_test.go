@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,4 +66,53 @@ func TestTmuxEndToEnd(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "stderr")); strings.Contains(string(b), "panic") {
 		t.Errorf("stderr has a panic:\n%s", b)
 	}
+}
+
+// TestTmuxServeWatch: `ftplab serve --watch` in a pane shows a real curl
+// session on the stage as it happens.
+func TestTmuxServeWatch(t *testing.T) {
+	paths := peertest.Need(t, "tmux", "curl")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ftplab")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	root := filepath.Join(dir, "root")
+	os.MkdirAll(root, 0o755)
+	os.WriteFile(filepath.Join(root, "hello.txt"), []byte("hi\n"), 0o644)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	session := "ftplab-watch-" + strconv.Itoa(os.Getpid())
+	tm := func(args ...string) string {
+		out, _ := exec.Command("tmux", append([]string{"-L", session}, args...)...).CombinedOutput()
+		return string(out)
+	}
+	shell := bin + " serve --watch --anonymous --root " + root + " --addr " + addr + "; sleep 30"
+	if out, err := exec.Command("tmux", "-L", session, "new", "-d", "-s", "w", "-x", "100", "-y", "30", shell).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	defer tm("kill-server")
+	var out []byte
+	for i := 0; i < 50; i++ { // wait for the server to listen
+		if out, err = exec.Command(paths[1], "-sS", "--disable-epsv", "ftp://"+addr+"/hello.txt").CombinedOutput(); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if string(out) != "hi\n" {
+		t.Fatalf("curl: %v %s", err, out)
+	}
+	screen := ""
+	for i := 0; i < 50 && !strings.Contains(screen, "1 client session"); i++ {
+		time.Sleep(100 * time.Millisecond)
+		screen = tm("capture-pane", "-p", "-t", "w")
+	}
+	if !strings.Contains(screen, "1 client session") || !strings.Contains(screen, "127.0.0.1") || !strings.Contains(screen, "data #2") {
+		t.Errorf("the watch screen does not show the session:\n%s", screen)
+	}
+	tm("send-keys", "-t", "w", "q")
 }
