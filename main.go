@@ -21,6 +21,7 @@ import (
 	"ftplab/lessons"
 	"ftplab/sim"
 	"ftplab/sim/ftp"
+	"ftplab/sim/kernel"
 	"ftplab/sim/probe"
 	"ftplab/sim/trace"
 	"ftplab/tui"
@@ -98,7 +99,7 @@ func rootCmd() *cobra.Command {
 	// Bad flags and arguments are usage errors: exit 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().Bool("present", false, "presentation mode for projectors: bigger contrast, fewer panes")
-	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), exportCmd(), importCmd(), serveCmd(), probeCmd(), sandboxCmd())
+	root.AddCommand(lessonsCmd(), lessonCmd(), runCmd(), replayCmd(), exportCmd(), importCmd(), serveCmd(), probeCmd(), sandboxCmd(), verifyKernelCmd())
 	return root
 }
 
@@ -421,4 +422,18 @@ func serveWatch(cmd *cobra.Command, o ftp.ServeOptions) error {
 		err = serr
 	}
 	return err
+}
+
+func verifyKernelCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify-kernel",
+		Short: "Compare netem's verdicts with Linux (namespaces, nftables, the kernel FTP helper, curl, vsftpd)",
+		Long: "verify-kernel builds its own network namespaces (needs root), runs curl against\n" +
+			"vsftpd through nftables rulesets equal to ftplab's presets and prints, for each\n" +
+			"scenario, the kernel's outcome next to ftplab's. It never touches the host's network.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return kernel.Verify(cmd.Context(), cmd.OutOrStdout())
+		},
+	}
 }
