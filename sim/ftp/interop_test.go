@@ -1,7 +1,6 @@
 package ftp
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -148,29 +147,6 @@ func TestCurlTLS(t *testing.T) {
 	got := run(t, "curl", "-sS", "--ssl-reqd", "-k", "ftp://"+addr+"/secret.txt")
 	if got != "over TLS\n" {
 		t.Errorf("curl over TLS got %q", got)
-	}
-}
-
-// TestRETRTakesZeroCopyPath: on the OS network the data connection handed
-// to io.Copy is the *net.TCPConn itself, so the kernel's sendfile runs.
-func TestRETRTakesZeroCopyPath(t *testing.T) {
-	var seen []string
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "f"), bytes.Repeat([]byte("x"), 1<<20), 0o644)
-	addr := testServer(t, dir, nil)
-	c, err := Dial(context.Background(), addr, ClientConfig{Observer: func(e Event) { seen = append(seen, string(e.Kind)) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.Login("anonymous", "x")
-	var n int64
-	if n, err = c.Retrieve("f", io.Discard); err != nil || n != 1<<20 {
-		t.Fatalf("RETR: %d bytes, %v", n, err)
-	}
-	var conn net.Conn = &net.TCPConn{}
-	if _, ok := conn.(io.ReaderFrom); !ok {
-		t.Fatal("*net.TCPConn lost ReaderFrom: io.Copy would not use sendfile")
 	}
 }
 

@@ -275,6 +275,7 @@ func (a asciiWriter) Write(p []byte) (int, error) {
 }
 
 func (c *session) sendText(conn net.Conn, lines []string) (int64, error) {
+	conn.SetDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
 	bw := bufio.NewWriter(conn)
 	var n int64
 	for _, l := range lines {
@@ -339,7 +340,7 @@ func (c *session) cmdRETR(arg string) {
 	c.transfer("RETR "+arg, opening, "Transfer complete.", func(conn net.Conn) (int64, error) {
 		if !c.binary {
 			bw := bufio.NewWriterSize(conn, 64<<10)
-			n, err := io.Copy(asciiWriter{bw}, f)
+			n, err := c.copyData(conn, asciiWriter{bw}, f)
 			if err == nil {
 				err = bw.Flush()
 			}
@@ -347,7 +348,7 @@ func (c *session) cmdRETR(arg string) {
 		}
 		// conn is the *net.TCPConn itself on the OS network, so io.Copy
 		// takes its ReaderFrom path: sendfile(2), no copy through user space.
-		return io.Copy(conn, f)
+		return c.copyData(conn, conn, f)
 	})
 }
 
@@ -390,7 +391,7 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 		}
 	}()
 	c.transfer(verb+" "+arg, "Ok to send data.", "Transfer complete.", func(conn net.Conn) (int64, error) {
-		n, err := io.Copy(f, conn) // *os.File.ReadFrom: splice(2) from a TCP socket
+		n, err := c.copyData(conn, f, conn) // *os.File.ReadFrom: splice(2) from a TCP socket
 		if err != nil {
 			// Clean up before the 426 goes out: a client that sees the
 			// reply must not find a partial file.

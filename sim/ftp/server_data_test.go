@@ -1,0 +1,88 @@
+package ftp
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestDataCopyIsZeroCopy: RETR hands io.Copy the bare *net.TCPConn and the
+// *os.File (sendfile), STOR the *os.File and the *net.TCPConn (splice). A
+// wrapper on either side would silently copy through user space.
+func TestDataCopyIsZeroCopy(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	copyHook = func(dst io.Writer, src io.Reader) {
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%T<-%T", dst, src))
+		mu.Unlock()
+	}
+	t.Cleanup(func() { copyHook = nil }) // runs after the server has stopped
+	dir := sandbox(t)
+	addr := testServer(t, dir, nil)
+	c := dialRaw(t, addr)
+	c.login()
+	c.cmd("TYPE I", 200)
+	if data, rep := c.pasvGet("RETR hello.txt"); rep.Code != 226 || data != "hello\n" {
+		t.Fatalf("RETR: %q %q", data, rep.String())
+	}
+	rep := c.cmd("EPSV", 229)
+	port, _ := Parse229(rep.String())
+	d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send("STOR up.txt")
+	c.expect(150)
+	d.Write([]byte("up\n"))
+	d.Close()
+	c.expect(226)
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"*net.TCPConn<-*os.File", "*os.File<-*net.TCPConn"}
+	if strings.Join(seen, " ") != strings.Join(want, " ") {
+		t.Errorf("data copies %v, want %v", seen, want)
+	}
+}
+
+// TestDataStall: a client that opens the data connection and then stops
+// reading (RETR) or sending (STOR) gets 426 after DataTimeout, and a
+// stalled upload leaves no file behind.
+func TestDataStall(t *testing.T) {
+	dir := sandbox(t)
+	// Larger than the loopback socket buffers, so the sender must block.
+	if err := os.Truncate(filepath.Join(dir, "hello.txt"), 64<<20); err != nil {
+		t.Fatal(err)
+	}
+	addr := testServer(t, dir, func(c *ServerConfig) { c.DataTimeout = 300 * time.Millisecond })
+	for _, cmd := range []string{"RETR hello.txt", "STOR stalled.bin"} {
+		t.Run(strings.Fields(cmd)[0], func(t *testing.T) {
+			c := dialRaw(t, addr)
+			c.login()
+			c.cmd("TYPE I", 200)
+			rep := c.cmd("EPSV", 229)
+			port, _ := Parse229(rep.String())
+			d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			c.send(cmd)
+			c.expect(150)
+			if rep := c.reply(); rep.Code != 426 {
+				t.Errorf("%s stalled: %q, want 426", cmd, rep.String())
+			}
+			c.cmd("NOOP", 200) // the session goes on
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "stalled.bin")); !os.IsNotExist(err) {
+		t.Errorf("a stalled upload left a file: %v", err)
+	}
+}
