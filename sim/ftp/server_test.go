@@ -20,6 +20,12 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // testServer serves dir on a loopback port until the test ends.
 func testServer(t testing.TB, dir string, mod func(*ServerConfig)) string {
 	t.Helper()
+	return testServerAt(t, "127.0.0.1:0", dir, mod)
+}
+
+// testServerAt is testServer listening on laddr (e.g. "[::1]:0").
+func testServerAt(t testing.TB, laddr, dir string, mod func(*ServerConfig)) string {
+	t.Helper()
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +39,7 @@ func testServer(t testing.TB, dir string, mod func(*ServerConfig)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", laddr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +108,8 @@ func (rc *rawConn) pasvGet(cmd string) (string, Reply) {
 	rc.t.Helper()
 	rep := rc.cmd("EPSV", 229)
 	port, _ := Parse229(rep.String())
-	d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
+	host, _, _ := net.SplitHostPort(rc.c.RemoteAddr().String())
+	d, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(int(port))))
 	if err != nil {
 		rc.t.Fatal(err)
 	}
@@ -308,7 +315,7 @@ func TestConnectionCap(t *testing.T) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	line, _ := bufio.NewReader(c).ReadString('\n')
-	if !strings.HasPrefix(line, "421 ") {
+	if line != "421 Too many connections.\r\n" {
 		t.Errorf("third connection over a cap of 2: %q, want 421", line)
 	}
 }
@@ -357,8 +364,27 @@ func TestEPSVAll(t *testing.T) {
 	addr := testServer(t, sandbox(t), nil)
 	c := dialRaw(t, addr)
 	c.login()
+	c.cmd("EPSV 2", 522) // IPv6 on an IPv4 control connection
+	c.cmd("EPSV 1", 229)
 	c.cmd("EPSV ALL", 200)
-	c.cmd("PASV", 503)
-	c.cmd("PORT 127,0,0,1,200,1", 503)
+	for _, refused := range []string{"PASV", "PORT 127,0,0,1,200,1", "EPRT |1|127.0.0.1|51201|"} {
+		if rep := c.cmd(refused, 550); rep.Text() != "Permission denied." {
+			t.Errorf("%s after EPSV ALL: %q", refused, rep.String())
+		}
+	}
 	c.cmd("EPSV", 229)
+}
+
+// TestIPv6Control: PASV cannot carry an IPv6 address, EPSV and EPRT can.
+func TestIPv6Control(t *testing.T) {
+	addr := testServerAt(t, "[::1]:0", sandbox(t), nil)
+	c := dialRaw(t, addr)
+	c.login()
+	c.cmd("PASV", 425)
+	c.cmd("EPSV 2", 229)
+	c.cmd("EPRT |2|::1|51202|", 200)
+	c.cmd("EPRT |1|127.0.0.1|51202|", 500) // not the control peer's address
+	if data, rep := c.pasvGet("NLST"); rep.Code != 226 || !strings.Contains(data, "hello.txt") {
+		t.Errorf("NLST over [::1] EPSV: %q %q", data, rep.String())
+	}
 }

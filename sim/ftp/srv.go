@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -126,9 +127,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		sess, ok := s.admit(conn)
 		if !ok {
 			// Over the cap: say so and hang up (vsftpd does the same).
+			const over = "421 Too many connections."
+			local, remote := conn.LocalAddr().String(), conn.RemoteAddr().String()
+			s.cfg.Observer.emit(Event{Kind: EvReply, Channel: Control, Local: local, Remote: remote, Text: over})
 			conn.SetWriteDeadline(time.Now().Add(time.Second))
-			fmt.Fprintf(conn, "421 Too many connections (%d), try later.\r\n", s.cfg.MaxConns)
+			io.WriteString(conn, over+"\r\n")
 			conn.Close()
+			s.cfg.Observer.emit(Event{Kind: EvClose, Channel: Control, Local: local, Remote: remote})
 			continue
 		}
 		go func() {

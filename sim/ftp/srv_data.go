@@ -52,7 +52,8 @@ func (c *session) cmdEPRT(arg string) { c.setActive(arg, "EPRT", ParseEPRT) }
 // than the control peer's and a privileged port: the bounce attack.
 func (c *session) setActive(arg, verb string, parse func(string) (netip.AddrPort, error)) {
 	if c.epsvAll {
-		c.reply(503, verb+" not allowed after EPSV ALL.")
+		// vsftpd answers 550 here; RFC 2428 says to refuse EPRT as well.
+		c.reply(550, "Permission denied.")
 		return
 	}
 	ap, err := parse(strings.TrimSpace(arg))
@@ -79,7 +80,7 @@ func (c *session) setActive(arg, verb string, parse func(string) (netip.AddrPort
 
 func (c *session) cmdPASV(string) {
 	if c.epsvAll {
-		c.reply(503, "PASV not allowed after EPSV ALL.")
+		c.reply(550, "Permission denied.")
 		return
 	}
 	adv := c.localIP()
@@ -89,6 +90,8 @@ func (c *session) cmdPASV(string) {
 		}
 	}
 	if !adv.Is4() {
+		// vsftpd 3.0.3 answers "227 ... (0,0,0,0,p1,p2)" here, an address
+		// no client can use; a clear refusal teaches more.
 		c.reply(425, "PASV needs IPv4; use EPSV.")
 		return
 	}
@@ -106,8 +109,9 @@ func (c *session) cmdEPSV(arg string) {
 		c.epsvAll = true
 		c.reply(200, "EPSV ALL ok.")
 		return
-	case arg != "" && arg != "1" && arg != "2":
-		c.reply(522, "Network protocol not supported, use (1,2).")
+	case arg != "" && arg != "1" && (arg != "2" || c.localIP().Is4()):
+		// vsftpd: protocol 1 on either family, 2 only on IPv6.
+		c.reply(522, "Bad network protocol.")
 		return
 	}
 	port, ok := c.listenPassive()
