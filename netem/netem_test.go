@@ -393,3 +393,48 @@ func benchCopy(b *testing.B, l net.Listener, dial func() (net.Conn, error)) {
 		<-done
 	}
 }
+
+// FuzzHelperRewrite pushes arbitrary control lines through a client NAT
+// with the helper: nothing panics, and the server receives exactly one line
+// for each line sent.
+func FuzzHelperRewrite(f *testing.F) {
+	for _, s := range []string{"PORT 192,168,1,10,7,209", "EPRT |1|192.168.1.10|2001|", "PORT 1,1,1,1,1,1", "EPRT |2|::1|5|", "PORT ,,,,", "NOOP"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.ContainsAny(line, "\r\n") || len(line) > 2000 || (len(line) > 0 && line[0] == 0x16) {
+			return
+		}
+		w := New(Options{})
+		defer w.Close()
+		c, _ := w.AddHost(HostConfig{Name: "client", Addr: "192.168.1.10"})
+		s, _ := w.AddHost(HostConfig{Name: "server", Addr: "198.51.100.21"})
+		w.AddNAT("client", NAT{Name: "client-nat", Public: "203.0.113.5", ALG: true})
+		l, err := s.Listen(context.Background(), ":21")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		got := make(chan string, 1)
+		go func() {
+			sc, err := l.Accept()
+			if err != nil {
+				got <- ""
+				return
+			}
+			defer sc.Close()
+			sc.SetDeadline(time.Now().Add(2 * time.Second))
+			ln, _ := bufio.NewReader(sc).ReadString('\n')
+			got <- ln
+		}()
+		conn, err := c.Dial(context.Background(), "", "198.51.100.21:21")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		io.WriteString(conn, line+"\r\n")
+		if ln := <-got; !strings.HasSuffix(ln, "\r\n") {
+			t.Fatalf("%q arrived as %q", line, ln)
+		}
+	})
+}
