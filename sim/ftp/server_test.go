@@ -255,7 +255,8 @@ func TestBounceAndPrivilegedPort(t *testing.T) {
 // TestPortStealing: a passive data connection from another IP (127.0.0.2)
 // is refused; the control peer's own connection still works.
 func TestPortStealing(t *testing.T) {
-	addr := testServer(t, sandbox(t), nil)
+	var log eventLog
+	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.Observer = log.observe })
 	c := dialRaw(t, addr)
 	c.login()
 	rep := c.cmd("EPSV", 229)
@@ -281,6 +282,11 @@ func TestPortStealing(t *testing.T) {
 	stolen, _ := bufio.NewReader(thief).ReadString(0)
 	if stolen != "" || got != "hello\r\n" { // TYPE A by default: CRLF
 		t.Errorf("thief got %q, owner got %q", stolen, got)
+	}
+	// The refusal is a step the observer sees, so a lesson can show it.
+	steps := strings.Join(log.steps("RETR"), ", ")
+	if !strings.HasPrefix(steps, "command control RETR, accept data, close data err, accept data, reply control 150") {
+		t.Errorf("events: %s", steps)
 	}
 }
 

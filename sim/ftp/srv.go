@@ -178,8 +178,9 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// pasvPort hands out the next passive port to try (0: any).
-func (s *Server) pasvPorts() []int {
+// pasvCandidates lists the passive ports to try, starting after the last
+// one handed out and wrapping around the range ([0]: the network chooses).
+func (s *Server) pasvCandidates() []int {
 	if s.cfg.PasvMinPort == 0 {
 		return []int{0}
 	}
@@ -190,8 +191,19 @@ func (s *Server) pasvPorts() []int {
 	for i := 0; i < n; i++ {
 		ports = append(ports, s.cfg.PasvMinPort+(s.nextPasv-s.cfg.PasvMinPort+i)%n)
 	}
-	s.nextPasv = s.cfg.PasvMinPort + (s.nextPasv-s.cfg.PasvMinPort+1)%n
 	return ports
+}
+
+// pasvTaken records the port a passive listener got, so the next one is
+// tried after it (sequential, hence deterministic under netem).
+func (s *Server) pasvTaken(port int) {
+	if s.cfg.PasvMinPort == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.cfg.PasvMaxPort - s.cfg.PasvMinPort + 1
+	s.nextPasv = s.cfg.PasvMinPort + (port-s.cfg.PasvMinPort+1)%n
 }
 
 func (s *Server) logf(format string, args ...any) {

@@ -126,7 +126,7 @@ func (c *session) cmdEPSV(arg string) {
 func (c *session) listenPassive() (uint16, bool) {
 	c.resetData()
 	ip := c.localIP()
-	for _, p := range c.srv.pasvPorts() {
+	for _, p := range c.srv.pasvCandidates() {
 		l, err := c.srv.cfg.Network.Listen(context.Background(), net.JoinHostPort(ip.String(), strconv.Itoa(p)))
 		if err != nil {
 			continue
@@ -137,6 +137,7 @@ func (c *session) listenPassive() (uint16, bool) {
 			continue
 		}
 		c.pasv = l
+		c.srv.pasvTaken(int(ap.Port()))
 		c.srv.cfg.Observer.emit(Event{Kind: EvListen, Channel: Data, Local: l.Addr().String()})
 		return ap.Port(), true
 	}
@@ -198,8 +199,12 @@ func (c *session) acceptPassive() (net.Conn, error) {
 		}
 		ap, perr := netip.ParseAddrPort(conn.RemoteAddr().String())
 		if perr != nil || ap.Addr().Unmap() != c.peerIP() {
-			c.srv.logf("refused a data connection from %s (not the control peer)", conn.RemoteAddr())
+			local, remote := conn.LocalAddr().String(), conn.RemoteAddr().String()
+			c.srv.logf("refused a data connection from %s (not the control peer)", remote)
+			obs := c.srv.cfg.Observer
+			obs.emit(Event{Kind: EvAccept, Channel: Data, Local: local, Remote: remote})
 			conn.Close()
+			obs.emit(Event{Kind: EvClose, Channel: Data, Local: local, Remote: remote, Err: "refused: not the control peer (port stealing)"})
 			continue
 		}
 		c.srv.cfg.Observer.emit(Event{Kind: EvAccept, Channel: Data, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String()})
