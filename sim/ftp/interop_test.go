@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,27 @@ func TestInteropPeers(t *testing.T) {
 		run(t, "curl", "-sS", "-T", filepath.Join(dir, "big.bin"), url+"up.bin")
 		if got := fileSum(t, filepath.Join(dir, "up.bin")); got != want {
 			t.Errorf("uploaded sha256 %s, want %s", got, want)
+		}
+	})
+	t.Run("curl-list", func(t *testing.T) {
+		peertest.Need(t, "curl")
+		list := run(t, "curl", "-sS", url)        // LIST
+		names := run(t, "curl", "-sS", "-l", url) // NLST
+		if !regexp.MustCompile(`(?m)^-rw-r--r-- +1 ftp +ftp +67108864 .* big\.bin\r?$`).MatchString(list) {
+			t.Errorf("LIST via curl:\n%s", list)
+		}
+		if !regexp.MustCompile(`(?m)^big\.bin\r?$`).MatchString(names) {
+			t.Errorf("NLST via curl:\n%s", names)
+		}
+	})
+	t.Run("lftp-upload-and-list", func(t *testing.T) {
+		peertest.Need(t, "lftp")
+		out := run(t, "lftp", "-e", "put "+filepath.Join(dir, "big.bin")+" -o lftp.bin; cls -1; bye", "-u", "anonymous,x", "-p", port, host)
+		if got := fileSum(t, filepath.Join(dir, "lftp.bin")); got != want {
+			t.Errorf("uploaded sha256 %s, want %s", got, want)
+		}
+		if !strings.Contains(out, "lftp.bin") {
+			t.Errorf("lftp cls does not show the upload:\n%s", out)
 		}
 	})
 	t.Run("ftplib-upload-and-mlsd", func(t *testing.T) {

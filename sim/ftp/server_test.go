@@ -168,6 +168,8 @@ func TestCommandReplies(t *testing.T) {
 		{"FEAT", 211, "End"},
 		{"HELP", 214, "Help OK."},
 		{"STAT", 211, "End of status"},
+		{"STAT /", 213, "End of status"},
+		{"STAT nope", 550, ""},
 		{"MLST hello.txt", 250, "End"},
 		{"PORT 1,2,3", 500, "Illegal PORT command."},
 		{"EPRT |3|x|1|", 500, "Illegal EPRT command."},
@@ -208,9 +210,15 @@ func TestPathEscapes(t *testing.T) {
 		"\x00../secret.txt", "dir-out",
 	}
 	for _, p := range escapes {
-		for _, verb := range []string{"RETR", "SIZE", "MDTM", "CWD"} {
+		for _, verb := range []string{"RETR", "SIZE", "MDTM", "CWD", "STAT"} {
 			c.send(verb + " " + p)
 			rep := c.reply()
+			if verb == "STAT" { // may list the root itself, never what is outside
+				if strings.Contains(rep.String(), "secret") || strings.Contains(rep.String(), "passwd") {
+					t.Errorf("STAT %q: %q: listed outside the root", p, rep.String())
+				}
+				continue
+			}
 			if verb == "CWD" && rep.Code == 250 {
 				c.cmd("PWD", 257)
 				c.cmd("CWD /", 250)
@@ -392,5 +400,18 @@ func TestIPv6Control(t *testing.T) {
 	c.cmd("EPRT |1|127.0.0.1|51202|", 500) // not the control peer's address
 	if data, rep := c.pasvGet("NLST"); rep.Code != 226 || !strings.Contains(data, "hello.txt") {
 		t.Errorf("NLST over [::1] EPSV: %q %q", data, rep.String())
+	}
+}
+
+// TestIdleTimeout: a silent control connection is told 421 and closed.
+func TestIdleTimeout(t *testing.T) {
+	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.IdleTimeout = 200 * time.Millisecond })
+	c := dialRaw(t, addr)
+	c.login()
+	if rep := c.reply(); rep.String() != "421 Timeout." {
+		t.Errorf("idle: %q, want 421 Timeout.", rep.String())
+	}
+	if _, err := c.r.ReadByte(); err == nil {
+		t.Error("the connection stayed open after 421")
 	}
 }

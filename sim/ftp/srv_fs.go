@@ -272,3 +272,19 @@ func (c *session) openForRead(arg string) (*os.File, fs.FileInfo, error) {
 	}
 	return f, fi, nil
 }
+
+// statPath answers "STAT path" with the listing on the control channel
+// (RFC 959; vsftpd does the same): a listing with no data connection.
+func (c *session) statPath(arg string) {
+	infos, err := c.entries(arg)
+	if err != nil {
+		c.fileErr("STAT", err)
+		return
+	}
+	now := c.srv.cfg.Clock.Now()
+	lines := make([]string, len(infos))
+	for i, fi := range infos {
+		lines[i] = lsLine(fi, now)
+	}
+	c.replyLines(213, "Status follows:", lines, "End of status")
+}

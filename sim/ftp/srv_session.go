@@ -406,7 +406,7 @@ func (c *session) cmdSTRU(arg string) {
 
 func (c *session) cmdSTAT(arg string) {
 	if arg != "" {
-		c.reply(504, "STAT with a path is not supported; use LIST.")
+		c.statPath(arg)
 		return
 	}
 	_, remote := c.addrs()
