@@ -86,3 +86,72 @@ func TestDataStall(t *testing.T) {
 		t.Errorf("a stalled upload left a file: %v", err)
 	}
 }
+
+// TestABORDuringTransfer: ABOR while data flows stops it at once: 426 for
+// the transfer, 226 for the ABOR; lines other than ABOR wait their turn;
+// and the session goes on.
+func TestABORDuringTransfer(t *testing.T) {
+	dir := sandbox(t)
+	if err := os.Truncate(filepath.Join(dir, "hello.txt"), 256<<20); err != nil {
+		t.Fatal(err)
+	}
+	var log eventLog
+	addr := testServer(t, dir, func(c *ServerConfig) { c.Observer = log.observe })
+	for _, abor := range []string{"ABOR", "\xff\xf4\xff\xf2ABOR"} {
+		c := dialRaw(t, addr)
+		c.login()
+		c.cmd("TYPE I", 200)
+		rep := c.cmd("EPSV", 229)
+		port, _ := Parse229(rep.String())
+		d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.send("RETR hello.txt")
+		c.expect(150)
+		d.Read(make([]byte, 1024)) // the transfer is under way and stalls: nobody reads on
+		c.send(abor)
+		if rep := c.reply(); rep.Code != 426 {
+			t.Errorf("%q during RETR: %q, want 426", abor, rep.String())
+		}
+		if rep := c.reply(); rep.String() != "226 ABOR successful." {
+			t.Errorf("%q: second reply %q", abor, rep.String())
+		}
+		c.cmd("NOOP", 200)
+		d.Close()
+	}
+	steps := strings.Join(log.steps("ABOR"), ", ")
+	if !strings.HasPrefix(steps, "command control ABOR, transfer-end data RETR err, close data, reply control 426, reply control 226") {
+		t.Errorf("events after ABOR: %s", steps)
+	}
+}
+
+// TestCommandDuringTransfer: a command sent while a transfer runs is
+// answered after the transfer's own reply.
+func TestCommandDuringTransfer(t *testing.T) {
+	dir := sandbox(t)
+	if err := os.Truncate(filepath.Join(dir, "hello.txt"), 16<<20); err != nil {
+		t.Fatal(err)
+	}
+	addr := testServer(t, dir, nil)
+	c := dialRaw(t, addr)
+	c.login()
+	c.cmd("TYPE I", 200)
+	rep := c.cmd("EPSV", 229)
+	port, _ := Parse229(rep.String())
+	d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	c.send("RETR hello.txt")
+	c.expect(150)
+	c.send("NOOP")
+	d.SetDeadline(time.Now().Add(10 * time.Second))
+	n, err := io.Copy(io.Discard, d)
+	if err != nil || n != 16<<20 {
+		t.Fatalf("data: %d bytes, %v", n, err)
+	}
+	c.expect(226)
+	c.expect(200)
+}

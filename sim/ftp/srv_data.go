@@ -262,9 +262,23 @@ func (c *session) transfer(cmd, opening, ok226 string, move func(conn net.Conn) 
 	untrack := c.track(conn)
 	defer untrack()
 	c.srv.cfg.Observer.emit(Event{Kind: EvTransferStart, Channel: Data, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String(), Text: cmd})
+	stop := c.watch(conn)
 	n, err := move(conn)
-	c.finish(conn, cmd, n, err, ok226)
+	aborted := stop()
+	switch {
+	case aborted && err != nil:
+		// RFC 959: 426 for the transfer, then 226 for the ABOR.
+		c.finish(conn, cmd, n, errAborted, ok226)
+		c.reply(226, "ABOR successful.")
+	case aborted:
+		c.finish(conn, cmd, n, nil, ok226)
+		c.reply(225, "No transfer to ABOR.")
+	default:
+		c.finish(conn, cmd, n, err, ok226)
+	}
 }
+
+var errAborted = errors.New("aborted by ABOR")
 
 // asciiWriter turns LF into CRLF for TYPE A.
 type asciiWriter struct{ w *bufio.Writer }

@@ -41,6 +41,9 @@ type session struct {
 	pasv      net.Listener   // set by PASV/EPSV
 	protP     bool           // data connections use TLS (PROT P)
 	secure    bool           // control channel is under TLS
+
+	ctl     *controlReader
+	stashed *lineResult // a line that came in during a transfer
 }
 
 func newSession(s *Server, conn net.Conn) *session {
@@ -79,11 +82,19 @@ func (c *session) addrs() (string, string) {
 }
 
 func (c *session) serve() {
+	c.startReader()
+	defer c.stopReader()
 	defer c.close()
 	c.reply(220, "(ftplab)")
 	for {
-		c.conn.SetReadDeadline(time.Now().Add(c.srv.cfg.IdleTimeout))
-		line, err := c.readCommand()
+		var line string
+		var err error
+		if r := c.stashed; r != nil {
+			c.stashed = nil
+			line, err = r.line, r.err
+		} else {
+			line, err = c.nextLine()
+		}
 		if errors.Is(err, errLineTooLong) {
 			c.reply(500, "Command line too long.")
 			continue
@@ -118,6 +129,8 @@ func (c *session) close() {
 	})
 }
 
+const telnetSynch = "\xff\xf4\xf2"
+
 var (
 	errLineTooLong = errors.New("command line too long")
 	errBadLine     = errors.New("NUL or bare CR in command line")
@@ -140,6 +153,10 @@ func (c *session) readCommand() (string, error) {
 		return "", err
 	}
 	line := strings.TrimSuffix(strings.TrimSuffix(string(frag), "\n"), "\r")
+	// Telnet "interrupt process" and "synch" (IAC IP IAC DM) that clients
+	// such as Python's ftplib put before ABOR; the DM may have gone out of
+	// band, so strip whatever of it arrived.
+	line = strings.TrimLeft(line, telnetSynch)
 	if strings.ContainsAny(line, "\x00\r") {
 		return "", errBadLine
 	}
