@@ -119,6 +119,13 @@ func TestInteropPeers(t *testing.T) {
 			t.Errorf("lftp cls does not show the upload:\n%s", out)
 		}
 	})
+	t.Run("ftplib-abort", func(t *testing.T) {
+		peertest.Need(t, "python3")
+		out := run(t, "python3", "-c", ftplibAbort, host, port)
+		if !strings.Contains(out, "abort: 426 ") || !strings.Contains(out, "then: 226 ABOR successful.") || !strings.Contains(out, "noop: 200 ") {
+			t.Errorf("ftplib abort (urgent data):\n%s", out)
+		}
+	})
 	t.Run("ftplib-upload-and-mlsd", func(t *testing.T) {
 		peertest.Need(t, "python3")
 		run(t, "python3", "-c", ftplibPut, host, port, filepath.Join(dir, "big.bin"))
@@ -138,6 +145,24 @@ f.set_pasv(pasv)
 assert "big.bin" in f.nlst()
 with open(dst, "wb") as out:
     f.retrbinary("RETR big.bin", out.write)
+f.quit()
+`
+
+// ftplibAbort reads a little of a download, then FTP.abort(), which sends
+// "ABOR\r\n" as TCP urgent data.
+const ftplibAbort = `
+import ftplib, sys
+host, port = sys.argv[1], int(sys.argv[2])
+f = ftplib.FTP()
+f.connect(host, port, timeout=30)
+f.login()
+f.voidcmd("TYPE I")
+conn = f.transfercmd("RETR big.bin")
+conn.recv(65536)
+print("abort:", f.abort())
+print("then:", f.getresp())
+conn.close()
+print("noop:", f.voidcmd("NOOP"))
 f.quit()
 `
 

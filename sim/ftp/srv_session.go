@@ -47,6 +47,7 @@ type session struct {
 }
 
 func newSession(s *Server, conn net.Conn) *session {
+	keepUrgentInline(conn)
 	return &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/"}
 }
 
