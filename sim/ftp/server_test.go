@@ -2,11 +2,13 @@ package ftp
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -303,9 +305,25 @@ func TestHugeLine(t *testing.T) {
 	addr := testServer(t, sandbox(t), nil)
 	c := dialRaw(t, addr)
 	c.c.SetDeadline(time.Now().Add(5 * time.Second))
-	go fmt.Fprintf(c.c, "USER %s\r\n", strings.Repeat("a", 1<<20))
+	// The line goes out in chunks of one buffer, so the test itself
+	// allocates next to nothing and the server's allocations show.
+	chunk := bytes.Repeat([]byte("a"), 16<<10)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	go func() {
+		c.c.Write([]byte("USER "))
+		for range (1 << 20) / len(chunk) {
+			c.c.Write(chunk)
+		}
+		c.c.Write([]byte("\r\n"))
+	}()
 	if rep := c.reply(); rep.Code != 500 || rep.Text() != "Command line too long." {
 		t.Fatalf("1 MB line: %q", rep.String())
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 256<<10 {
+		t.Errorf("reading a 1 MB line allocated %d bytes: it was buffered", grew)
 	}
 	c.login()
 	other := dialRaw(t, addr)
@@ -413,5 +431,28 @@ func TestIdleTimeout(t *testing.T) {
 	}
 	if _, err := c.r.ReadByte(); err == nil {
 		t.Error("the connection stayed open after 421")
+	}
+}
+
+func TestNewServerRefusesBadConfig(t *testing.T) {
+	root, err := os.OpenRoot(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	tests := []struct {
+		name string
+		cfg  ServerConfig
+		want string
+	}{
+		{"no root", ServerConfig{}, "no root directory"},
+		{"min>max", ServerConfig{Root: root, PasvMinPort: 3000, PasvMaxPort: 2000}, "bad passive range 3000-2000"},
+		{"half range", ServerConfig{Root: root, PasvMinPort: 3000}, "bad passive range 3000-0"},
+		{"too high", ServerConfig{Root: root, PasvMinPort: 3000, PasvMaxPort: 70000}, "bad passive range 3000-70000"},
+	}
+	for _, tt := range tests {
+		if _, err := NewServer(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }
