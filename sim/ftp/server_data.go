@@ -363,7 +363,7 @@ func (c *session) cmdRETR(arg string) {
 	c.transfer("RETR "+arg, opening, "Transfer complete.", func(conn net.Conn) (int64, error) {
 		if !c.binary {
 			bw := bufio.NewWriterSize(conn, 64<<10)
-			n, err := c.copyData(conn, asciiWriter{bw}, f)
+			n, err := c.copyData(conn, asciiWriter{bw}, f, f)
 			if err == nil {
 				err = bw.Flush()
 			}
@@ -371,7 +371,7 @@ func (c *session) cmdRETR(arg string) {
 		}
 		// conn is the *net.TCPConn itself on the OS network, so io.Copy
 		// takes its ReaderFrom path: sendfile(2), no copy through user space.
-		return c.copyData(conn, conn, f)
+		return c.copyData(conn, conn, f, f)
 	})
 }
 
@@ -414,7 +414,7 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 		}
 	}()
 	c.transfer(verb+" "+arg, "Ok to send data.", "Transfer complete.", func(conn net.Conn) (int64, error) {
-		n, err := c.copyData(conn, f, conn) // *os.File.ReadFrom: splice(2) from a TCP socket
+		n, err := c.copyData(conn, f, conn, f) // *os.File.ReadFrom: splice(2) from a TCP socket
 		if err != nil {
 			// Clean up before the 426 goes out: a client that sees the
 			// reply must not find a partial file.

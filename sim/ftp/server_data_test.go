@@ -155,3 +155,58 @@ func TestCommandDuringTransfer(t *testing.T) {
 	c.expect(226)
 	c.expect(200)
 }
+
+// TestSlowButSteady: a transfer that takes many times DataTimeout but
+// keeps moving is not cut: the limit is on a stall.
+func TestSlowButSteady(t *testing.T) {
+	dir := sandbox(t)
+	// The kernel wakes a blocked sender only when a good part of its
+	// socket buffer is free, so the client moves 1 MiB per step: steady at
+	// the scale of the buffers, and still four times DataTimeout in all.
+	const size = 48 << 20
+	if err := os.Truncate(filepath.Join(dir, "hello.txt"), size); err != nil {
+		t.Fatal(err)
+	}
+	limit := 300 * time.Millisecond
+	addr := testServer(t, dir, func(c *ServerConfig) { c.DataTimeout = limit })
+	for _, cmd := range []string{"RETR hello.txt", "STOR steady.bin"} {
+		t.Run(strings.Fields(cmd)[0], func(t *testing.T) {
+			c := dialRaw(t, addr)
+			c.login()
+			c.cmd("TYPE I", 200)
+			rep := c.cmd("EPSV", 229)
+			port, _ := Parse229(rep.String())
+			d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			c.send(cmd)
+			c.expect(150)
+			start := time.Now()
+			buf := make([]byte, 1<<20)
+			var moved int
+			for moved < size {
+				time.Sleep(25 * time.Millisecond)
+				var n int
+				if cmd[0] == 'R' {
+					d.SetReadDeadline(time.Now().Add(5 * time.Second))
+					n, err = io.ReadFull(d, buf)
+				} else {
+					n, err = d.Write(buf)
+				}
+				moved += n
+				if err != nil {
+					t.Fatalf("after %d bytes: %v", moved, err)
+				}
+			}
+			if cmd[0] == 'S' {
+				d.Close()
+			}
+			if took := time.Since(start); took < 4*limit {
+				t.Fatalf("took only %v: not a test of a long transfer", took)
+			}
+			c.expect(226)
+		})
+	}
+}
