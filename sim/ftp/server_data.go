@@ -378,6 +378,11 @@ func (c *session) cmdRETR(arg string) {
 // cmdSTOR receives a file. STOR writes to a temporary name in the same
 // directory and renames on success, so a broken upload never looks complete.
 func (c *session) cmdSTOR(arg string, appendTo bool) {
+	offset := c.rest
+	c.rest = 0
+	// APPE and a resumed STOR (REST n) write into the file itself: the
+	// part already there is the client's earlier upload.
+	inPlace := appendTo || offset > 0
 	_, name, err := c.resolve(arg)
 	if err != nil || name == "." {
 		c.reply(553, "Could not create file.")
@@ -390,9 +395,16 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 	}
 	target := name
 	var f *os.File
-	if appendTo {
+	switch {
+	case appendTo:
 		f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	} else {
+	case inPlace:
+		if f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o644); err == nil {
+			if _, err = f.Seek(offset, io.SeekStart); err != nil {
+				f.Close()
+			}
+		}
+	default:
 		var b [6]byte
 		rand.Read(b[:])
 		target = path.Join(path.Dir(name), ".ftplab-upload-"+hex.EncodeToString(b[:]))
@@ -409,7 +421,7 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 	committed := false
 	defer func() {
 		f.Close()
-		if !committed && !appendTo {
+		if !committed && !inPlace {
 			root.Remove(target)
 		}
 	}()
@@ -419,7 +431,7 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 			// Clean up before the 426 goes out: a client that sees the
 			// reply must not find a partial file.
 			f.Close()
-			if !appendTo {
+			if !inPlace {
 				root.Remove(target)
 			}
 			return n, err
@@ -427,7 +439,7 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 		if err := f.Close(); err != nil {
 			return n, fmt.Errorf("%w: %v", errLocalFile, err)
 		}
-		if !appendTo {
+		if !inPlace {
 			if err := root.Rename(target, name); err != nil {
 				return n, fmt.Errorf("%w: %v", errLocalFile, err)
 			}

@@ -210,3 +210,73 @@ func TestSlowButSteady(t *testing.T) {
 		})
 	}
 }
+
+// pasvPut uploads data with cmd over EPSV and returns the final reply.
+func (rc *rawConn) pasvPut(cmd, data string) Reply {
+	rc.t.Helper()
+	rep := rc.cmd("EPSV", 229)
+	port, _ := Parse229(rep.String())
+	host, _, _ := net.SplitHostPort(rc.c.RemoteAddr().String())
+	d, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(int(port))))
+	if err != nil {
+		rc.t.Fatal(err)
+	}
+	rc.send(cmd)
+	if first := rc.reply(); first.Code != 150 {
+		d.Close()
+		return first
+	}
+	io.WriteString(d, data)
+	d.Close()
+	return rc.reply()
+}
+
+// TestRESTOffsets: REST n before RETR skips n bytes, before STOR resumes
+// the upload at n, and is used once only.
+func TestRESTOffsets(t *testing.T) {
+	dir := sandbox(t)
+	addr := testServer(t, dir, nil)
+	c := dialRaw(t, addr)
+	c.login()
+	c.cmd("TYPE I", 200)
+	steps := []struct {
+		rest       string
+		cmd, data  string
+		code       int
+		want, file string // want: RETR data; file: content of x afterwards
+	}{
+		{"", "STOR x", "abcdef", 226, "", "abcdef"},
+		{"REST 3", "STOR x", "XYZW", 226, "", "abcXYZW"},
+		{"REST 2", "RETR x", "", 226, "cXYZW", "abcXYZW"},
+		{"REST 4", "STOR y", "q", 226, "", "abcXYZW"},
+		{"", "RETR x", "", 226, "abcXYZW", "abcXYZW"}, // the REST before STOR y is spent
+		{"REST 1", "APPE x", "!", 226, "", "abcXYZW!"},
+		{"", "RETR x", "", 226, "abcXYZW!", "abcXYZW!"},
+	}
+	for _, st := range steps {
+		if st.rest != "" {
+			c.cmd(st.rest, 350)
+		}
+		var rep Reply
+		var got string
+		if strings.HasPrefix(st.cmd, "RETR") {
+			got, rep = c.pasvGet(st.cmd)
+		} else {
+			rep = c.pasvPut(st.cmd, st.data)
+		}
+		if rep.Code != st.code || got != st.want {
+			t.Errorf("%s + %s: %q %q, want %d %q", st.rest, st.cmd, rep.String(), got, st.code, st.want)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "x")); string(b) != st.file {
+			t.Errorf("%s + %s: x holds %q, want %q", st.rest, st.cmd, b, st.file)
+		}
+	}
+	c.cmd("REST 3", 350)
+	c.cmd("NOOP", 200) // drops the offset
+	if got, _ := c.pasvGet("RETR x"); got != "abcXYZW!" {
+		t.Errorf("REST, NOOP, RETR: %q, want the whole file", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "y")); string(b) != "\x00\x00\x00\x00q" {
+		t.Errorf("REST 4 + STOR y: %q", b)
+	}
+}

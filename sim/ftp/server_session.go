@@ -244,6 +244,14 @@ func init() {
 	}
 }
 
+// keepsRest: a REST offset survives these, so clients may send it before
+// or after setting up the data connection (ftplib: EPSV, REST, RETR; others
+// REST first). RETR, STOR and APPE spend it; anything else drops it.
+var keepsRest = map[string]bool{
+	"REST": true, "RETR": true, "STOR": true, "APPE": true,
+	"PASV": true, "EPSV": true, "PORT": true, "EPRT": true, "TYPE": true,
+}
+
 // dispatch runs one command line; it reports whether the session ends.
 func (c *session) dispatch(line string) (quit bool) {
 	verb, arg, _ := strings.Cut(line, " ")
@@ -266,7 +274,7 @@ func (c *session) dispatch(line string) (quit bool) {
 		c.reply(550, "Permission denied.")
 		return false
 	}
-	if verb != "REST" && verb != "RETR" && verb != "STOR" && verb != "APPE" {
+	if !keepsRest[verb] {
 		defer func() { c.rest = 0 }()
 	}
 	if verb != "RNTO" {
