@@ -343,7 +343,7 @@ func (c *session) listing(verb, arg string, format func(os.FileInfo) string) {
 func (c *session) cmdRETR(arg string) {
 	f, fi, err := c.openForRead(arg)
 	if err != nil {
-		c.reply(550, "Failed to open file.")
+		c.reply(550, "Failed to open file"+escapeNote(err)+".")
 		return
 	}
 	defer f.Close()

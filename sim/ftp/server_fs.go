@@ -43,7 +43,7 @@ func (c *session) cmdCWD(arg string) {
 	}
 	fi, err := c.srv.cfg.Root.Stat(name)
 	if err != nil || !fi.IsDir() {
-		c.reply(550, "Failed to change directory.")
+		c.reply(550, "Failed to change directory"+escapeNote(err)+".")
 		return
 	}
 	c.cwd = v
@@ -60,7 +60,7 @@ func (c *session) regularFile(arg, failure string) (fs.FileInfo, bool) {
 	}
 	fi, err := c.srv.cfg.Root.Stat(name)
 	if err != nil || !fi.Mode().IsRegular() {
-		c.reply(550, "Could not get "+failure+".")
+		c.reply(550, "Could not get "+failure+escapeNote(err)+".")
 		return nil, false
 	}
 	return fi, true
@@ -287,4 +287,19 @@ func (c *session) statPath(arg string) {
 		lines[i] = lsLine(fi, now)
 	}
 	c.replyLines(213, "Status follows:", lines, "End of status")
+}
+
+// escapeNote explains a refusal that os.Root made because the path leads
+// outside the root (through a symlink: ".." was cleaned away before).
+func escapeNote(err error) string {
+	if isEscape(err) {
+		return ": path is outside the served directory"
+	}
+	return ""
+}
+
+// isEscape reports os.Root's refusal; its error value is not exported, so
+// the text is all there is to go by.
+func isEscape(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "escapes from parent")
 }

@@ -455,7 +455,7 @@ func (c *session) fileErr(op string, err error) {
 		c.reply(550, op+": no such file or directory.")
 	case errors.Is(err, os.ErrPermission):
 		c.reply(550, op+": permission denied.")
-	case strings.Contains(err.Error(), "escapes"):
+	case isEscape(err):
 		c.reply(550, op+": path is outside the served directory.")
 	default:
 		c.reply(550, op+": failed.")

@@ -231,6 +231,13 @@ func TestPathEscapes(t *testing.T) {
 			}
 		}
 	}
+	// A symlink out of the root is refused with a reply that says why.
+	for _, line := range []string{"RETR link-out", "SIZE link-out", "CWD dir-out", "RETR dir-out/secret.txt", "STAT dir-out"} {
+		c.send(line)
+		if rep := c.reply(); rep.Code != 550 || !strings.Contains(rep.Text(), "outside the served directory") {
+			t.Errorf("%s: %q, want 550 naming the escape", line, rep.String())
+		}
+	}
 	// CWD .. past the root stays at the root.
 	c.cmd("CWD ../../..", 250)
 	if rep := c.cmd("PWD", 257); !strings.HasPrefix(rep.Text(), `"/"`) {
