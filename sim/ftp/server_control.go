@@ -126,6 +126,9 @@ func (c *session) watch(data net.Conn) (stop func() (aborted bool)) {
 		close(quit)
 		<-done
 		c.ctl.busy.Store(false)
+		// Idle time counts from the end of the transfer, for a read that
+		// may still be waiting.
+		c.conn.SetReadDeadline(time.Now().Add(c.srv.cfg.IdleTimeout))
 		if got != nil {
 			c.ctl.pending = false
 			if !aborted {
