@@ -20,7 +20,9 @@ const mss = 1460
 // tcpFlow is one connection as the capture shows it: from the dialer's
 // point of view, so both directions belong to one TCP stream.
 type tcpFlow struct {
-	a, b       netip.AddrPort // dialer, listener
+	a, b       netip.AddrPort // dialer, listener, as the wire between the boxes carries them
+	self       string         // the dialer's own address as it sees it (behind NAT: private)
+	host       string         // the dialer's host name
 	seqA, seqB uint32         // next sequence number each side sends
 	open       bool
 	closed     bool
@@ -31,13 +33,22 @@ type tcpFlow struct {
 // retransmissions at their virtual times, payloads (control lines as sent;
 // data as filler of the right size), FIN and RST. Wireshark and tshark
 // dissect it as FTP and FTP-DATA.
+//
+// The capture is taken on the wire between the boxes: a dialer behind
+// source NAT appears with its public address, a listener behind port
+// forwarding with the address that was dialed, and a control line an FTP
+// helper rewrote appears as rewritten. So the PORT or 227 a capture shows
+// names the address the data connection really goes to, as on a real
+// link, and tshark links the data connection to the control channel.
 func ExportPCAP(w io.Writer, t Trace) error {
 	pw := pcapgo.NewWriter(w)
 	if err := pw.WriteFileHeader(65536, layers.LinkTypeEthernet); err != nil {
 		return err
 	}
+	snat := sourceNAT(t.Events)
+	onWire := rewrittenLines(t.Events)
 	flows := map[int]*tcpFlow{}
-	for _, e := range t.Events {
+	for i, e := range t.Events {
 		if e.Conn == 0 {
 			continue
 		}
@@ -46,12 +57,19 @@ func ExportPCAP(w io.Writer, t Trace) error {
 		switch e.Kind {
 		case SYN, Retransmit:
 			if f == nil {
-				a, err1 := netip.ParseAddrPort(e.From)
+				wireFrom := e.From
+				if pub, ok := snat[e.Conn]; ok {
+					wireFrom = pub
+				}
+				a, err1 := netip.ParseAddrPort(wireFrom)
 				b, err2 := netip.ParseAddrPort(e.To)
 				if err1 != nil || err2 != nil {
 					return fmt.Errorf("event %d: bad addresses %q -> %q", e.Seq, e.From, e.To)
 				}
-				f = &tcpFlow{a: a, b: b, seqA: 1000 + uint32(e.Conn)*100000, seqB: 5000 + uint32(e.Conn)*100000}
+				if a.Addr().Is4() != b.Addr().Is4() {
+					return fmt.Errorf("event %d: %s -> %s mixes IPv4 and IPv6", e.Seq, e.From, e.To)
+				}
+				f = &tcpFlow{a: a, b: b, self: e.From, host: e.Host, seqA: 1000 + uint32(e.Conn)*100000, seqB: 5000 + uint32(e.Conn)*100000}
 				flows[e.Conn] = f
 			}
 			if err := f.frame(pw, at, true, tcpFlags{syn: true}, nil); err != nil {
@@ -81,8 +99,11 @@ func ExportPCAP(w io.Writer, t Trace) error {
 			if f == nil || !f.open || f.closed {
 				continue
 			}
-			fromA := f.isA(e.From)
+			fromA := f.isA(e)
 			payload := segmentPayload(e)
+			if text, ok := onWire[i]; ok {
+				payload = []byte(text + "\r\n")
+			}
 			for len(payload) > 0 {
 				n := min(len(payload), mss)
 				if err := f.frame(pw, at, fromA, tcpFlags{ack: true, psh: n == len(payload)}, payload[:n]); err != nil {
@@ -94,7 +115,7 @@ func ExportPCAP(w io.Writer, t Trace) error {
 			if f == nil || !f.open || f.closed {
 				continue
 			}
-			fromA := f.isA(e.From)
+			fromA := f.isA(e)
 			steps := []struct {
 				a     bool
 				flags tcpFlags
@@ -109,7 +130,7 @@ func ExportPCAP(w io.Writer, t Trace) error {
 			if f == nil || f.closed {
 				continue
 			}
-			if err := f.frame(pw, at, f.isA(e.From), tcpFlags{rst: true}, nil); err != nil {
+			if err := f.frame(pw, at, f.isA(e), tcpFlags{rst: true}, nil); err != nil {
 				return err
 			}
 			f.closed = true
@@ -118,12 +139,53 @@ func ExportPCAP(w io.Writer, t Trace) error {
 	return nil
 }
 
-// isA tells whether addr (as its sender sees itself) is the dialer's end.
-// A listener behind NAT sees other addresses than the dialer does; anything
-// that is not the dialer's own address is the listener.
-func (f *tcpFlow) isA(addr string) bool {
-	ap, err := netip.ParseAddrPort(addr)
-	return err == nil && ap == f.a
+// isA tells whether the event's actor is the dialer: by host name, or
+// without one by the dialer's own address (a listener behind NAT sees
+// other addresses than the dialer does).
+func (f *tcpFlow) isA(e Event) bool {
+	if e.Host != "" && f.host != "" {
+		return e.Host == f.host
+	}
+	return e.From == f.self
+}
+
+// sourceNAT maps a connection to its dialer's public address when a NAT
+// box translated the dialer's own address (source NAT). Destination NAT
+// (port forwarding) needs nothing: the dialer already names the public end.
+func sourceNAT(events []Event) map[int]string {
+	self := map[int]string{}
+	out := map[int]string{}
+	for _, e := range events {
+		switch e.Kind {
+		case SYN:
+			if _, ok := self[e.Conn]; !ok {
+				self[e.Conn] = e.From
+			}
+		case NAT:
+			if e.Conn != 0 && e.Before == self[e.Conn] && e.After != "" {
+				out[e.Conn] = e.After
+			}
+		}
+	}
+	return out
+}
+
+// rewrittenLines maps the index of a control segment to the line an FTP
+// helper put on the wire instead (the rewrite event follows the segment).
+func rewrittenLines(events []Event) map[int]string {
+	out := map[int]string{}
+	last := map[int]int{} // conn -> index of its latest control segment
+	for i, e := range events {
+		switch {
+		case e.Kind == Segment && e.Channel == Control && e.Text != "":
+			last[e.Conn] = i
+		case e.Kind == Rewrite:
+			if j, ok := last[e.Conn]; ok && events[j].Text == e.Before && events[j].Host == e.Host {
+				out[j] = e.After
+			}
+		}
+	}
+	return out
 }
 
 func segmentPayload(e Event) []byte {
