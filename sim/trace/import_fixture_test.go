@@ -1,0 +1,85 @@
+package trace_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"ftplab/sim/trace"
+)
+
+// TestImportStoredRealCaptures imports the real captures in testdata (curl
+// against `ftplab serve` on 127.0.0.4:21, made by make-real-captures.sh),
+// so the import of real TCP is tested even where capturing is not allowed.
+func TestImportStoredRealCaptures(t *testing.T) {
+	const fileSize = 3360 // notes.txt as make-real-captures.sh writes it
+	for _, mode := range []string{"passive", "active"} {
+		t.Run(mode, func(t *testing.T) {
+			name := "real-curl-" + mode
+			f, err := os.Open(filepath.Join("testdata", name+".pcapng"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			tr, err := trace.ImportCapture(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := tr.Header
+			if h.Source != "import" || len(h.Topology.Hosts) != 2 || h.Topology.Hosts[0].Addr != "127.0.0.1" || h.Topology.Hosts[1].Addr != "127.0.0.4" {
+				t.Errorf("header %+v, want source import, client 127.0.0.1, server 127.0.0.4", h)
+			}
+			if got := dataBytes(tr); fmt.Sprint(got) != fmt.Sprint([]int64{fileSize}) {
+				t.Errorf("data bytes per connection %v, want [%d]", got, fileSize)
+			}
+			dataDialer := ""
+			for _, e := range tr.Events {
+				if e.Kind == trace.Connected && e.Channel == trace.Data {
+					dataDialer = e.Host
+				}
+			}
+			if want := map[string]string{"passive": "client", "active": "server"}[mode]; dataDialer != want {
+				t.Errorf("the data connection was dialed by %q, want %q", dataDialer, want)
+			}
+			// The imported trace is a valid trace file and replays.
+			var file, text bytes.Buffer
+			if err := trace.Write(&file, tr); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := trace.Read(&file); err != nil {
+				t.Fatalf("the imported trace does not read back: %v", err)
+			}
+			if err := trace.ExportText(&text, tr); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name+".txt", text.Bytes())
+			// Where tshark is installed, it must agree on the conversation.
+			if tshark, err := exec.LookPath("tshark"); err == nil {
+				out, err := exec.Command(tshark, "-r", f.Name(), "-Y", "ftp", "-T", "fields", "-e", "ftp.request.command", "-e", "ftp.response.code").Output()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+					want = append(want, strings.TrimSpace(l))
+				}
+				var got []string
+				for _, l := range wireControl(tr) {
+					verb, _, _ := strings.Cut(l, " ")
+					if _, err := strconv.Atoi(verb); err != nil {
+						verb = strings.ToUpper(verb)
+					}
+					got = append(got, verb)
+				}
+				if strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Errorf("imported %v, tshark reads %v", got, want)
+				}
+			}
+		})
+	}
+}
