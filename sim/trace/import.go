@@ -49,8 +49,9 @@ type flow struct {
 
 // ImportCapture reads a pcap or pcapng capture of a real FTP session and
 // turns it into a trace: the control connection is found by its "220 "
-// greeting (any port), data connections by the ports PORT/EPRT/227/229
-// announced on it; each direction is reassembled in sequence order.
+// greeting (any port; else the first connection to port 21), data
+// connections by the ports PORT/EPRT/227/229 announced on it; each
+// direction is reassembled in sequence order.
 func ImportCapture(r io.Reader) (Trace, error) {
 	br := bufio.NewReader(r)
 	magic, err := br.Peek(4)
@@ -176,7 +177,17 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 		}
 	}
 	if ctrl == nil {
-		return Trace{}, errors.New("import: no FTP control connection found (no server greeting \"220\" on any TCP connection)")
+		// No greeting seen (a capture that lost it, or a server that says
+		// 120 first): fall back on the well-known port.
+		for _, f := range order {
+			if f.listener.Port() == 21 {
+				ctrl = f
+				break
+			}
+		}
+	}
+	if ctrl == nil {
+		return Trace{}, errors.New("import: no FTP control connection found (no server greeting \"220\" on any TCP connection, and none to port 21)")
 	}
 	ctrl.control = true
 	client, server := ctrl.dialer.Addr(), ctrl.listener.Addr()

@@ -83,3 +83,39 @@ func TestImportStoredRealCaptures(t *testing.T) {
 		})
 	}
 }
+
+// TestImportFindsControlByPort21: without a "220" greeting the control
+// connection is the one to port 21; on another port it is not found.
+func TestImportFindsControlByPort21(t *testing.T) {
+	for _, tt := range []struct {
+		port    string
+		wantErr bool
+	}{{"21", false}, {"2121", true}} {
+		tr := loadFixture(t, "passive-list-get")
+		for i, e := range tr.Events {
+			e.From = strings.Replace(e.From, ":21", ":"+tt.port, 1)
+			e.To = strings.Replace(e.To, ":21", ":"+tt.port, 1)
+			if e.Text == "220 (ftplab)" {
+				e.Text = "120 ready in a minute"
+			}
+			tr.Events[i] = e
+		}
+		var pcap bytes.Buffer
+		if err := trace.ExportPCAP(&pcap, tr); err != nil {
+			t.Fatal(err)
+		}
+		back, err := trace.ImportCapture(&pcap)
+		if tt.wantErr {
+			if err == nil || !strings.Contains(err.Error(), "no FTP control connection") {
+				t.Errorf("port %s: err = %v, want no FTP control connection", tt.port, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("port %s: %v", tt.port, err)
+		}
+		if a, b := strings.Join(wireControl(tr), "|"), strings.Join(wireControl(back), "|"); a != b {
+			t.Errorf("port %s: control lines\n%s\n%s", tt.port, a, b)
+		}
+	}
+}
