@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -47,10 +49,26 @@ func ExportMermaid(w io.Writer, t Trace) error {
 		return host
 	}
 	synTo := map[int]string{}
+	synAt := map[int]int64{}
+	syns := map[int]int{}
 	blocker := map[int]string{}
+	dataBytes := map[int]int64{}
+	dataFrom := map[int]string{}
+	// flushData draws a data connection's bytes as one message when it ends.
+	flushData := func(conn int) {
+		if n := dataBytes[conn]; n > 0 {
+			fmt.Fprintf(bw, "    %s->>%s: %d bytes of data\n", id(dataFrom[conn]), id(other(dataFrom[conn])), n)
+		}
+		delete(dataBytes, conn)
+	}
 	for _, e := range t.Events {
 		switch e.Kind {
 		case Segment:
+			if e.Channel == Data {
+				dataBytes[e.Conn] += e.Bytes
+				dataFrom[e.Conn] = e.Host
+				continue
+			}
 			if e.Channel != Control {
 				continue
 			}
@@ -64,7 +82,9 @@ func ExportMermaid(w io.Writer, t Trace) error {
 			}
 			fmt.Fprintf(bw, "    %s%s%s: %s\n", id(e.Host), arrow, id(other(e.Host)), mermaidText(text))
 		case SYN:
-			synTo[e.Conn] = e.To
+			synTo[e.Conn], synAt[e.Conn], syns[e.Conn] = e.To, e.T, 1
+		case Retransmit:
+			syns[e.Conn]++
 		case Verdict:
 			if e.Verdict != "accept" {
 				blocker[e.Conn] = e.Box
@@ -80,10 +100,21 @@ func ExportMermaid(w io.Writer, t Trace) error {
 			} else {
 				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(target), e.Channel, mermaidText(e.To))
 			}
-			fmt.Fprintf(bw, "    Note over %s: gives up after %s (no answer)\n", id(e.Host), Seconds(e.T))
+			fmt.Fprintf(bw, "    Note over %s: gives up after %s, %d SYNs unanswered\n", id(e.Host), Seconds(e.T-synAt[e.Conn]), syns[e.Conn])
 		case Refused:
 			if blocker[e.Conn] == "" {
 				fmt.Fprintf(bw, "    %s-x%s: SYN %s refused\n", id(e.Host), id(other(e.Host)), e.Channel)
+			}
+		case NAT:
+			fmt.Fprintf(bw, "    Note over %s: translates %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
+		case Close, Reset:
+			flushData(e.Conn)
+			if e.Kind == Reset {
+				who := e.Host
+				if who == "" {
+					who = hosts[0].Name
+				}
+				fmt.Fprintf(bw, "    Note over %s: %s connection reset\n", id(who), e.Channel)
 			}
 		case Rewrite:
 			fmt.Fprintf(bw, "    Note over %s: rewrites %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
@@ -92,6 +123,9 @@ func ExportMermaid(w io.Writer, t Trace) error {
 		case Result:
 			fmt.Fprintf(bw, "    Note over %s,%s: result %s\n", id(hosts[0].Name), id(hosts[len(hosts)-1].Name), mermaidText(e.Verdict+": "+e.Text))
 		}
+	}
+	for _, conn := range slices.Sorted(maps.Keys(dataBytes)) { // never closed
+		flushData(conn)
 	}
 	return bw.Flush()
 }
