@@ -17,7 +17,7 @@ import (
 
 // fixtures are hand-written traces in testdata/ that follow the contract
 // in event.go; they keep these tests independent of sim and netem.
-var fixtures = []string{"passive-list-get", "active-client-fw-drop", "active-client-nat-helper"}
+var fixtures = []string{"passive-list-get", "active-client-fw-drop", "active-client-nat-helper", "epsv-ipv6"}
 
 func loadFixture(t *testing.T, name string) trace.Trace {
 	t.Helper()
