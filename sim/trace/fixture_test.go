@@ -266,3 +266,23 @@ func TestFixturePCAPImportRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestDocExampleReads keeps the example in docs/trace-format.md a valid
+// trace.
+func TestDocExampleReads(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "trace-format.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## Example.*?```\n(.*?)```").FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("no example block in docs/trace-format.md")
+	}
+	tr, err := trace.Read(bytes.NewReader(m[1]))
+	if err != nil {
+		t.Fatalf("the documented example does not read: %v", err)
+	}
+	if len(tr.Events) < 10 || tr.Events[len(tr.Events)-1].Kind != trace.Result {
+		t.Errorf("example has %d events, last %+v", len(tr.Events), tr.Events[len(tr.Events)-1])
+	}
+}

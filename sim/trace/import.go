@@ -316,6 +316,11 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 		}
 		e := te.e
 		e.Seq, e.T = i, te.at.Sub(start).Microseconds()
+		if i > 0 {
+			// Capture clocks can step back a little (several queues,
+			// NTP); players seek by time, so time never decreases.
+			e.T = max(e.T, t.Events[i-1].T)
+		}
 		t.Events = append(t.Events, e)
 	}
 	return t, nil

@@ -119,3 +119,27 @@ func TestImportFindsControlByPort21(t *testing.T) {
 		}
 	}
 }
+
+// TestImportTimeNeverGoesBack: a capture whose clock steps back still
+// gives a trace whose times never decrease (players seek by time).
+func TestImportTimeNeverGoesBack(t *testing.T) {
+	tr := loadFixture(t, "passive-list-get")
+	for i, e := range tr.Events {
+		if e.Kind == trace.Segment && strings.HasPrefix(e.Text, "227") {
+			tr.Events[i].T = 1000 // before the handshake's reply
+		}
+	}
+	var pcap bytes.Buffer
+	if err := trace.ExportPCAP(&pcap, tr); err != nil {
+		t.Fatal(err)
+	}
+	back, err := trace.ImportCapture(&pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(back.Events); i++ {
+		if back.Events[i].T < back.Events[i-1].T {
+			t.Fatalf("event %d at %d µs comes after one at %d µs", i, back.Events[i].T, back.Events[i-1].T)
+		}
+	}
+}
