@@ -24,6 +24,7 @@ type tcpFlow struct {
 	self       string         // the dialer's own address as it sees it (behind NAT: private)
 	host       string         // the dialer's host name
 	seqA, seqB uint32         // next sequence number each side sends
+	started    bool           // its first SYN is written
 	open       bool
 	closed     bool
 }
@@ -41,37 +42,29 @@ type tcpFlow struct {
 // names the address the data connection really goes to, as on a real
 // link, and tshark links the data connection to the control channel.
 func ExportPCAP(w io.Writer, t Trace) error {
+	// Check everything first: a trace the capture cannot show gets an
+	// error before a single byte is written.
+	flows, err := planFlows(t.Events)
+	if err != nil {
+		return err
+	}
 	pw := pcapgo.NewWriter(w)
 	if err := pw.WriteFileHeader(65536, layers.LinkTypeEthernet); err != nil {
 		return err
 	}
-	snat := sourceNAT(t.Events)
 	onWire := rewrittenLines(t.Events)
-	flows := map[int]*tcpFlow{}
 	for i, e := range t.Events {
 		if e.Conn == 0 {
 			continue
 		}
 		f := flows[e.Conn]
+		if f != nil && !f.started && e.Kind != SYN && e.Kind != Retransmit {
+			f = nil // nothing of a connection shows before its first SYN
+		}
 		at := pcapEpoch.Add(time.Duration(e.T) * time.Microsecond)
 		switch e.Kind {
 		case SYN, Retransmit:
-			if f == nil {
-				wireFrom := e.From
-				if pub, ok := snat[e.Conn]; ok {
-					wireFrom = pub
-				}
-				a, err1 := netip.ParseAddrPort(wireFrom)
-				b, err2 := netip.ParseAddrPort(e.To)
-				if err1 != nil || err2 != nil {
-					return fmt.Errorf("event %d: bad addresses %q -> %q", e.Seq, e.From, e.To)
-				}
-				if a.Addr().Is4() != b.Addr().Is4() {
-					return fmt.Errorf("event %d: %s -> %s mixes IPv4 and IPv6", e.Seq, e.From, e.To)
-				}
-				f = &tcpFlow{a: a, b: b, self: e.From, host: e.Host, seqA: 1000 + uint32(e.Conn)*100000, seqB: 5000 + uint32(e.Conn)*100000}
-				flows[e.Conn] = f
-			}
+			f.started = true
 			if err := f.frame(pw, at, true, tcpFlags{syn: true}, nil); err != nil {
 				return err
 			}
@@ -100,7 +93,13 @@ func ExportPCAP(w io.Writer, t Trace) error {
 				continue
 			}
 			fromA := f.isA(e)
-			payload := segmentPayload(e)
+			if e.Text == "" {
+				if err := f.filler(pw, at, fromA, e.Bytes); err != nil {
+					return err
+				}
+				continue
+			}
+			payload := []byte(e.Text + "\r\n")
 			if text, ok := onWire[i]; ok {
 				payload = []byte(text + "\r\n")
 			}
@@ -137,6 +136,39 @@ func ExportPCAP(w io.Writer, t Trace) error {
 		}
 	}
 	return nil
+}
+
+// planFlows makes the flow of every connection from its first SYN, with
+// the addresses the wire carries, and checks that the data fits.
+func planFlows(events []Event) (map[int]*tcpFlow, error) {
+	snat := sourceNAT(events)
+	flows := map[int]*tcpFlow{}
+	data := int64(0)
+	for _, e := range events {
+		switch {
+		case e.Conn == 0:
+		case (e.Kind == SYN || e.Kind == Retransmit) && flows[e.Conn] == nil:
+			wireFrom := e.From
+			if pub, ok := snat[e.Conn]; ok {
+				wireFrom = pub
+			}
+			a, err1 := netip.ParseAddrPort(wireFrom)
+			b, err2 := netip.ParseAddrPort(e.To)
+			if err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("event %d: bad addresses %q -> %q", e.Seq, e.From, e.To)
+			}
+			if a.Addr().Is4() != b.Addr().Is4() {
+				return nil, fmt.Errorf("event %d: %s -> %s mixes IPv4 and IPv6", e.Seq, e.From, e.To)
+			}
+			flows[e.Conn] = &tcpFlow{a: a, b: b, self: e.From, host: e.Host, seqA: 1000 + uint32(e.Conn)*100000, seqB: 5000 + uint32(e.Conn)*100000}
+		case e.Kind == Segment && e.Text == "":
+			if e.Bytes < 0 || e.Bytes > maxExportData-data {
+				return nil, fmt.Errorf("event %d: %d bytes: a pcap export carries at most %d bytes of data in all", e.Seq, e.Bytes, maxExportData)
+			}
+			data += e.Bytes
+		}
+	}
+	return flows, nil
 }
 
 // isA tells whether the event's actor is the dialer: by host name, or
@@ -188,15 +220,31 @@ func rewrittenLines(events []Event) map[int]string {
 	return out
 }
 
-func segmentPayload(e Event) []byte {
-	if e.Text != "" {
-		return []byte(e.Text + "\r\n")
-	}
-	b := make([]byte, e.Bytes)
+// maxExportData bounds the filler a pcap export writes, so a trace that
+// claims absurd sizes gets an error instead of filling the disk.
+const maxExportData = 1 << 30
+
+// fillerPattern is the data the capture shows: "abc...zabc...", the same
+// for every export, cut from here at any offset.
+var fillerPattern = func() []byte {
+	b := make([]byte, mss+26)
 	for i := range b {
 		b[i] = byte('a' + i%26)
 	}
 	return b
+}()
+
+// filler writes n bytes of filler data in frames of at most one MSS.
+func (f *tcpFlow) filler(pw *pcapgo.Writer, at time.Time, fromA bool, n int64) error {
+	for off := int64(0); off < n; {
+		size := min(n-off, mss)
+		start := off % 26
+		if err := f.frame(pw, at, fromA, tcpFlags{ack: true, psh: off+size == n}, fillerPattern[start:start+size]); err != nil {
+			return err
+		}
+		off += size
+	}
+	return nil
 }
 
 type tcpFlags struct{ syn, ack, fin, rst, psh bool }

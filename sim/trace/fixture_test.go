@@ -286,3 +286,53 @@ func TestDocExampleReads(t *testing.T) {
 		t.Errorf("example has %d events, last %+v", len(tr.Events), tr.Events[len(tr.Events)-1])
 	}
 }
+
+// TestExportPCAPRefusesBadTraces: a trace the capture cannot show gets an
+// error naming the event, not a broken file or a full disk.
+func TestExportPCAPRefusesBadTraces(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(e *trace.Event)
+		want string
+	}{
+		{"negative bytes", func(e *trace.Event) {
+			if e.Channel == trace.Data && e.Kind == trace.Segment {
+				e.Bytes = -5
+			}
+		}, "-5 bytes"},
+		{"absurd size", func(e *trace.Event) {
+			if e.Channel == trace.Data && e.Kind == trace.Segment {
+				e.Bytes = 1 << 40
+			}
+		}, "at most 1073741824 bytes"},
+		{"overflowing size", func(e *trace.Event) {
+			if e.Channel == trace.Data && e.Kind == trace.Segment {
+				e.Bytes = 1<<63 - 1
+			}
+		}, "at most 1073741824 bytes"},
+		{"bad address", func(e *trace.Event) {
+			if e.Kind == trace.SYN && e.Conn == 2 {
+				e.To = "nowhere"
+			}
+		}, "bad addresses"},
+		{"v4 to v6", func(e *trace.Event) {
+			if e.Kind == trace.SYN && e.Conn == 2 {
+				e.To = "[2001:db8::1]:30000"
+			}
+		}, "mixes IPv4 and IPv6"},
+	}
+	for _, tt := range tests {
+		tr := loadFixture(t, "passive-list-get")
+		for i := range tr.Events {
+			tt.edit(&tr.Events[i])
+		}
+		var out bytes.Buffer
+		err := trace.ExportPCAP(&out, tr)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "event ") {
+			t.Errorf("%s: err = %v, want one naming the event with %q", tt.name, err, tt.want)
+		}
+		if out.Len() != 0 {
+			t.Errorf("%s: %d bytes written before the error", tt.name, out.Len())
+		}
+	}
+}
