@@ -45,6 +45,8 @@ type flow struct {
 	listener netip.AddrPort
 	segs     []capturedSeg
 	control  bool
+	// listenerHost is "client" or "server": who listened on this flow.
+	listenerHost string
 }
 
 // ImportCapture reads a pcap or pcapng capture of a real FTP session and
@@ -208,20 +210,31 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 			}
 		}
 	}
+	// After AUTH TLS the announcements are encrypted: any later connection
+	// between the two hosts is taken for a data connection.
+	tlsAt := tlsStart(ctrl)
 	var keep []*flow
 	for _, f := range order {
 		ends := (f.dialer.Addr() == client || f.dialer.Addr() == server) && (f.listener.Addr() == client || f.listener.Addr() == server)
-		if f == ctrl || (ends && announced[f.listener.Port()] != "") {
-			f.id = len(keep) + 1
-			keep = append(keep, f)
+		switch {
+		case f == ctrl:
+			f.listenerHost = "server"
+		case ends && announced[f.listener.Port()] != "":
+			f.listenerHost = announced[f.listener.Port()]
+		case ends && tlsAt > 0 && f.segs[0].n > tlsAt:
+			f.listenerHost = "server" // passive, unless the client's address says otherwise
+			if client != server && f.listener.Addr() == client {
+				f.listenerHost = "client"
+			}
+		default:
+			continue
 		}
+		f.id = len(keep) + 1
+		keep = append(keep, f)
 	}
 	// host names the side an address belongs to within its flow.
 	host := func(a netip.AddrPort, f *flow) string {
-		listener := "server"
-		if !f.control {
-			listener = announced[f.listener.Port()]
-		}
+		listener := f.listenerHost
 		if a == f.listener {
 			return listener
 		}
@@ -286,6 +299,12 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 					add(s, e)
 					continue
 				}
+				if tlsAt > 0 && s.n > tlsAt {
+					// After AUTH TLS: records, not lines; only sizes are known.
+					e.Bytes = int64(len(s.payload))
+					add(s, e)
+					continue
+				}
 				pending = append(pending, s.payload...)
 				for {
 					i := bytes.IndexByte(pending, '\n')
@@ -297,6 +316,19 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 					le := e
 					le.Text, le.Bytes = strings.TrimRight(string(line), "\r\n"), int64(len(line))
 					add(s, le)
+					if s.n == tlsAt && from == f.listener && isTLSGo(le.Text) {
+						n := base
+						n.Kind, n.Host = Note, "server"
+						n.Text = "from here the control channel is encrypted (TLS): commands and replies show as sizes only"
+						add(s, n)
+						if len(pending) > 0 {
+							enc := e
+							enc.Bytes = int64(len(pending))
+							add(s, enc)
+							pending = nil
+						}
+						break
+					}
 				}
 			}
 		}
@@ -325,6 +357,30 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 	}
 	return t, nil
 }
+
+// tlsStart is the capture packet that carries the server's "234" reply to
+// AUTH TLS/SSL on the control connection (0: the session stays in clear).
+func tlsStart(ctrl *flow) int {
+	var pending []byte
+	for _, s := range ctrl.stream(ctrl.listener) {
+		pending = append(pending, s.payload...)
+		for {
+			i := bytes.IndexByte(pending, '\n')
+			if i < 0 {
+				break
+			}
+			line := strings.TrimRight(string(pending[:i]), "\r")
+			pending = pending[i+1:]
+			if isTLSGo(line) {
+				return s.n
+			}
+		}
+	}
+	return 0
+}
+
+// isTLSGo tells a reply that starts TLS on the control channel (RFC 4217).
+func isTLSGo(line string) bool { return strings.HasPrefix(line, "234 ") || line == "234" }
 
 func otherEnd(f *flow, a netip.AddrPort) netip.AddrPort {
 	if a == f.dialer {

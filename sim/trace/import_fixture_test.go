@@ -14,11 +14,12 @@ import (
 )
 
 // TestImportStoredRealCaptures imports the real captures in testdata (curl
-// against `ftplab serve` on 127.0.0.4:21, made by make-real-captures.sh),
+// against `ftplab serve` on 127.0.0.4:21 and, with TLS, 127.0.0.5:21, made
+// by make-real-captures.sh),
 // so the import of real TCP is tested even where capturing is not allowed.
 func TestImportStoredRealCaptures(t *testing.T) {
 	const fileSize = 3360 // notes.txt as make-real-captures.sh writes it
-	for _, mode := range []string{"passive", "active"} {
+	for _, mode := range []string{"passive", "active", "tls"} {
 		t.Run(mode, func(t *testing.T) {
 			name := "real-curl-" + mode
 			f, err := os.Open(filepath.Join("testdata", name+".pcapng"))
@@ -31,10 +32,15 @@ func TestImportStoredRealCaptures(t *testing.T) {
 				t.Fatal(err)
 			}
 			h := tr.Header
-			if h.Source != "import" || len(h.Topology.Hosts) != 2 || h.Topology.Hosts[0].Addr != "127.0.0.1" || h.Topology.Hosts[1].Addr != "127.0.0.4" {
-				t.Errorf("header %+v, want source import, client 127.0.0.1, server 127.0.0.4", h)
+			server := map[string]string{"passive": "127.0.0.4", "active": "127.0.0.4", "tls": "127.0.0.5"}[mode]
+			if h.Source != "import" || len(h.Topology.Hosts) != 2 || h.Topology.Hosts[0].Addr != "127.0.0.1" || h.Topology.Hosts[1].Addr != server {
+				t.Errorf("header %+v, want source import, client 127.0.0.1, server %s", h, server)
 			}
-			if got := dataBytes(tr); fmt.Sprint(got) != fmt.Sprint([]int64{fileSize}) {
+			got := dataBytes(tr)
+			switch {
+			case mode == "tls" && (len(got) != 1 || got[0] <= fileSize):
+				t.Errorf("data bytes per connection %v, want one with the file and TLS around it (> %d)", got, fileSize)
+			case mode != "tls" && fmt.Sprint(got) != fmt.Sprint([]int64{fileSize}):
 				t.Errorf("data bytes per connection %v, want [%d]", got, fileSize)
 			}
 			dataDialer := ""
@@ -43,8 +49,13 @@ func TestImportStoredRealCaptures(t *testing.T) {
 					dataDialer = e.Host
 				}
 			}
-			if want := map[string]string{"passive": "client", "active": "server"}[mode]; dataDialer != want {
+			if want := map[string]string{"passive": "client", "active": "server", "tls": "client"}[mode]; dataDialer != want {
 				t.Errorf("the data connection was dialed by %q, want %q", dataDialer, want)
+			}
+			if mode == "tls" {
+				checkEncrypted(t, tr)
+				golden(t, name+".txt", textOf(t, tr))
+				return // tshark cannot read the encrypted commands either
 			}
 			// The imported trace is a valid trace file and replays.
 			var file, text bytes.Buffer
@@ -141,5 +152,32 @@ func TestImportTimeNeverGoesBack(t *testing.T) {
 		if back.Events[i].T < back.Events[i-1].T {
 			t.Fatalf("event %d at %d µs comes after one at %d µs", i, back.Events[i].T, back.Events[i-1].T)
 		}
+	}
+}
+
+func textOf(t *testing.T, tr trace.Trace) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := trace.ExportText(&b, tr); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// checkEncrypted: the lines before AUTH TLS's 234 are text, everything on
+// the control channel after it is sizes only.
+func checkEncrypted(t *testing.T, tr trace.Trace) {
+	t.Helper()
+	clear, encrypted := wireControl(tr), 0
+	for _, e := range tr.Events {
+		if e.Kind == trace.Segment && e.Channel == trace.Control && e.Text == "" && e.Bytes > 0 {
+			encrypted++
+		}
+	}
+	if len(clear) != 3 || clear[1] != "AUTH SSL" || !strings.HasPrefix(clear[2], "234 ") {
+		t.Errorf("clear control lines %q, want the greeting, AUTH SSL and 234", clear)
+	}
+	if encrypted < 10 {
+		t.Errorf("%d encrypted control segments, want the whole session after 234", encrypted)
 	}
 }
