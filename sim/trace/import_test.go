@@ -3,6 +3,7 @@ package trace_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -32,7 +33,7 @@ func controlLines(t trace.Trace) []string {
 // TestExportImportRoundTrip: a lesson exported as pcap and imported back
 // has the same control conversation and data connections.
 func TestExportImportRoundTrip(t *testing.T) {
-	for _, sc := range []sim.Scenario{{Mode: ftp.ModeActive}, {Mode: ftp.ModePassive, Script: []string{"ls", "get hello.txt"}}, {Mode: ftp.ModeEPSV}} {
+	for _, sc := range []sim.Scenario{{Mode: ftp.ModeActive}, {Mode: ftp.ModePassive, Script: []string{"ls", "get hello.txt"}}, {Mode: ftp.ModeEPSV}, {Mode: ftp.ModePassive, TLS: true}} {
 		tr := record(t, sc)
 		var pcap bytes.Buffer
 		if err := trace.ExportPCAP(&pcap, tr); err != nil {
@@ -47,6 +48,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 		}
 		if a, b := count(tr, trace.Connected), count(back, trace.Connected); a != b {
 			t.Errorf("%s: %d connections recorded, %d imported", sc.Mode, a, b)
+		}
+		if a, b := dataBytes(tr), dataBytes(back); fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s: data bytes per connection: recorded %v, imported %v", sc.Mode, a, b)
 		}
 	}
 }
