@@ -31,18 +31,21 @@ type ParseError struct {
 func (e *ParseError) Error() string { return fmt.Sprintf("trace line %d: %s", e.Line, e.Msg) }
 
 // Writer streams a trace: the header first, then events as they happen.
+// It is safe for use by several goroutines, and refuses an event a reader
+// would refuse, so a recording is readable up to its last line.
 type Writer struct {
-	w   *bufio.Writer
-	enc *json.Encoder
+	mu   sync.Mutex
+	w    *bufio.Writer
+	enc  *json.Encoder
+	n    int // events written
+	last int // seq of the last one
 }
 
 // NewWriter writes the header line.
 func NewWriter(w io.Writer, h Header) (*Writer, error) {
-	if h.Format == "" {
-		h.Format = FormatName
-	}
-	if h.Version == 0 {
-		h.Version = Version
+	h = withFormat(h)
+	if err := checkHeader(h); err != nil {
+		return nil, err
 	}
 	bw := bufio.NewWriter(w)
 	tw := &Writer{w: bw, enc: json.NewEncoder(bw)}
@@ -52,24 +55,68 @@ func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	return tw, bw.Flush()
 }
 
-// Event writes one event line.
+// Event writes one event line and flushes it, so a crash loses nothing
+// written before.
 func (w *Writer) Event(e Event) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := checkEvent(e, w.n, w.last); err != nil {
+		return err
+	}
 	if err := w.enc.Encode(e); err != nil {
 		return err
 	}
+	w.n, w.last = w.n+1, e.Seq
 	return w.w.Flush()
 }
 
-// Write writes a whole trace.
-func Write(w io.Writer, t Trace) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	h := t.Header
+// withFormat fills in the format name and version a header leaves empty.
+func withFormat(h Header) Header {
 	if h.Format == "" {
 		h.Format = FormatName
 	}
 	if h.Version == 0 {
 		h.Version = Version
+	}
+	return h
+}
+
+// checkHeader refuses a header Read would refuse.
+func checkHeader(h Header) error {
+	if h.Format != FormatName || h.Version != Version {
+		return fmt.Errorf("trace: cannot write format %q version %d (this ftplab writes %q version %d)", h.Format, h.Version, FormatName, Version)
+	}
+	return nil
+}
+
+// checkEvent refuses an event Read would refuse after n events ending at
+// seq last.
+func checkEvent(e Event, n, last int) error {
+	switch {
+	case e.Kind == "":
+		return fmt.Errorf("trace: event %d (seq %d) has no kind", n, e.Seq)
+	case n > 0 && e.Seq <= last:
+		return fmt.Errorf("trace: event %d: seq %d does not follow %d", n, e.Seq, last)
+	}
+	return nil
+}
+
+// Write writes a whole trace, after checking that Read will take it back.
+func Write(w io.Writer, t Trace) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	h := withFormat(t.Header)
+	if err := checkHeader(h); err != nil {
+		return err
+	}
+	for i, e := range t.Events { // nothing is written for a trace Read would refuse
+		last := 0
+		if i > 0 {
+			last = t.Events[i-1].Seq
+		}
+		if err := checkEvent(e, i, last); err != nil {
+			return err
+		}
 	}
 	if err := enc.Encode(h); err != nil {
 		return err
