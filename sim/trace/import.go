@@ -42,6 +42,7 @@ type capturedSeg struct {
 type flow struct {
 	id       int
 	dialer   netip.AddrPort // sent the first SYN
+	isn      uint32         // that SYN's sequence number
 	listener netip.AddrPort
 	segs     []capturedSeg
 	control  bool
@@ -112,11 +113,14 @@ func readFlows(src packetSource) (map[string]*flow, []*flow, error) {
 			syn: tl.SYN, ack: tl.ACK, fin: tl.FIN, rst: tl.RST, seq: tl.Seq, payload: bytes.Clone(tl.Payload)}
 		key := flowKey(s.src, s.dst)
 		f := flows[key]
+		if f != nil && s.syn && !s.ack && (s.src != f.dialer || s.seq != f.isn) {
+			f = nil // the same four addresses again: a new connection (a retransmitted SYN keeps its sequence number)
+		}
 		if f == nil {
 			if !s.syn || s.ack {
 				continue // joined mid-connection: we cannot tell who dialed
 			}
-			f = &flow{dialer: s.src, listener: s.dst}
+			f = &flow{dialer: s.src, listener: s.dst, isn: s.seq}
 			flows[key] = f
 			order = append(order, f)
 		}

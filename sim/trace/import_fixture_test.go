@@ -181,3 +181,26 @@ func checkEncrypted(t *testing.T, tr trace.Trace) {
 		t.Errorf("%d encrypted control segments, want the whole session after 234", encrypted)
 	}
 }
+
+// TestImportPortReuse: a new connection on the same four addresses (new
+// SYN, new sequence number) is a connection of its own.
+func TestImportPortReuse(t *testing.T) {
+	tr := loadFixture(t, "passive-list-get")
+	for i, e := range tr.Events {
+		e.From = strings.NewReplacer(":49153", ":49152", ":30001", ":30000").Replace(e.From)
+		e.To = strings.NewReplacer(":49153", ":49152", ":30001", ":30000").Replace(e.To)
+		e.Text = strings.Replace(e.Text, "117,49", "117,48", 1)
+		tr.Events[i] = e
+	}
+	var pcap bytes.Buffer
+	if err := trace.ExportPCAP(&pcap, tr); err != nil {
+		t.Fatal(err)
+	}
+	back, err := trace.ImportCapture(&pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(dataBytes(back)), fmt.Sprint(dataBytes(tr)); got != want {
+		t.Errorf("data bytes per connection %s, want %s", got, want)
+	}
+}
