@@ -69,8 +69,8 @@ func ExportPCAP(w io.Writer, t Trace) error {
 				return err
 			}
 		case Connected:
-			if f == nil {
-				continue
+			if f == nil || f.open {
+				continue // one handshake per connection
 			}
 			f.seqA++ // the SYN took one
 			if err := f.frame(pw, at, false, tcpFlags{syn: true, ack: true}, nil); err != nil {
