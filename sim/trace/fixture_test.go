@@ -226,6 +226,11 @@ func TestFixturePCAPByTshark(t *testing.T) {
 			if fmt.Sprint(gotData) != fmt.Sprint(dataBytes(tr)) {
 				t.Errorf("ftp-data bytes per connection %v, trace has %v", gotData, dataBytes(tr))
 			}
+			// Coherent seq/ack numbers: Wireshark's expert finds nothing
+			// worse than notes (no lost segments, no unseen ACKs).
+			if out := run("-q", "-z", "expert"); strings.Contains(out, "Warnings (") || strings.Contains(out, "Errors (") {
+				t.Errorf("tshark's expert complains:\n%s", out)
+			}
 			retrans := 0
 			for _, e := range tr.Events {
 				if e.Kind == trace.Retransmit {
