@@ -228,7 +228,7 @@ func TestFixturePCAPByTshark(t *testing.T) {
 			}
 			// Coherent seq/ack numbers: Wireshark's expert finds nothing
 			// worse than notes (no lost segments, no unseen ACKs).
-			if out := run("-q", "-z", "expert"); strings.Contains(out, "Warnings (") || strings.Contains(out, "Errors (") {
+			if out := run("-q", "-z", "expert"); strings.Contains(out, "Warns (") || strings.Contains(out, "Errors (") {
 				t.Errorf("tshark's expert complains:\n%s", out)
 			}
 			retrans := 0
