@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -96,38 +95,9 @@ func TestMermaid(t *testing.T) {
 	if err := trace.ExportMermaid(&b, tr); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if lines[0] != "sequenceDiagram" {
-		t.Fatalf("first line %q", lines[0])
-	}
-	declared := map[string]bool{}
-	participant := regexp.MustCompile(`^    participant (P\d+) as [^;#]*$`)
-	message := regexp.MustCompile(`^    (P\d+)(->>|-->>|-x)(P\d+): [^;]+$`)
-	note := regexp.MustCompile(`^    Note over (P\d+)(,(P\d+))?: [^;]+$`)
-	entity := regexp.MustCompile(`#\w+;`)
-	for i, l := range lines[1:] {
-		l = entity.ReplaceAllString(l, "E") // entity codes are text; a bare ; would end the statement
-		switch {
-		case participant.MatchString(l):
-			declared[participant.FindStringSubmatch(l)[1]] = true
-		case message.MatchString(l):
-			m := message.FindStringSubmatch(l)
-			if !declared[m[1]] || !declared[m[3]] {
-				t.Errorf("line %d uses an undeclared participant: %q", i+2, l)
-			}
-		case note.MatchString(l):
-		default:
-			t.Errorf("line %d is not valid sequenceDiagram syntax: %q", i+2, l)
-		}
-	}
+	checkMermaid(t, b.String())
 	if !strings.Contains(b.String(), "-xP1: SYN data 192.0.2.10#58;2001") {
 		t.Errorf("the dropped dial should end at the firewall:\n%s", b.String())
 	}
-	path := filepath.Join("testdata", "acf.mmd")
-	if *update {
-		os.WriteFile(path, b.Bytes(), 0o644)
-	}
-	if want, err := os.ReadFile(path); err != nil || !bytes.Equal(want, b.Bytes()) {
-		t.Errorf("differs from %s (go test -update rewrites it): %v", path, err)
-	}
+	golden(t, "acf.mmd", b.Bytes())
 }
