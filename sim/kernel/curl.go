@@ -1,0 +1,62 @@
+package kernel
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"ftplab/sim/ftp"
+)
+
+// curlArgs makes curl behave as ftplab's client does in each mode, with
+// bounded waits (a dropped dial would otherwise hang).
+func curlArgs(r Row, a addresses) []string {
+	args := []string{"-sS", "-v", "--connect-timeout", "3", "--max-time", "12", "-o", "/dev/null"}
+	switch r.Mode {
+	case ftp.ModePassive:
+		args = append(args, "--disable-epsv", "--no-ftp-skip-pasv-ip") // classic: PASV, dial the 227 address
+	case ftp.ModeEPSV:
+		// curl's default: EPSV.
+	case ftp.ModeActive:
+		args = append(args, "--ftp-port", a.client, "--disable-eprt")
+	case ftp.ModeEPRT:
+		args = append(args, "--ftp-port", a.client)
+	}
+	if r.TLS {
+		args = append(args, "--ssl-reqd", "-k")
+	}
+	return append(args, "ftp://"+a.dialTarget+"/hello.txt")
+}
+
+var replyRE = regexp.MustCompile(`(?m)^< (\d{3}) `)
+
+// finalReply is the last control reply curl -v printed (the last line of
+// a multi-line reply carries "nnn "), ignoring 221 Goodbye, which is
+// curl's QUIT on the way out and not part of the outcome. With wireOnly it
+// stops at 234 (AUTH TLS accepted): what follows is encrypted, so neither
+// the kernel's helper nor netem's trace can read it, and the comparison
+// is of what the wire shows.
+func finalReply(curlVerbose string, wireOnly bool) int {
+	last := 0
+	for _, g := range replyRE.FindAllStringSubmatch(curlVerbose, -1) {
+		if g[1] == "221" {
+			continue
+		}
+		last, _ = strconv.Atoi(g[1])
+		if wireOnly && last == 234 {
+			break
+		}
+	}
+	return last
+}
+
+// lastWords is curl's error line, for the table's evidence.
+func lastWords(curlVerbose string) string {
+	lines := strings.Split(strings.TrimSpace(curlVerbose), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i], "curl: (") {
+			return lines[i]
+		}
+	}
+	return ""
+}
