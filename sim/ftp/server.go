@@ -109,8 +109,18 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 
 	stop := context.AfterFunc(ctx, func() { s.Close() })
 	defer stop()
+	var backoff time.Duration
 	for {
 		conn, err := l.Accept()
+		if ne, ok := err.(interface{ Temporary() bool }); ok && ne.Temporary() && !s.isClosed() {
+			// Out of file descriptors and the like: wait and go on, as
+			// net/http does, rather than stop serving everyone.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.logf("accept: %v; retrying in %v", err, backoff)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
 		if err != nil {
 			s.mu.Lock()
 			closed := s.closed
@@ -144,6 +154,12 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 			s.mu.Unlock()
 		}()
 	}
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 func (s *Server) admit(conn net.Conn) (*session, bool) {

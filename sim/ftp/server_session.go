@@ -26,7 +26,9 @@ type session struct {
 	r    *bufio.Reader
 
 	closeOnce sync.Once
-	mu        sync.Mutex // guards data for abort
+	abortOnce sync.Once
+	aborted   chan struct{} // closed by abort
+	mu        sync.Mutex    // guards data for abort
 	data      []io.Closer
 
 	user      string
@@ -48,11 +50,12 @@ type session struct {
 
 func newSession(s *Server, conn net.Conn) *session {
 	keepUrgentInline(conn)
-	return &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/"}
+	return &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/", aborted: make(chan struct{})}
 }
 
 // abort closes the session's sockets from another goroutine (Server.Close).
 func (c *session) abort() {
+	c.abortOnce.Do(func() { close(c.aborted) })
 	c.raw.Close()
 	c.mu.Lock()
 	for _, d := range c.data {
@@ -316,7 +319,10 @@ func (c *session) cmdPASS(arg string) {
 	}
 	c.failures++
 	if d := cfg.FailedLoginDelay; d > 0 {
-		time.Sleep(d * time.Duration(min(c.failures, 5)))
+		select { // Server.Close does not wait out the delay
+		case <-time.After(d * time.Duration(min(c.failures, 5))):
+		case <-c.aborted:
+		}
 	}
 	c.user = ""
 	c.reply(530, "Login incorrect.")
