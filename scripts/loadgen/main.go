@@ -2,6 +2,12 @@
 // (login, LIST, RETR, QUIT) and prints "<wall seconds> <failures> <server
 // peak RSS MB>" for scripts/bench. It only dials loopback and stops by
 // itself: every session has a deadline and the count is fixed.
+//
+// -dials N paces the connects: at most N control connections wait for
+// their 220 greeting at once (the sessions themselves still overlap). It
+// exists because vsftpd listens with a fixed backlog of 32: a thousand
+// simultaneous SYNs overflow its accept queue and most are reset, which
+// measures the backlog, not the server.
 package main
 
 import (
@@ -26,6 +32,7 @@ func main() {
 	timeout := flag.Duration("timeout", 2*time.Minute, "bound for the whole run")
 	pid := flag.Int("pid", 0, "server process to report peak memory of (0: none)")
 	verbose := flag.Bool("v", false, "print each failure")
+	dials := flag.Int("dials", 0, "control connects waiting for their greeting at once (0: all at once)")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
@@ -35,6 +42,10 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 
+	var gate chan struct{}
+	if *dials > 0 {
+		gate = make(chan struct{}, *dials)
+	}
 	var failures atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -42,7 +53,7 @@ func main() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := session(ctx, *addr, *file, *timeout); err != nil {
+			if err := session(ctx, *addr, *file, *timeout, gate); err != nil {
 				failures.Add(1)
 				if *verbose {
 					fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -54,8 +65,14 @@ func main() {
 	fmt.Printf("%.2f %d %s\n", time.Since(start).Seconds(), failures.Load(), peakRSS(*pid))
 }
 
-func session(ctx context.Context, addr, file string, timeout time.Duration) error {
+func session(ctx context.Context, addr, file string, timeout time.Duration, gate chan struct{}) error {
+	if gate != nil {
+		gate <- struct{}{}
+	}
 	c, err := ftp.Dial(ctx, addr, ftp.ClientConfig{Network: ftp.OSNetwork{DialTimeout: timeout}, Mode: ftp.ModePassive, Timeout: timeout})
+	if gate != nil {
+		<-gate // greeted (or failed): the next connect may go
+	}
 	if err != nil {
 		return err
 	}
