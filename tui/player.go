@@ -84,12 +84,16 @@ type Player struct {
 	total    int // questions answered
 	inMenu   bool
 	runToEnd bool // live: End was pressed, let everything through
+
+	prog            *progress // stage and transcript at step i, kept between frames
+	marks           []rune    // the timeline without its cursor, for len(marksOf) events
+	marksOf, marksW int
 }
 
 // NewPlayer makes a player on a session.
 func NewPlayer(s Session, o Options) *Player {
 	p := &Player{s: s, o: o, st: newStyles(o.NoColor, o.Present), keys: newKeyMap(), help: help.New(),
-		w: o.Width, h: o.Height, i: -1, frame: animFrames, speed: 2, asked: map[int]bool{}}
+		w: o.Width, h: o.Height, i: -1, frame: animFrames, speed: 2, asked: map[int]bool{}, prog: newProgress()}
 	if p.w == 0 {
 		p.w, p.h = 80, 24
 	}
@@ -356,7 +360,8 @@ func (p *Player) Render() string {
 	if h >= 32 {
 		connRows = 5
 	}
-	stg := stage{width: w, header: p.s.Header, st: fold(p.s.Events, p.i), cur: cur,
+	prog := p.prog.at(p.s.Events, p.i)
+	stg := stage{width: w, header: p.s.Header, st: prog.stage, cur: cur,
 		frac: float64(p.frame) / animFrames, styles: p.st, rows: connRows}
 	lines = append(lines, stg.render()...)
 
@@ -378,7 +383,7 @@ func (p *Player) Render() string {
 	room := h - len(lines) - len(footer) - 1
 	if !p.o.Present && room >= 3 {
 		lines = append(lines, p.st.pane.Render("── control channel "+strings.Repeat("─", max(0, w-20))))
-		tl := transcript(p.s.Events, p.i)
+		tl := prog.lines
 		if len(tl) > room-1 {
 			tl = tl[len(tl)-(room-1):]
 		}
@@ -428,25 +433,31 @@ func (p *Player) predictionLines(w int) []string {
 }
 
 // timeline is a bar with the position and marks where connections failed.
+// The marks are drawn once per trace length and width, not per frame.
 func (p *Player) timeline(w int) string {
 	n := len(p.s.Events)
 	barW := w - 2
 	if n == 0 || barW < 4 {
 		return ""
 	}
-	bar := []rune(strings.Repeat("·", barW))
-	for k, e := range p.s.Events {
-		x := k * (barW - 1) / max(1, n-1)
-		switch {
-		case e.Kind == trace.Timeout || e.Kind == trace.Refused || e.Kind == trace.Reset ||
-			(e.Kind == trace.Verdict && e.Verdict != "accept"):
-			bar[x] = '✗'
-		case e.Kind == trace.Result:
-			bar[x] = '■'
+	if p.marksOf != n || p.marksW != barW {
+		p.marks = []rune(strings.Repeat("·", barW))
+		for k, e := range p.s.Events {
+			x := k * (barW - 1) / max(1, n-1)
+			switch {
+			case e.Kind == trace.Timeout || e.Kind == trace.Refused || e.Kind == trace.Reset ||
+				(e.Kind == trace.Verdict && e.Verdict != "accept"):
+				p.marks[x] = '✗'
+			case e.Kind == trace.Result:
+				p.marks[x] = '■'
+			}
 		}
+		p.marksOf, p.marksW = n, barW
 	}
+	bar := p.marks
 	if p.i >= 0 {
-		bar[p.i*(barW-1)/max(1, n-1)] = '▲'
+		x := p.i * (barW - 1) / max(1, n-1)
+		bar = append(append(append(make([]rune, 0, barW), bar[:x]...), '▲'), bar[x+1:]...)
 	}
 	return " " + p.st.dim.Render(string(bar))
 }

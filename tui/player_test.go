@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -327,5 +328,63 @@ func TestLiveLessonIsPaced(t *testing.T) {
 	}
 	if p.total != 1 || p.score != 1 {
 		t.Errorf("score %d/%d, want 1/1", p.score, p.total)
+	}
+}
+
+// longSession is a replay of the passive lesson with its data transfer cut
+// into n segments, as a long recorded session would hold them.
+func longSession(b testing.TB, n int) Session {
+	s := lesson(b, "passive")
+	s.Narrate, s.Predict = nil, nil
+	var evs []trace.Event
+	for _, e := range s.Events {
+		if e.Kind == trace.Segment && e.Channel == trace.Data {
+			seg := e
+			seg.Bytes = 1460
+			for k := 0; k < n; k++ {
+				evs = append(evs, seg)
+			}
+			continue
+		}
+		evs = append(evs, e)
+	}
+	for k := range evs {
+		evs[k].Seq = k
+	}
+	s.Events = evs
+	return s
+}
+
+// BenchmarkViewLongTrace: a frame in the middle of a 200k-event replay
+// costs what a frame of a short lesson costs (nothing per frame walks the
+// whole trace).
+func BenchmarkViewLongTrace(b *testing.B) {
+	p := NewPlayer(longSession(b, 200_000), Options{Width: 120, Height: 40})
+	p.step(len(p.s.Events) / 2)
+	p.frame = animFrames / 2
+	for b.Loop() {
+		p.frame = (p.frame + 1) % animFrames // a new frame each time, as the animation draws
+		_ = p.Render()
+	}
+}
+
+// TestProgressMatchesAFreshFold: the state kept between frames, moved
+// forward, back and by jumps, is always what a fresh walk from the first
+// event gives.
+func TestProgressMatchesAFreshFold(t *testing.T) {
+	for _, name := range []string{"active-client-firewall", "ftp-helper", "tls-blinds-helper"} {
+		s := lesson(t, name)
+		kept := newProgress()
+		n := len(s.Events)
+		for _, i := range []int{0, 1, 2, n / 2, n/2 + 1, 3, n - 1, n - 1, 0, n / 3, n - 2} {
+			got := kept.at(s.Events, i)
+			want := newProgress().at(s.Events, i)
+			if !reflect.DeepEqual(got.lines, want.lines) {
+				t.Errorf("%s at %d: transcript %v, want %v", name, i, got.lines, want.lines)
+			}
+			if !reflect.DeepEqual(got.stage.conns, want.stage.conns) {
+				t.Errorf("%s at %d: stage differs", name, i)
+			}
+		}
 	}
 }

@@ -23,53 +23,48 @@ type stageState struct {
 	byID  map[int]*connState
 }
 
-// fold replays events up to and including i.
-func fold(events []trace.Event, i int) stageState {
-	s := stageState{byID: map[int]*connState{}}
-	for k := 0; k <= i && k < len(events); k++ {
-		e := events[k]
-		if e.Conn == 0 {
-			continue
-		}
-		c := s.byID[e.Conn]
-		if c == nil {
-			if e.Kind != trace.SYN {
-				continue
-			}
-			c = &connState{id: e.Conn, channel: e.Channel, dialer: e.Host, from: e.From, to: e.To, status: "dialing"}
-			s.byID[e.Conn] = c
-			s.conns = append(s.conns, c)
-		}
-		switch e.Kind {
-		case trace.Verdict:
-			if e.Verdict != "accept" {
-				c.box, c.rule = e.Box, e.Rule
-			}
-		case trace.Retransmit:
-			c.attempt = e.Attempt
-		case trace.Connected:
-			c.status = "connected"
-		case trace.Timeout:
-			c.status = "dropped"
-			if e.Box != "" {
-				c.box, c.rule = e.Box, e.Rule
-			}
-		case trace.Refused:
-			c.status = "refused"
-			if e.Box != "" {
-				c.box, c.rule = e.Box, e.Rule
-			}
-		case trace.Segment:
-			c.bytes += e.Bytes
-		case trace.Close:
-			if c.status == "connected" {
-				c.status = "closed"
-			}
-		case trace.Reset:
-			c.status = "reset"
-		}
+// apply moves the state past one event.
+func (s *stageState) apply(e trace.Event) {
+	if e.Conn == 0 {
+		return
 	}
-	return s
+	c := s.byID[e.Conn]
+	if c == nil {
+		if e.Kind != trace.SYN {
+			return
+		}
+		c = &connState{id: e.Conn, channel: e.Channel, dialer: e.Host, from: e.From, to: e.To, status: "dialing"}
+		s.byID[e.Conn] = c
+		s.conns = append(s.conns, c)
+	}
+	switch e.Kind {
+	case trace.Verdict:
+		if e.Verdict != "accept" {
+			c.box, c.rule = e.Box, e.Rule
+		}
+	case trace.Retransmit:
+		c.attempt = e.Attempt
+	case trace.Connected:
+		c.status = "connected"
+	case trace.Timeout:
+		c.status = "dropped"
+		if e.Box != "" {
+			c.box, c.rule = e.Box, e.Rule
+		}
+	case trace.Refused:
+		c.status = "refused"
+		if e.Box != "" {
+			c.box, c.rule = e.Box, e.Rule
+		}
+	case trace.Segment:
+		c.bytes += e.Bytes
+	case trace.Close:
+		if c.status == "connected" {
+			c.status = "closed"
+		}
+	case trace.Reset:
+		c.status = "reset"
+	}
 }
 
 // transcriptLine is one control-channel line up to a step.
@@ -80,29 +75,52 @@ type transcriptLine struct {
 	note  bool // a helper rewrite or blind notice
 }
 
-func transcript(events []trace.Event, i int) []transcriptLine {
-	var out []transcriptLine
-	for k := 0; k <= i && k < len(events); k++ {
-		e := events[k]
-		switch {
-		case e.Kind == trace.Segment && e.Channel == trace.Control && e.Text != "":
-			out = append(out, transcriptLine{index: k, host: e.Host, text: e.Text})
-		case e.Kind == trace.Segment && e.Channel == trace.Control:
-			out = append(out, transcriptLine{index: k, host: e.Host, text: "(encrypted)", note: true})
-		case e.Kind == trace.Rewrite:
-			out = append(out, transcriptLine{index: k, host: e.Box, text: e.Box + " rewrites it: " + e.After, note: true})
-		case e.Kind == trace.Blind:
-			out = append(out, transcriptLine{index: k, host: e.Box, text: e.Box + " cannot read the channel any more", note: true})
+// addTranscript appends event k's control line, if it has one. A run of
+// encrypted segments from one host stays one line: one says enough.
+func addTranscript(out []transcriptLine, k int, e trace.Event) []transcriptLine {
+	var l transcriptLine
+	switch {
+	case e.Kind == trace.Segment && e.Channel == trace.Control && e.Text != "":
+		l = transcriptLine{index: k, host: e.Host, text: e.Text}
+	case e.Kind == trace.Segment && e.Channel == trace.Control:
+		l = transcriptLine{index: k, host: e.Host, text: "(encrypted)", note: true}
+		if n := len(out); n > 0 && out[n-1].text == l.text && out[n-1].host == l.host {
+			out[n-1].index = k
+			return out
 		}
+	case e.Kind == trace.Rewrite:
+		l = transcriptLine{index: k, host: e.Box, text: e.Box + " rewrites it: " + e.After, note: true}
+	case e.Kind == trace.Blind:
+		l = transcriptLine{index: k, host: e.Box, text: e.Box + " cannot read the channel any more", note: true}
+	default:
+		return out
 	}
-	// Collapse runs of encrypted segments: one line says enough.
-	var merged []transcriptLine
-	for _, l := range out {
-		if n := len(merged); n > 0 && l.text == "(encrypted)" && merged[n-1].text == "(encrypted)" && merged[n-1].host == l.host {
-			merged[n-1].index = l.index
-			continue
-		}
-		merged = append(merged, l)
+	return append(out, l)
+}
+
+// progress is the stage state and the transcript at step upTo, kept
+// between frames: stepping forward applies only the new events, so a frame
+// never walks the whole trace (a replay may hold a million events).
+type progress struct {
+	upTo  int // the last event applied; -1 none
+	stage stageState
+	lines []transcriptLine
+}
+
+func newProgress() *progress {
+	return &progress{upTo: -1, stage: stageState{byID: map[int]*connState{}}}
+}
+
+// at brings the state to step i. Events are only ever appended, so going
+// forward continues from where it stood; going back starts over.
+func (p *progress) at(events []trace.Event, i int) *progress {
+	if i < p.upTo {
+		*p = *newProgress()
 	}
-	return merged
+	for k := p.upTo + 1; k <= i && k < len(events); k++ {
+		p.stage.apply(events[k])
+		p.lines = addTranscript(p.lines, k, events[k])
+		p.upTo = k
+	}
+	return p
 }
