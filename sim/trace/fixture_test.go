@@ -251,14 +251,7 @@ func TestFixturePCAPImportRoundTrip(t *testing.T) {
 	for _, name := range fixtures {
 		t.Run(name, func(t *testing.T) {
 			tr := loadFixture(t, name)
-			var pcap bytes.Buffer
-			if err := trace.ExportPCAP(&pcap, tr); err != nil {
-				t.Fatal(err)
-			}
-			back, err := trace.ImportCapture(&pcap)
-			if err != nil {
-				t.Fatal(err)
-			}
+			back := pcapRoundTrip(t, tr)
 			if back.Header.Source != "import" {
 				t.Errorf("source %q, want import", back.Header.Source)
 			}

@@ -71,14 +71,7 @@ func TestImportStoredRealCaptures(t *testing.T) {
 			golden(t, name+".txt", text.Bytes())
 			// Where tshark is installed, it must agree on the conversation.
 			if tshark, err := exec.LookPath("tshark"); err == nil {
-				out, err := exec.Command(tshark, "-r", f.Name(), "-Y", "ftp", "-T", "fields", "-e", "ftp.request.command", "-e", "ftp.response.code").Output()
-				if err != nil {
-					t.Fatal(err)
-				}
-				var want []string
-				for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-					want = append(want, strings.TrimSpace(l))
-				}
+				want := tsharkConversation(t, tshark, f.Name())
 				var got []string
 				for _, l := range wireControl(tr) {
 					verb, _, _ := strings.Cut(l, " ")
@@ -140,14 +133,7 @@ func TestImportTimeNeverGoesBack(t *testing.T) {
 			tr.Events[i].T = 1000 // before the handshake's reply
 		}
 	}
-	var pcap bytes.Buffer
-	if err := trace.ExportPCAP(&pcap, tr); err != nil {
-		t.Fatal(err)
-	}
-	back, err := trace.ImportCapture(&pcap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := pcapRoundTrip(t, tr)
 	for i := 1; i < len(back.Events); i++ {
 		if back.Events[i].T < back.Events[i-1].T {
 			t.Fatalf("event %d at %d µs comes after one at %d µs", i, back.Events[i].T, back.Events[i-1].T)
@@ -192,14 +178,7 @@ func TestImportPortReuse(t *testing.T) {
 		e.Text = strings.Replace(e.Text, "117,49", "117,48", 1)
 		tr.Events[i] = e
 	}
-	var pcap bytes.Buffer
-	if err := trace.ExportPCAP(&pcap, tr); err != nil {
-		t.Fatal(err)
-	}
-	back, err := trace.ImportCapture(&pcap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := pcapRoundTrip(t, tr)
 	if got, want := fmt.Sprint(dataBytes(back)), fmt.Sprint(dataBytes(tr)); got != want {
 		t.Errorf("data bytes per connection %s, want %s", got, want)
 	}

@@ -35,14 +35,7 @@ func controlLines(t trace.Trace) []string {
 func TestExportImportRoundTrip(t *testing.T) {
 	for _, sc := range []sim.Scenario{{Mode: ftp.ModeActive}, {Mode: ftp.ModePassive, Script: []string{"ls", "get hello.txt"}}, {Mode: ftp.ModeEPSV}, {Mode: ftp.ModePassive, TLS: true}} {
 		tr := record(t, sc)
-		var pcap bytes.Buffer
-		if err := trace.ExportPCAP(&pcap, tr); err != nil {
-			t.Fatal(err)
-		}
-		back, err := trace.ImportCapture(&pcap)
-		if err != nil {
-			t.Fatal(err)
-		}
+		back := pcapRoundTrip(t, tr)
 		if a, b := strings.Join(controlLines(tr), "\n"), strings.Join(controlLines(back), "\n"); a != b {
 			t.Errorf("%s: control lines differ:\n--- recorded\n%s\n--- imported\n%s", sc.Mode, a, b)
 		}
@@ -147,14 +140,7 @@ func TestImportRealCapture(t *testing.T) {
 				t.Fatal(err)
 			}
 			// tshark's own reading of the control channel.
-			fields, err := exec.Command(paths[2], "-r", capFile, "-d", "tcp.port=="+itoa(port)+",ftp", "-Y", "ftp", "-T", "fields", "-e", "ftp.request.command", "-e", "ftp.response.code").Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var want []string
-			for _, ln := range strings.Split(strings.TrimSpace(string(fields)), "\n") {
-				want = append(want, strings.TrimSpace(ln))
-			}
+			want := tsharkConversation(t, paths[2], capFile, "-d", "tcp.port=="+itoa(port)+",ftp")
 			var got []string
 			for _, ln := range controlLines(tr) {
 				_, text, _ := strings.Cut(ln, ": ")
