@@ -2,6 +2,7 @@ package netem
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -130,46 +131,73 @@ func (c *conn) Write(b []byte) (int, error) {
 
 func (c *conn) writeData(b []byte) (int, error) {
 	p := c.p
-	p.mu.Lock()
-	if p.reset {
-		p.mu.Unlock()
-		return 0, &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
-	}
-	p.sent += int64(len(b))
-	sent := p.sent
-	stall := p.link.StallAfter > 0 && !p.stalled && sent >= p.link.StallAfter
-	if stall {
-		p.stalled = true
-	}
-	reset := p.link.ResetAfter > 0 && sent >= p.link.ResetAfter
-	if reset {
-		p.reset = true
-	}
-	p.mu.Unlock()
-
-	if stall {
-		n := c.event(trace.Note)
-		n.Text = "link stalls for " + p.link.StallFor.String()
-		p.w.step(0, n)
-		p.w.step(p.link.StallFor, c.event(trace.Note))
-	}
-	if reset {
-		e := c.event(trace.Reset)
-		e.Err = "link reset the connection"
-		p.w.step(0, e)
+	n := 0
+	for {
+		// Cut the write at the link's next stall or reset point, so exactly
+		// StallAfter bytes pass before a stall and ResetAfter before a reset.
 		p.mu.Lock()
-		ends := []net.Conn{p.dialer.real, p.acceptor.real}
-		p.mu.Unlock()
-		for _, rc := range ends {
-			resetReal(rc)
+		if p.reset {
+			p.mu.Unlock()
+			return n, errReset()
 		}
-		return 0, &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
+		chunk := int64(len(b) - n)
+		limit := int64(-1)
+		if p.link.StallAfter > 0 && !p.stalled {
+			limit = p.link.StallAfter
+		}
+		if p.link.ResetAfter > 0 && (limit < 0 || p.link.ResetAfter < limit) {
+			limit = p.link.ResetAfter
+		}
+		if limit > p.sent && chunk > limit-p.sent {
+			chunk = limit - p.sent
+		}
+		p.sent += chunk
+		stall := p.link.StallAfter > 0 && !p.stalled && p.sent >= p.link.StallAfter
+		if stall {
+			p.stalled = true
+		}
+		reset := p.link.ResetAfter > 0 && p.sent >= p.link.ResetAfter
+		if reset {
+			p.reset = true
+		}
+		p.mu.Unlock()
+
+		if chunk > 0 {
+			e := c.event(trace.Segment)
+			e.Bytes = chunk
+			p.w.step(p.link.cost(int(chunk)), e)
+			if _, err := c.real.Write(b[n : n+int(chunk)]); err != nil {
+				return n, err
+			}
+			n += int(chunk)
+		}
+		if stall {
+			e := c.event(trace.Note)
+			e.Text = fmt.Sprintf("link stalls for %s after %d bytes", p.link.StallFor, p.link.StallAfter)
+			p.w.step(0, e)
+			e = c.event(trace.Note)
+			e.Text = fmt.Sprintf("link resumes after a stall of %s", p.link.StallFor)
+			p.w.step(p.link.StallFor, e)
+		}
+		if reset {
+			e := c.event(trace.Reset)
+			e.Err = fmt.Sprintf("link reset the connection after %d bytes", p.link.ResetAfter)
+			p.w.step(0, e)
+			p.mu.Lock()
+			ends := []net.Conn{p.dialer.real, p.acceptor.real}
+			p.mu.Unlock()
+			for _, rc := range ends {
+				resetReal(rc)
+			}
+			return n, errReset()
+		}
+		if n == len(b) {
+			return n, nil
+		}
 	}
-	e := c.event(trace.Segment)
-	e.Bytes = int64(len(b))
-	p.w.step(p.link.cost(len(b)), e)
-	return c.real.Write(b)
 }
+
+func errReset() error { return &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET} }
 
 // writeControl passes whole lines: each is shown, read by the helpers on
 // the path (which may rewrite it) and then sent. A TLS record at a line

@@ -21,11 +21,16 @@ func ScenarioFlags(f *pflag.FlagSet, sc *Scenario) {
 	f.StringVar(&sc.PortAddress, "port-address", "", "the client announces this IP in PORT/EPRT (the bounce attack)")
 	f.StringArrayVar(&sc.Script, "step", nil, "a client step: ls [DIR], nlst [DIR], get FILE, put FILE (repeatable; default get hello.txt)")
 	f.Var(durationValue{&sc.Latency}, "latency", "one-way link latency (default 5ms)")
+	f.Var(rateValue{&sc.Bandwidth}, "bandwidth", "link bandwidth in bytes/s: 1MiB/s, 256KiB/s or 262144 (default unlimited)")
+	f.Var(bytesValue{&sc.StallAfter}, "stall-after", "a data connection stalls once after this many bytes (with --stall-for)")
+	f.Var(durationValue{&sc.StallFor}, "stall-for", "how long the stall lasts, in virtual time (with --stall-after)")
+	f.Var(bytesValue{&sc.ResetAfter}, "reset-after", "the link resets a data connection after this many bytes")
+	f.Var(bytesValue{&sc.FileSize}, "file-size", "size of hello.txt and of each put upload, e.g. 1MiB (default: a 4134-byte hello.txt, 64-line uploads)")
 }
 
 // ScenarioFlagNames lists the flags ScenarioFlags defines, so a command can
 // refuse them next to --lesson.
-var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency"}
+var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "file-size"}
 
 type modeValue struct{ m *ftp.Mode }
 
@@ -56,3 +61,25 @@ func (v durationValue) String() string {
 }
 func (v durationValue) Type() string       { return "duration" }
 func (v durationValue) Set(s string) error { return v.d.UnmarshalText([]byte(s)) }
+
+type bytesValue struct{ b *Bytes }
+
+func (v bytesValue) String() string {
+	if v.b == nil {
+		return "0"
+	}
+	return v.b.String()
+}
+func (v bytesValue) Type() string       { return "bytes" }
+func (v bytesValue) Set(s string) error { return v.b.UnmarshalText([]byte(s)) }
+
+type rateValue struct{ r *Rate }
+
+func (v rateValue) String() string {
+	if v.r == nil || *v.r == 0 {
+		return "0"
+	}
+	return v.r.String()
+}
+func (v rateValue) Type() string       { return "rate" }
+func (v rateValue) Set(s string) error { return v.r.UnmarshalText([]byte(s)) }

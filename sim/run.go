@@ -92,7 +92,8 @@ func Run(ctx context.Context, sc Scenario, o Options) (*Session, error) {
 	return s, nil
 }
 
-// recorder keeps the events and numbers the ones sim adds itself.
+// recorder keeps the events and numbers the ones sim adds itself (the
+// result; netem's own notes, such as a stall's, already carry their time).
 type recorder struct {
 	mu      sync.Mutex
 	events  []trace.Event
@@ -101,7 +102,7 @@ type recorder struct {
 
 func (r *recorder) add(e trace.Event) {
 	r.mu.Lock()
-	if e.Kind == trace.Result || e.Kind == trace.Note {
+	if e.Kind == trace.Result {
 		e.Seq = len(r.events)
 		if n := len(r.events); n > 0 {
 			e.T = r.events[n-1].T
@@ -160,7 +161,7 @@ func (r *runner) build() error {
 			return err
 		}
 	}
-	r.world.SetLink(netem.Link{Latency: time.Duration(sc.Latency)})
+	r.world.SetLink(sc.link())
 	return nil
 }
 
@@ -211,12 +212,21 @@ func (r *runner) header(title string) (trace.Header, error) {
 }
 
 // sampleContent is the served file: deterministic, so every run moves the
-// same bytes and sha256 can prove integrity.
-func sampleContent() []byte {
+// same bytes and sha256 can prove integrity. size 0 is the classic 4 KiB
+// file; any other size is the same lines, continued and cut to size.
+func sampleContent(size int64) []byte {
+	n := int64(4096)
+	if size > 0 {
+		n = size
+	}
 	var b bytes.Buffer
+	b.Grow(int(n) + 128)
 	b.WriteString("Hello from the ftplab server.\n")
-	for i := 1; b.Len() < 4096; i++ {
+	for i := 1; int64(b.Len()) < n; i++ {
 		fmt.Fprintf(&b, "line %04d: the data channel carries the file, the control channel the talk.\n", i)
+	}
+	if size > 0 {
+		b.Truncate(int(size))
 	}
 	return b.Bytes()
 }
@@ -230,7 +240,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 		return false, err.Error()
 	}
 	defer os.RemoveAll(dir)
-	r.sample = sampleContent()
+	r.sample = sampleContent(int64(r.sc.FileSize))
 	if err := os.WriteFile(filepath.Join(dir, SampleFile), r.sample, 0o644); err != nil {
 		return false, err.Error()
 	}
@@ -331,9 +341,15 @@ func (r *runner) script(ctx context.Context) (bool, string) {
 	return true, "every step of the script completed"
 }
 
-// uploadContent is what `put` sends: deterministic like the sample.
-func uploadContent(name string) []byte {
-	return bytes.Repeat([]byte("uploaded by the ftplab client as "+name+"\n"), 64)
+// uploadContent is what `put` sends: deterministic like the sample. size 0
+// is the classic 64 lines; any other size is the same line, repeated and
+// cut to size.
+func uploadContent(name string, size int64) []byte {
+	line := []byte("uploaded by the ftplab client as " + name + "\n")
+	if size == 0 {
+		return bytes.Repeat(line, 64)
+	}
+	return bytes.Repeat(line, int(size)/len(line)+1)[:size]
 }
 
 func (r *runner) step(c *ftp.Client, line string) error {
@@ -353,7 +369,7 @@ func (r *runner) step(c *ftp.Client, line string) error {
 			err = errors.New("get " + st.arg + ": the bytes differ from the server's file (sha256)")
 		}
 	case "put":
-		want := uploadContent(st.arg)
+		want := uploadContent(st.arg, int64(r.sc.FileSize))
 		if _, err = c.Store(st.arg, bytes.NewReader(want)); err == nil {
 			got, rerr := os.ReadFile(filepath.Join(r.root, filepath.Base(st.arg)))
 			if rerr != nil || sha256.Sum256(got) != sha256.Sum256(want) {

@@ -7,9 +7,11 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"ftplab/netem"
 	"ftplab/sim/ftp"
 )
 
@@ -32,6 +34,11 @@ type Scenario struct {
 	Expect      string   `json:"expect,omitempty" yaml:"expect"`                         // ok or fail: what a correct run does
 	ConnectWait Duration `json:"connect_timeout,omitempty" yaml:"connect_timeout"`       // server's active connect timeout
 	ClientWait  Duration `json:"client_connect_timeout,omitempty" yaml:"client_timeout"` // client's passive connect timeout
+	Bandwidth   Rate     `json:"bandwidth,omitempty" yaml:"bandwidth"`                   // link bandwidth, bytes/s; 0 = unlimited
+	StallAfter  Bytes    `json:"stall_after,omitempty" yaml:"stall_after"`               // a data connection stalls once after this many bytes...
+	StallFor    Duration `json:"stall_for,omitempty" yaml:"stall_for"`                   // ...for this long (virtual time)
+	ResetAfter  Bytes    `json:"reset_after,omitempty" yaml:"reset_after"`               // a data connection is reset after this many bytes
+	FileSize    Bytes    `json:"file_size,omitempty" yaml:"file_size"`                   // size of hello.txt and of each put; 0 = the small classic files
 }
 
 // Duration is a time.Duration that reads and writes as "10ms", "60s".
@@ -106,12 +113,59 @@ func (s Scenario) Validate() error {
 	if s.Expect != "ok" && s.Expect != "fail" {
 		errs = append(errs, fmt.Errorf("expect %q: want ok or fail", s.Expect))
 	}
+	errs = append(errs, s.linkErrors()...)
 	for _, line := range s.Script {
 		if _, err := parseStep(line); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// linkErrors checks the link knobs: nothing negative, and a stall needs
+// both its point and its length.
+func (s Scenario) linkErrors() []error {
+	var errs []error
+	for _, k := range []struct {
+		name string
+		neg  bool
+		val  string
+	}{
+		{"latency", s.Latency < 0, time.Duration(s.Latency).String()},
+		{"bandwidth", s.Bandwidth < 0, strconv.FormatInt(int64(s.Bandwidth), 10)},
+		{"stall_after", s.StallAfter < 0, strconv.FormatInt(int64(s.StallAfter), 10)},
+		{"stall_for", s.StallFor < 0, time.Duration(s.StallFor).String()},
+		{"reset_after", s.ResetAfter < 0, strconv.FormatInt(int64(s.ResetAfter), 10)},
+		{"file_size", s.FileSize < 0, strconv.FormatInt(int64(s.FileSize), 10)},
+	} {
+		if k.neg {
+			errs = append(errs, fmt.Errorf("%s %s: must not be negative", k.name, k.val))
+		}
+	}
+	switch {
+	case s.StallAfter > 0 && s.StallFor == 0:
+		errs = append(errs, fmt.Errorf("stall_after %d needs stall_for (how long the stall lasts): set both or neither", s.StallAfter))
+	case s.StallFor > 0 && s.StallAfter == 0:
+		errs = append(errs, fmt.Errorf("stall_for %s needs stall_after (after how many bytes it stalls): set both or neither", time.Duration(s.StallFor)))
+	}
+	if s.FileSize > maxFileSize {
+		errs = append(errs, fmt.Errorf("file_size %d: at most %d (%s)", s.FileSize, maxFileSize, Bytes(maxFileSize)))
+	}
+	return errs
+}
+
+// maxFileSize bounds file_size: the runner holds the file in memory.
+const maxFileSize = 64 << 20
+
+// link is the scenario's netem link.
+func (s Scenario) link() netem.Link {
+	return netem.Link{
+		Latency:    time.Duration(s.Latency),
+		Bandwidth:  int64(s.Bandwidth),
+		StallAfter: int64(s.StallAfter),
+		StallFor:   time.Duration(s.StallFor),
+		ResetAfter: int64(s.ResetAfter),
+	}
 }
 
 func (s Scenario) clientFirewall() bool { return s.Firewall == "client" || s.Firewall == "both" }
