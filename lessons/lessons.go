@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -58,6 +59,38 @@ type Prediction struct {
 	Answer   int      `yaml:"answer"` // 1-based
 	Explain  string   `yaml:"explain"`
 	hook     hook
+	split    int // a choice that looks like the tail of a comma-split one (1-based; 0 none)
+}
+
+// UnmarshalYAML decodes a prediction and notices a likely mistake: in a
+// flow list, [Yes, it decrypts it, No, ...], every comma ends a choice, so
+// an unquoted choice in lowercase after one in capitals is most likely the
+// second half of one that held a comma (the answer then points elsewhere).
+func (p *Prediction) UnmarshalYAML(n *yaml.Node) error {
+	type plain Prediction
+	if err := n.Decode((*plain)(p)); err != nil {
+		return err
+	}
+	for k := 0; k+1 < len(n.Content); k += 2 {
+		list := n.Content[k+1]
+		if n.Content[k].Value != "choices" || list.Style&yaml.FlowStyle == 0 {
+			continue
+		}
+		for i, item := range list.Content {
+			if i > 0 && item.Style == 0 && startsWith(item.Value, unicode.IsLower) && startsWith(list.Content[i-1].Value, unicode.IsUpper) {
+				p.split = i + 1
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func startsWith(s string, is func(rune) bool) bool {
+	for _, r := range s {
+		return is(r)
+	}
+	return false
 }
 
 // CheckError is one problem in a lesson file, at a line.
@@ -164,6 +197,9 @@ func Parse(file string, src []byte) (*Lesson, error) {
 		}
 		if len(p.Choices) < 2 {
 			add(line, "prediction %d: give at least two choices", i+1)
+		}
+		if p.split > 0 {
+			add(line, "prediction %d: choice %d %q looks like the end of the choice before it: in [a, b] every comma ends a choice; put quotes around a choice that holds a comma", i+1, p.split, p.Choices[p.split-1])
 		}
 		if p.Answer < 1 || p.Answer > len(p.Choices) {
 			add(line, "prediction %d: answer %d is not one of the %d choices (1-based)", i+1, p.Answer, len(p.Choices))

@@ -86,6 +86,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{"4: prediction 1: answer 3 is not one of the 2 choices"}},
 		{"bad prediction hook", "---\ntitle: T\npredictions:\n  - before: sometime\n    question: q?\n    choices: [a, b]\n    answer: 1\n---\n",
 			[]string{"4: prediction 1: before: unknown hook"}},
+		{"comma inside a choice", "---\ntitle: T\npredictions:\n  - before: timeout\n    question: q?\n    choices: [Yes, it does, No]\n    answer: 1\n---\n",
+			[]string{"4: prediction 1: choice 2 \"it does\" looks like the end of the choice before it"}},
 		{"two problems", ok + "## on nope\nx {y}\n", []string{"9: unknown hook", "10: unknown placeholder {y}"}},
 	}
 	for _, tt := range tests {
