@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/list"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -35,7 +36,7 @@ type Menu struct {
 }
 
 // NewMenu makes the lesson menu.
-func NewMenu(items []MenuItem, open func(name string) (Session, error), o Options) *Menu {
+func NewMenu(items []MenuItem, openLesson func(name string) (Session, error), o Options) *Menu {
 	li := make([]list.Item, len(items))
 	for i, it := range items {
 		li[i] = it
@@ -47,7 +48,13 @@ func NewMenu(items []MenuItem, open func(name string) (Session, error), o Option
 	l := list.New(li, list.NewDefaultDelegate(), w, h-1)
 	l.Title = "ftplab · lessons: how FTP sets up its two channels"
 	l.SetShowStatusBar(false)
-	return &Menu{list: l, open: open, o: o, w: w, h: h}
+	// The menu itself handles q and enter; the list's help says so (its own
+	// default quit binding is "v select", which would only confuse).
+	l.KeyMap.Quit = key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))
+	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open"))
+	l.AdditionalShortHelpKeys = func() []key.Binding { return []key.Binding{open} }
+	l.AdditionalFullHelpKeys = l.AdditionalShortHelpKeys
+	return &Menu{list: l, open: openLesson, o: o, w: w, h: h}
 }
 
 // Init does nothing: the menu waits for keys.
