@@ -7,8 +7,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -42,6 +42,17 @@ type Session struct {
 	Header  trace.Header
 	Events  []trace.Event
 	Summary Summary
+	// ServerFiles is what the server's root held when the run ended,
+	// after the server shut down (the root is removed then). Not part of
+	// a recorded file.
+	ServerFiles []ServerFile
+}
+
+// ServerFile is one regular file left in the server's root.
+type ServerFile struct {
+	Name   string // slash-separated, relative to the root
+	Size   int64
+	SHA256 [32]byte
 }
 
 // Trace is the session as a recorded file holds it.
@@ -87,7 +98,7 @@ func Run(ctx context.Context, sc Scenario, o Options) (*Session, error) {
 		verdict = "failed"
 	}
 	rec.add(trace.Event{Kind: trace.Result, Verdict: verdict, Text: reason})
-	s := &Session{Header: hdr, Events: rec.events}
+	s := &Session{Header: hdr, Events: rec.events, ServerFiles: r.files}
 	s.Summary = Summarize(hdr, sc, s.Events)
 	return s, nil
 }
@@ -123,6 +134,7 @@ type runner struct {
 	client, server *netem.Host
 	root           string
 	sample         []byte
+	files          []ServerFile // the root at the end, for Session.ServerFiles
 	tlsServer      *tls.Config
 	tlsClient      *tls.Config
 }
@@ -282,6 +294,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 	defer func() {
 		srv.Close()
 		<-done
+		r.files = listFiles(dir)
 	}()
 	return r.script(ctx)
 }
@@ -364,18 +377,53 @@ func (r *runner) step(c *ftp.Client, line string) error {
 		_, err = c.NameList(st.arg)
 	case "get":
 		var got bytes.Buffer
-		if _, err = c.Retrieve(st.arg, &got); err == nil && st.arg == SampleFile &&
-			sha256.Sum256(got.Bytes()) != sha256.Sum256(r.sample) {
-			err = errors.New("get " + st.arg + ": the bytes differ from the server's file (sha256)")
+		if _, err = c.Retrieve(st.arg, &got); err == nil && st.arg == SampleFile {
+			err = checkGet(st.arg, got.Bytes(), r.sample)
 		}
 	case "put":
 		want := uploadContent(st.arg, int64(r.sc.FileSize))
 		if _, err = c.Store(st.arg, bytes.NewReader(want)); err == nil {
-			got, rerr := os.ReadFile(filepath.Join(r.root, filepath.Base(st.arg)))
-			if rerr != nil || sha256.Sum256(got) != sha256.Sum256(want) {
-				err = errors.New("put " + st.arg + ": the server's copy differs from what was sent (sha256)")
-			}
+			err = checkPut(r.root, st.arg, want)
 		}
 	}
 	return err
+}
+
+// checkGet compares what a get received with the server's file.
+func checkGet(name string, got, want []byte) error {
+	if sha256.Sum256(got) != sha256.Sum256(want) {
+		return fmt.Errorf("get %s: the bytes differ from the server's file (sha256; %d bytes received, %d sent)", name, len(got), len(want))
+	}
+	return nil
+}
+
+// checkPut compares the server's copy of a put, in root, with what was
+// sent.
+func checkPut(root, name string, sent []byte) error {
+	got, err := os.ReadFile(filepath.Join(root, filepath.Base(name)))
+	if err != nil {
+		return fmt.Errorf("put %s: the server has no copy: %v", name, err)
+	}
+	if sha256.Sum256(got) != sha256.Sum256(sent) {
+		return fmt.Errorf("put %s: the server's copy differs from what was sent (sha256; %d bytes stored, %d sent)", name, len(got), len(sent))
+	}
+	return nil
+}
+
+// listFiles lists the regular files under dir with their sizes and sha256.
+func listFiles(dir string) []ServerFile {
+	var files []ServerFile
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, path)
+		files = append(files, ServerFile{Name: filepath.ToSlash(rel), Size: int64(len(b)), SHA256: sha256.Sum256(b)})
+		return nil
+	})
+	return files
 }
