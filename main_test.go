@@ -60,6 +60,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"run", "--reset-after", "-3"}, 2, "must not be negative"},
 		{[]string{"run", "--lesson", "active", "--bandwidth", "1MiB/s"}, 2, "drop --bandwidth"},
 		{[]string{"run", "--bandwidth", "256KiB/s", "--stall-after", "1000", "--stall-for", "30s", "--file-size", "64KiB"}, 0, "link resumes after a stall of 30s"},
+		{[]string{"run", "--mode", "passive", "--reset-after", "1000", "--step", "get hello.txt"}, 1, "✗ connection reset: link reset the connection after 1000 bytes [data #2]"},
+		{[]string{"run", "--mode", "passive", "--reset-after", "1000", "--step", "get hello.txt"}, 1, "result: failed: get hello.txt: link reset the connection after 1000 bytes [data #2]; RETR: server replied 426"},
 		{[]string{"replay", broken, "--headless"}, 2, "trace line 1: trace version 99"},
 		{[]string{"replay", filepath.Join(dir, "missing"), "--headless"}, 2, "no such file"},
 		{[]string{"lesson", "check", broken}, 2, "front matter"},

@@ -320,6 +320,55 @@ func TestResetMidTransfer(t *testing.T) {
 	}
 }
 
+// TestLinkCutsOneWriteAtStallAndReset: a single large write (as a client
+// copying from a bytes.Reader makes) still stalls after exactly StallAfter
+// bytes and is reset after exactly ResetAfter: the bytes before the point
+// go through as a segment, the stall's notes are StallFor apart, and Write
+// reports how much went out before the reset.
+func TestLinkCutsOneWriteAtStallAndReset(t *testing.T) {
+	w, c, s, r := newWorld(t, "192.0.2.10")
+	w.SetLink(Link{StallAfter: 100000, StallFor: 7 * time.Second, ResetAfter: 300000})
+	l, _ := s.Listen(context.Background(), ":30000")
+	defer l.Close()
+	got := make(chan int64, 1)
+	go func() {
+		sc, err := l.Accept()
+		if err != nil {
+			got <- -1
+			return
+		}
+		n, _ := io.Copy(io.Discard, sc)
+		sc.Close()
+		got <- n
+	}()
+	conn, err := c.Dial(context.Background(), "", "198.51.100.21:30000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, werr := conn.Write(make([]byte, 1<<20))
+	conn.Close()
+	<-got // the reader's count depends on when the RST lands; not checked
+	if n != 300000 || werr == nil || !strings.Contains(werr.Error(), "reset") {
+		t.Errorf("Write = %d, %v; want 300000 and a reset", n, werr)
+	}
+	var segs []int64
+	for _, e := range r.kinds(trace.Segment) {
+		if e.Channel == trace.Data {
+			segs = append(segs, e.Bytes)
+		}
+	}
+	if len(segs) != 2 || segs[0] != 100000 || segs[1] != 200000 {
+		t.Errorf("data segments %v, want [100000 200000]", segs)
+	}
+	notes := r.kinds(trace.Note)
+	if len(notes) != 2 || notes[0].Text != "link stalls for 7s after 100000 bytes" || notes[1].Text != "link resumes after a stall of 7s" || notes[1].T-notes[0].T != 7e6 {
+		t.Errorf("notes %+v: want stall and resume 7 s apart", notes)
+	}
+	if rs := r.kinds(trace.Reset); len(rs) != 1 || rs[0].Err != "link reset the connection after 300000 bytes" {
+		t.Errorf("resets %+v: want one naming 300000 bytes", rs)
+	}
+}
+
 func TestNoRouteToPrivateAddress(t *testing.T) {
 	w, c, _, r := newWorld(t, "192.0.2.10")
 	_, err := c.Dial(context.Background(), "", "10.0.0.21:30000")

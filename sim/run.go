@@ -76,7 +76,7 @@ func Run(ctx context.Context, sc Scenario, o Options) (*Session, error) {
 	world := netem.New(netem.Options{Emit: rec.add})
 	defer world.Close()
 
-	r := &runner{sc: sc, world: world, realTimeout: realTimeout}
+	r := &runner{sc: sc, world: world, rec: rec, realTimeout: realTimeout}
 	if o.Paced {
 		r.realTimeout = pacedTimeout
 	}
@@ -126,10 +126,30 @@ func (r *recorder) add(e trace.Event) {
 	}
 }
 
+// mark is the number of events so far.
+func (r *recorder) mark() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.events)
+}
+
+// dataReset is the first reset of a data connection at or after mark.
+func (r *recorder) dataReset(mark int) (trace.Event, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.events[min(mark, len(r.events)):] {
+		if e.Kind == trace.Reset && e.Channel == trace.Data {
+			return e, true
+		}
+	}
+	return trace.Event{}, false
+}
+
 // runner holds one run's parts.
 type runner struct {
 	sc             Scenario
 	world          *netem.World
+	rec            *recorder
 	realTimeout    time.Duration
 	client, server *netem.Host
 	root           string
@@ -343,8 +363,13 @@ func (r *runner) script(ctx context.Context) (bool, string) {
 		return false, err.Error()
 	}
 	for _, line := range sc.Script {
+		mark := r.rec.mark()
 		if err := r.step(c, line); err != nil {
 			// Like curl after a failed transfer: hang up without QUIT.
+			if e, ok := r.rec.dataReset(mark); ok {
+				// The server's 426 alone does not say why: name the reset.
+				return false, fmt.Sprintf("%s: %s [data #%d]; %v", line, e.Err, e.Conn, err)
+			}
 			return false, err.Error()
 		}
 	}

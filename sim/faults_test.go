@@ -1,0 +1,161 @@
+package sim
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"ftplab/sim/ftp"
+	"ftplab/sim/trace"
+)
+
+// TestResetMidTransfer: the link resets the data connection partway
+// through a 1 MiB RETR or STOR, in passive and active mode. The run fails
+// with a reason naming the reset, the server answers 426, exactly
+// reset_after bytes crossed before the one Reset event, and a broken
+// upload leaves nothing under its name (nor a temporary file), and does
+// not clobber a file that was already there.
+func TestResetMidTransfer(t *testing.T) {
+	const size, resetAfter = 1 << 20, 100000
+	for _, mode := range []ftp.Mode{ftp.ModePassive, ftp.ModeActive} {
+		for _, step := range []string{"get " + SampleFile, "put upload.bin", "put " + SampleFile} {
+			t.Run(fmt.Sprintf("%s/%s", mode, step), func(t *testing.T) {
+				sc := Scenario{Mode: mode, FileSize: size, ResetAfter: resetAfter, Script: []string{step}, Expect: "fail"}
+				s, err := Run(context.Background(), sc, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := s.Summary
+				if sum.OK || !sum.AsExpected {
+					t.Fatalf("ok=%v as_expected=%v (%s): want a failed run", sum.OK, sum.AsExpected, sum.Reason)
+				}
+				wantReason := step + ": link reset the connection after 100000 bytes [data #2]; "
+				if !strings.HasPrefix(sum.Reason, wantReason) || !strings.Contains(sum.Reason, "426") {
+					t.Errorf("reason %q: want it to start %q and carry the 426", sum.Reason, wantReason)
+				}
+				if r := lastReply(sum); r.Code != 426 || r.Text != "Failure on the data connection; transfer aborted." {
+					t.Errorf("last reply %+v: want 426 Failure on the data connection; transfer aborted.", r)
+				}
+
+				var resets []trace.Event
+				var before int64 // data bytes shown before the reset
+				for _, e := range s.Events {
+					switch {
+					case e.Kind == trace.Reset:
+						resets = append(resets, e)
+					case e.Kind == trace.Segment && e.Channel == trace.Data && len(resets) == 0:
+						before += e.Bytes
+					}
+				}
+				if len(resets) != 1 || resets[0].Channel != trace.Data {
+					t.Fatalf("resets %+v: want exactly one, on the data connection", resets)
+				}
+				if before != resetAfter {
+					t.Errorf("%d data bytes before the reset, want exactly %d", before, resetAfter)
+				}
+				sender := "server"
+				if strings.HasPrefix(step, "put") {
+					sender = "client"
+				}
+				if resets[0].Host != sender {
+					t.Errorf("reset seen by %s, want the sender %s", resets[0].Host, sender)
+				}
+
+				// The server's root: the sample as it was, nothing else.
+				if len(s.ServerFiles) != 1 {
+					t.Errorf("server's root holds %+v, want only %s (no partial upload, no temporary file)", s.ServerFiles, SampleFile)
+				}
+				for _, f := range s.ServerFiles {
+					if f.Name == SampleFile && (f.Size != size || f.SHA256 != sha256.Sum256(sampleContent(size))) {
+						t.Errorf("%s on the server is now %d bytes: a broken upload clobbered it", SampleFile, f.Size)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestStallShorterThanDataTimeout: each data connection stalls for 5 s,
+// half the DataTimeout sim gives the server, then resumes: the 1 MiB get and
+// put complete with sha256 equal at both ends, and the stall sits in the
+// trace as two notes exactly 5 s of virtual time apart.
+func TestStallShorterThanDataTimeout(t *testing.T) {
+	stallFor := 5 * time.Second
+	if stallFor >= realTimeout {
+		t.Fatalf("the stall (%s) must be shorter than the server's DataTimeout (%s)", stallFor, realTimeout)
+	}
+	for _, mode := range []ftp.Mode{ftp.ModePassive, ftp.ModeActive} {
+		t.Run(string(mode), func(t *testing.T) {
+			s := runStall(t, mode, stallFor)
+			if v := time.Duration(s.Summary.VirtualMS * float64(time.Millisecond)); v < 2*stallFor {
+				t.Errorf("virtual time %s, want at least two stalls of %s", v, stallFor)
+			}
+		})
+	}
+}
+
+// TestStallLongerThanDataTimeout: a stall of 15 minutes, beyond the
+// server's DataTimeout (10 s in sim; 1 min by default; vsftpd's
+// data_connection_timeout is 5 min). A real server would give up with 426.
+// Here it does not, and the test says so honestly: the server's
+// DataTimeout is a wall-clock deadline on the real socket (time.Now,
+// SetDeadline) while netem's stall costs only virtual time, so the server
+// never sees it. What holds: the transfer completes intact, the stall is
+// in the trace as notes 15 minutes apart, and the virtual clock shows it.
+func TestStallLongerThanDataTimeout(t *testing.T) {
+	stallFor := 15 * time.Minute
+	s := runStall(t, ftp.ModePassive, stallFor)
+	if v := time.Duration(s.Summary.VirtualMS * float64(time.Millisecond)); v < 2*stallFor {
+		t.Errorf("virtual time %s, want at least two stalls of %s", v, stallFor)
+	}
+	if hasReply(s.Summary, 426, "") {
+		t.Errorf("a 426: the server now sees virtual stalls; this test (and the report that netem stalls are invisible to DataTimeout) must change")
+	}
+}
+
+// runStall runs a 1 MiB get and put with a stall of d after 64 KiB on each
+// data connection and checks the run, both copies and the stall notes.
+func runStall(t *testing.T, mode ftp.Mode, d time.Duration) *Session {
+	t.Helper()
+	const size = 1 << 20
+	sc := Scenario{Mode: mode, FileSize: size, StallAfter: 64 << 10, StallFor: Duration(d), Script: []string{"get " + SampleFile, "put upload.bin"}}
+	s, err := Run(context.Background(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Summary.OK {
+		t.Fatalf("run failed: %s", s.Summary.Reason)
+	}
+	up := false
+	for _, f := range s.ServerFiles {
+		if f.Name == "upload.bin" {
+			up = f.Size == size && f.SHA256 == sha256.Sum256(uploadContent("upload.bin", size))
+		}
+	}
+	if !up {
+		t.Errorf("server's copy of upload.bin missing or different: %+v", s.ServerFiles)
+	}
+	var stalls, resumes []trace.Event
+	for _, e := range s.Events {
+		switch {
+		case e.Kind == trace.Note && strings.HasPrefix(e.Text, "link stalls for "+d.String()+" after 65536 bytes"):
+			stalls = append(stalls, e)
+		case e.Kind == trace.Note && strings.HasPrefix(e.Text, "link resumes"):
+			resumes = append(resumes, e)
+		case e.Kind == trace.Reset:
+			t.Errorf("unexpected reset %+v", e)
+		}
+	}
+	if len(stalls) != 2 || len(resumes) != 2 {
+		t.Fatalf("%d stall and %d resume notes, want one of each per data connection", len(stalls), len(resumes))
+	}
+	for i := range stalls {
+		if got := time.Duration(resumes[i].T-stalls[i].T) * time.Microsecond; got != d || resumes[i].Conn != stalls[i].Conn || stalls[i].Channel != trace.Data {
+			t.Errorf("stall %+v, resume %+v: want the same data connection, %s apart (got %s)", stalls[i], resumes[i], d, got)
+		}
+	}
+	return s
+}
