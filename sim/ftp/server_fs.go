@@ -32,7 +32,15 @@ func (c *session) resolve(arg string) (virtual, name string, err error) {
 }
 
 func (c *session) cmdPWD(string) {
-	c.reply(257, strconv.Quote(c.cwd)+" is the current directory")
+	c.reply(257, quote257(c.cwd)+" is the current directory")
+}
+
+// quote257 puts a path in a 257 reply as RFC 959 (appendix II) says: in
+// double quotes, with each quote inside doubled, every other byte as is.
+// (strconv.Quote, used before, wrote Go escapes such as \xff and \" that
+// name a directory that does not exist.)
+func quote257(p string) string {
+	return `"` + strings.ReplaceAll(p, `"`, `""`) + `"`
 }
 
 func (c *session) cmdCWD(arg string) {
@@ -115,7 +123,7 @@ func (c *session) cmdMKD(arg string) {
 		c.reply(550, "Create directory operation failed.")
 		return
 	}
-	c.reply(257, strconv.Quote(v)+" created")
+	c.reply(257, quote257(v)+" created")
 }
 
 func (c *session) cmdRMD(arg string) {
