@@ -270,7 +270,7 @@ func fakeRETRServer(t *testing.T, final string) (addr string, done <-chan error)
 // the middle of a download, Client.Retrieve returns an error that says so,
 // whatever the control channel says next, and within the client's timeout.
 func TestServerResetsMidRETR(t *testing.T) {
-	const timeout = 500 * time.Millisecond
+	const timeout = 300 * time.Millisecond
 	tests := []struct {
 		name  string
 		final string // the fake server's reply after the reset

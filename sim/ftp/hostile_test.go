@@ -262,7 +262,7 @@ func TestLineEndings(t *testing.T) {
 // answered 530 after the growing delay (FailedLoginDelay times the
 // failures so far, at most 5), and the right password still works.
 func TestPasswordFlood(t *testing.T) {
-	const delay = 10 * time.Millisecond
+	const delay = 5 * time.Millisecond
 	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.FailedLoginDelay = delay })
 	c := dialRaw(t, addr)
 	for k := 1; k <= 10; k++ {
