@@ -3,6 +3,7 @@ package ftp
 import (
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -146,15 +147,8 @@ func TestEventOrder(t *testing.T) {
 // TestPassivePortRange: passive ports come in order from the range and a
 // busy one is skipped.
 func TestPassivePortRange(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	lo := busy.Addr().(*net.TCPAddr).Port // taken: the server must skip it
-	if lo > 65000 {
-		t.Skip("ephemeral port too close to the top of the range")
-	}
+	busy, lo := busyPortBelowEphemeral(t)
+	defer busy.Close() // lo is taken: the server must skip it
 	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.PasvMinPort, c.PasvMaxPort = lo, lo+2 })
 	c := dialRaw(t, addr)
 	c.login()
@@ -173,4 +167,31 @@ func TestPassivePortRange(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("passive ports %v, want %v (range %d-%d, %d busy)", got, want, lo, lo+2, lo)
 	}
+}
+
+// busyPortBelowEphemeral holds a port lo below Linux's ephemeral range
+// (32768 up), where outgoing connections never land, with lo+1 and lo+2
+// free. Ports picked by the kernel (":0") sit among the ephemeral ones,
+// whose neighbours any outgoing connection or TIME_WAIT socket may hold.
+func busyPortBelowEphemeral(t *testing.T) (net.Listener, int) {
+	t.Helper()
+	for lo := 20000 + os.Getpid()%5000; lo < 32000; lo += 3 {
+		free := true
+		for _, p := range []int{lo + 1, lo + 2} {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+			if err != nil {
+				free = false
+				break
+			}
+			l.Close()
+		}
+		if !free {
+			continue
+		}
+		if busy, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(lo)); err == nil {
+			return busy, lo
+		}
+	}
+	t.Skip("no free run of three ports below 32000")
+	return nil, 0
 }
