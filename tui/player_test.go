@@ -388,3 +388,44 @@ func TestProgressMatchesAFreshFold(t *testing.T) {
 		}
 	}
 }
+
+// TestSYNStopsAtTheFirstBox: a SYN is drawn travelling as far as the box
+// whose verdict comes next, never to a host it has not reached; a verdict
+// that lets it pass sends it on.
+func TestSYNStopsAtTheFirstBox(t *testing.T) {
+	for _, tt := range []struct {
+		lesson string
+		event  func(trace.Event) bool
+		want   func(glyph, box, width int) bool
+		what   string
+	}{
+		{"active-client-firewall", func(e trace.Event) bool { return e.Kind == trace.SYN && e.Channel == trace.Data },
+			func(g, box, _ int) bool { return g == box+1 }, "rests just before client-fw (the server dials leftwards)"},
+		{"passive-server-firewall", func(e trace.Event) bool { return e.Kind == trace.SYN && e.Channel == trace.Data },
+			func(g, box, _ int) bool { return g == box-1 }, "rests just before server-fw"},
+		{"passive-server-firewall", func(e trace.Event) bool { return e.Kind == trace.Verdict && e.Verdict == "accept" },
+			func(g, box, w int) bool { return g > w-12 }, "after ACCEPT, reaches the server"},
+	} {
+		p := NewPlayer(lesson(t, tt.lesson), Options{Width: 80, Height: 24, NoColor: true})
+		p.s.Predict = nil
+		seekTo(p, tt.event)
+		cur := p.s.Events[p.i]
+		stg := stage{width: 80, header: p.s.Header}
+		box := stg.boxCenters()[p.s.Header.Topology.Boxes[0].Name]
+		var row []rune
+		for _, l := range strings.Split(ansi.Strip(p.Render()), "\n") {
+			if strings.Contains(l, fmt.Sprintf("#%d", cur.Conn)) && strings.ContainsRune(l, '●') {
+				row = []rune(l)
+			}
+		}
+		g := -1
+		for k, r := range row {
+			if r == '●' {
+				g = k
+			}
+		}
+		if !tt.want(g, box, 80) {
+			t.Errorf("%s at %s: the packet is at column %d (box at %d): want it %s\n%s", tt.lesson, cur.Kind, g, box, tt.what, string(row))
+		}
+	}
+}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"ftplab/sim/trace"
@@ -225,26 +226,73 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 	copy(line[at:], lr)
 
 	// The packet in flight for the current step.
-	if s.cur.Conn == c.id && (s.cur.Kind == trace.Segment || s.cur.Kind == trace.SYN || s.cur.Kind == trace.Retransmit) {
-		a, b := x0+1, x1-1
-		if s.cur.Kind != trace.Segment && c.box != "" && blocked {
-			if x, ok := centers[c.box]; ok {
-				if s.cur.Host == "client" {
-					b = x - 1
-				} else {
-					a = x + 1
-				}
+	if s.cur.Conn == c.id {
+		if from, to, ok := s.flight(c, centers, x0+1, x1-1); ok {
+			if pos := from + int(float64(to-from)*s.frac); pos >= 0 && pos < s.width {
+				line[pos] = '●'
 			}
-		}
-		pos := a + int(float64(b-a)*s.frac)
-		if s.cur.Host == "server" {
-			pos = b - int(float64(b-a)*s.frac)
-		}
-		if pos >= 0 && pos < s.width {
-			line[pos] = '●'
 		}
 	}
 	return style.Render(string(line))
+}
+
+// flight is where the current event's packet travels on c's row, from
+// one column to another. A SYN goes as far as the first box on its way,
+// whose verdict (or translation) is the next event; each box that lets it
+// pass sends it on to the next box or to the far host. So a dropped SYN is
+// never drawn reaching a host it never reached. Data and control segments
+// cross the whole wire.
+func (s stage) flight(c *connState, centers map[string]int, a, b int) (from, to int, ok bool) {
+	forward := c.dialer != "server" // the dialer's SYN travels left to right
+	stops := make([]int, 0, len(centers))
+	for _, x := range centers {
+		stops = append(stops, x)
+	}
+	sort.Ints(stops)
+	// next is the first box beyond x in the SYN's direction, or the far end.
+	next := func(x int) int {
+		if forward {
+			for _, bx := range stops {
+				if bx > x+1 {
+					return bx - 1
+				}
+			}
+			return b
+		}
+		for k := len(stops) - 1; k >= 0; k-- {
+			if stops[k] < x-1 {
+				return stops[k] + 1
+			}
+		}
+		return a
+	}
+	start := a
+	if !forward {
+		start = b
+	}
+	switch e := s.cur; e.Kind {
+	case trace.Segment:
+		if e.Host == "server" {
+			return b, a, true
+		}
+		return a, b, true
+	case trace.SYN, trace.Retransmit:
+		if bx, known := centers[c.box]; known && c.box != "" {
+			// A box already dropped it once: the retry dies there too.
+			if forward {
+				return start, bx - 1, true
+			}
+			return start, bx + 1, true
+		}
+		return start, next(start), true
+	case trace.Verdict, trace.NAT:
+		bx, known := centers[e.Box]
+		if !known || c.status != "dialing" || (e.Kind == trace.Verdict && e.Verdict != "accept") {
+			return 0, 0, false // a blocked SYN rests at its box, drawn as ✗
+		}
+		return bx, next(bx), true
+	}
+	return 0, 0, false
 }
 
 func clip(r []rune, n int) []rune {
