@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package kernel checks netem against the real thing. For each row it
 // builds three network namespaces (client, router, server) joined by veth
 // pairs, with netem's own addresses that exist only inside them; loads
@@ -13,21 +15,12 @@ package kernel
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
-)
-
-// ErrNoNamespaces says this machine cannot run the comparison at all (not
-// root, or no network namespaces); ErrUnavailable that a program it needs
-// is missing. The message says which.
-var (
-	ErrNoNamespaces = errors.New("kernel comparison impossible here")
-	ErrUnavailable  = errors.New("kernel comparison unavailable")
 )
 
 // Tools are the programs a kernel run needs.
