@@ -85,6 +85,7 @@ type Player struct {
 	inMenu   bool
 	runToEnd bool // live: End was pressed, let everything through
 
+	scr             composed  // the last screen composed
 	prog            *progress // stage and transcript at step i, kept between frames
 	marks           []rune    // the timeline without its cursor, for len(marksOf) events
 	marksOf, marksW int
@@ -320,8 +321,56 @@ func (p *Player) View() tea.View {
 	return v
 }
 
-// Render is the screen as text, every line at most the width.
+// screenKey is everything the screen shows apart from the packet in
+// flight: while it holds, a new animation frame redraws only the stage's
+// connection rows.
+type screenKey struct {
+	i, n, w, h, speed, score, total, answered int
+	playing, liveDone, fullHelp               bool
+	asking                                    *Prediction
+}
+
+// composed is the last composed screen, cut around the connection rows.
+type composed struct {
+	key           screenKey
+	valid         bool
+	text          string // the whole screen, as composed
+	before, after string // around the connection rows
+	stg           stage
+	headLen       int // stage lines above the connection rows
+	animated      bool
+}
+
+// Render is the screen as text, every line at most the width. Between
+// steps only the packet moves, so a frame re-renders the connection rows
+// and reuses the rest (a frame is drawn every 40 ms while one moves).
 func (p *Player) Render() string {
+	key := screenKey{i: p.i, n: len(p.s.Events), w: p.w, h: p.h, speed: p.speed, score: p.score, total: p.total,
+		answered: p.answered, playing: p.playing, liveDone: p.liveDone, fullHelp: p.fullHelp, asking: p.asking}
+	if !p.scr.valid || p.scr.key != key {
+		p.scr = p.compose(key)
+	}
+	sc := &p.scr
+	if !sc.animated {
+		return sc.text
+	}
+	stg := sc.stg
+	stg.frac = float64(p.frame) / animFrames
+	rows := stg.connRows(sc.headLen)
+	var b strings.Builder
+	b.Grow(len(sc.text) + 64)
+	b.WriteString(sc.before)
+	for _, r := range rows {
+		b.WriteByte('\n')
+		b.WriteString(r)
+	}
+	b.WriteString(sc.after)
+	return b.String()
+}
+
+// compose draws the whole screen for a key.
+func (p *Player) compose(key screenKey) composed {
+	sc := composed{key: key, valid: true}
 	w, h := max(p.w, 40), max(p.h, 12)
 	var cur trace.Event
 	if p.i >= 0 && p.i < len(p.s.Events) {
@@ -352,7 +401,8 @@ func (p *Player) Render() string {
 		for len(lines) < h {
 			lines = append(lines, "")
 		}
-		return fit(lines, w, h)
+		sc.text = fit(lines, w, h)
+		return sc
 	}
 
 	// Stage.
@@ -363,7 +413,11 @@ func (p *Player) Render() string {
 	prog := p.prog.at(p.s.Events, p.i)
 	stg := stage{width: w, header: p.s.Header, st: prog.stage, cur: cur,
 		frac: float64(p.frame) / animFrames, styles: p.st, rows: connRows}
-	lines = append(lines, stg.render()...)
+	head := stg.head()
+	lines = append(lines, head...)
+	rowsAt := len(lines)
+	rows := stg.connRows(len(head))
+	lines = append(lines, rows...)
 
 	// Narration: what happened, then the lesson's words.
 	lines = append(lines, p.st.pane.Render("── what happens "+strings.Repeat("─", max(0, w-17))))
@@ -406,7 +460,18 @@ func (p *Player) Render() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines[:h-len(footer)], footer...)
-	return fit(lines, w, h)
+	sc.text = fit(lines, w, h)
+	// The rows can be redrawn alone when they sit whole on the screen
+	// (always, at the smallest size: title, 4-5 box lines, 3 rows).
+	fitted := strings.Split(sc.text, "\n")
+	if end := rowsAt + len(rows); end <= len(fitted) {
+		sc.before = strings.Join(fitted[:rowsAt], "\n")
+		if end < len(fitted) {
+			sc.after = "\n" + strings.Join(fitted[end:], "\n")
+		}
+		sc.stg, sc.headLen, sc.animated = stg, len(head), true
+	}
+	return sc
 }
 
 func (p *Player) predictionLines(w int) []string {

@@ -249,8 +249,43 @@ func BenchmarkView(b *testing.B) {
 	p.frame = animFrames / 2 // mid-animation
 	var buf bytes.Buffer
 	for b.Loop() {
+		p.frame = (p.frame + 1) % animFrames // a new frame each time, as the animation draws
 		buf.Reset()
 		buf.WriteString(p.Render())
+	}
+}
+
+// BenchmarkViewStep: the first frame of a new step, which composes the
+// whole screen (narration, transcript, timeline) once.
+func BenchmarkViewStep(b *testing.B) {
+	p := NewPlayer(lesson(b, "ftp-helper"), Options{Width: 120, Height: 40})
+	p.s.Predict = nil
+	for b.Loop() {
+		if !p.step(1) {
+			p.step(-len(p.s.Events))
+		}
+		_ = p.Render()
+	}
+}
+
+// TestFramesMatchAFreshScreen: a frame drawn from the kept screen (only
+// the connection rows redrawn) is the screen composed from scratch.
+func TestFramesMatchAFreshScreen(t *testing.T) {
+	for _, name := range []string{"active-client-firewall", "client-nat", "tls-blinds-helper"} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			p := NewPlayer(lesson(t, name), Options{Width: size[0], Height: size[1]})
+			p.s.Predict = nil
+			for p.step(1) {
+				for _, f := range []int{0, animFrames / 3, animFrames - 1, animFrames} {
+					p.frame = f
+					kept := p.Render()
+					p.scr.valid = false
+					if fresh := p.Render(); kept != fresh {
+						t.Fatalf("%s %dx%d step %d frame %d: kept frame differs from a fresh one:\n%s\n---\n%s", name, size[0], size[1], p.i, f, ansi.Strip(kept), ansi.Strip(fresh))
+					}
+				}
+			}
+		}
 	}
 }
 

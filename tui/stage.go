@@ -44,6 +44,13 @@ func (s stage) host(name string) trace.Host {
 
 // render returns the stage's lines, each exactly s.width cells wide.
 func (s stage) render() []string {
+	out := s.head()
+	return append(out, s.connRows(len(out))...)
+}
+
+// head is the row of boxes (and the NAT's public faces): it changes with
+// the width and the topology, not from frame to frame.
+func (s stage) head() []string {
 	var out []string
 	// Row of boxes: hosts at the edges, middleboxes at their centers.
 	top := make([][]rune, 4)
@@ -92,13 +99,18 @@ func (s stage) render() []string {
 		}
 		out = append(out, s.styles.dim.Render(string(line)))
 	}
+	return out
+}
 
-	// Connection rows: the control connection(s) and the latest data ones.
-	conns := s.visible()
-	for _, cs := range conns {
+// connRows are the connection lines, padded so that head and rows together
+// fill the stage: the control connection(s) and the newest data ones.
+func (s stage) connRows(headLen int) []string {
+	centers := s.boxCenters()
+	var out []string
+	for _, cs := range s.visible() {
 		out = append(out, s.connRow(cs, centers))
 	}
-	for len(out) < 4+s.rows {
+	for headLen+len(out) < 4+s.rows {
 		out = append(out, strings.Repeat(" ", s.width))
 	}
 	return out
