@@ -18,33 +18,6 @@ import (
 	"time"
 )
 
-// startServer is testServerAt that also hands back the *Server, so a test
-// can see its sessions end.
-func startServer(t testing.TB, laddr, dir string, mod func(*ServerConfig)) (*Server, string) {
-	t.Helper()
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := ServerConfig{Root: root, Anonymous: true, AllowUpload: true, Users: map[string]string{"ada": "lovelace"},
-		FailedLoginDelay: -1, DataTimeout: 5 * time.Second}
-	if mod != nil {
-		mod(&cfg)
-	}
-	srv, err := NewServer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", laddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(context.Background(), l); close(done) }()
-	t.Cleanup(func() { srv.Close(); <-done; root.Close() })
-	return srv, l.Addr().String()
-}
-
 func (s *Server) sessionCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -92,23 +65,6 @@ func fdList() string {
 		out = append(out, e.Name()+"->"+target)
 	}
 	return strings.Join(out, " ")
-}
-
-// epsvDial asks for EPSV and connects to the port it names.
-func (rc *rawConn) epsvDial() *net.TCPConn {
-	rc.t.Helper()
-	rep := rc.cmd("EPSV", 229)
-	port, err := Parse229(rep.String())
-	if err != nil {
-		rc.t.Fatal(err)
-	}
-	host, _, _ := net.SplitHostPort(rc.c.RemoteAddr().String())
-	d, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(int(port))))
-	if err != nil {
-		rc.t.Fatal(err)
-	}
-	rc.t.Cleanup(func() { d.Close() })
-	return d.(*net.TCPConn)
 }
 
 // reset closes c with SO_LINGER 0: the kernel sends RST, not FIN.
@@ -162,12 +118,8 @@ func TestClientResetsMidSTOR(t *testing.T) {
 	dir := t.TempDir()
 	srv, addr := startServer(t, "127.0.0.1:0", dir, nil)
 	before := openFDs(t)
-	c := dialRaw(t, addr)
-	c.login()
-	c.cmd("TYPE I", 200)
-	d := c.epsvDial()
-	c.send("STOR up.bin")
-	c.expect(150)
+	c := loginBinary(t, addr)
+	d := c.openTransfer("STOR up.bin")
 	d.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	if _, err := d.Write(make([]byte, 4<<20)); err != nil {
 		t.Fatal(err)
@@ -328,12 +280,8 @@ func TestControlResetMidRETR(t *testing.T) {
 	sparseFile(t, filepath.Join(dir, "big"), size)
 	srv, addr := startServer(t, "127.0.0.1:0", dir, func(c *ServerConfig) { c.DataTimeout = time.Minute })
 	before := openFDs(t)
-	c := dialRaw(t, addr)
-	c.login()
-	c.cmd("TYPE I", 200)
-	d := c.epsvDial()
-	c.send("RETR big")
-	c.expect(150)
+	c := loginBinary(t, addr)
+	d := c.openTransfer("RETR big")
 	if _, err := io.CopyN(io.Discard, d, 64<<10); err != nil {
 		t.Fatal(err)
 	}
@@ -360,9 +308,7 @@ func TestHalfOpenDataFreed(t *testing.T) {
 	const limit = 300 * time.Millisecond
 	srv, addr := startServer(t, "127.0.0.1:0", dir, func(c *ServerConfig) { c.DataTimeout = limit })
 	before := openFDs(t)
-	c := dialRaw(t, addr)
-	c.login()
-	c.cmd("TYPE I", 200)
+	c := loginBinary(t, addr)
 	d := c.epsvDial()
 	start := time.Now()
 	c.send("RETR big")
@@ -458,12 +404,8 @@ func TestStallThenResume(t *testing.T) {
 	before := openFDs(t)
 	pauseAt := []int64{4 << 20} // bytes moved before the pause
 	t.Run("RETR", func(t *testing.T) {
-		c := dialRaw(t, addr)
-		c.login()
-		c.cmd("TYPE I", 200)
-		d := c.epsvDial()
-		c.send("RETR r.bin")
-		c.expect(150)
+		c := loginBinary(t, addr)
+		d := c.openTransfer("RETR r.bin")
 		h := sha256.New()
 		var got int64
 		for _, at := range append(pauseAt, size) {
@@ -488,12 +430,8 @@ func TestStallThenResume(t *testing.T) {
 	})
 	t.Run("STOR", func(t *testing.T) {
 		data, _ := os.ReadFile(filepath.Join(dir, "r.bin"))
-		c := dialRaw(t, addr)
-		c.login()
-		c.cmd("TYPE I", 200)
-		d := c.epsvDial()
-		c.send("STOR w.bin")
-		c.expect(150)
+		c := loginBinary(t, addr)
+		d := c.openTransfer("STOR w.bin")
 		var sent int64
 		for _, at := range append(pauseAt, size) {
 			d.SetWriteDeadline(time.Now().Add(5 * time.Second))

@@ -2,12 +2,9 @@ package ftp
 
 import (
 	"bufio"
-	"context"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,20 +28,10 @@ func TestClientVanishesMidTransfer(t *testing.T) {
 	addr := testServer(t, dir, nil)
 	before := openFDs(t)
 	for i := 0; i < 20; i++ {
-		c := dialRaw(t, addr)
-		c.login()
-		c.cmd("TYPE I", 200)
-		rep := c.cmd("EPSV", 229)
-		port, _ := Parse229(rep.String())
-		d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.send("RETR big")
-		c.expect(150)
+		c := loginBinary(t, addr)
+		d := c.openTransfer("RETR big")
 		io.CopyN(io.Discard, d, 1<<16)
-		d.(*net.TCPConn).SetLinger(0)
-		d.Close() // gone mid-file
+		reset(d) // gone mid-file
 		if rep := c.reply(); rep.Code != 426 {
 			t.Fatalf("a broken download answered %q, want 426", rep.String())
 		}
@@ -98,26 +85,13 @@ func TestSlowLoris(t *testing.T) {
 // file under the target name and no temporary file.
 func TestServerCloseMidSTOR(t *testing.T) {
 	dir := t.TempDir()
-	root, _ := os.OpenRoot(dir)
-	defer root.Close()
-	srv, _ := NewServer(ServerConfig{Root: root, Anonymous: true, AllowUpload: true, FailedLoginDelay: -1})
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	done := make(chan struct{})
-	go func() { srv.Serve(context.Background(), l); close(done) }()
-	c := dialRaw(t, l.Addr().String())
+	// Only anonymous uploads, and the server's default DataTimeout.
+	_, addr, stop := serveDir(t, "127.0.0.1:0", dir, func(c *ServerConfig) { c.Users, c.DataTimeout = nil, 0 })
+	c := dialRaw(t, addr)
 	c.login()
-	rep := c.cmd("EPSV", 229)
-	port, _ := Parse229(rep.String())
-	d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	c.send("STOR half.bin")
-	c.expect(150)
+	d := c.openTransfer("STOR half.bin")
 	d.Write(make([]byte, 1<<20))
-	srv.Close() // the server goes away mid-upload
-	<-done
+	stop() // the server goes away mid-upload
 	es, _ := os.ReadDir(dir)
 	for _, e := range es {
 		t.Errorf("left behind: %s", e.Name())

@@ -128,9 +128,7 @@ func TestHostileNames(t *testing.T) {
 		return out
 	}
 	before := outside()
-	c := dialRaw(t, addr)
-	c.login()
-	c.cmd("TYPE I", 200)
+	c := loginBinary(t, addr)
 	names := []string{
 		"\xff\xfe", "\xc0\xae\xc0\xae", "\x80", "\xed\xa0\x80", `a"b`, `"`, `q""`,
 		"\xc0\xae\xc0\xae/\xc0\xae\xc0\xae/secret.txt", "\xc0\xae\xc0\xaf\xc0\xae\xc0\xaesecret.txt",
@@ -290,69 +288,55 @@ func TestConnectionFloodWithWrongPasswords(t *testing.T) {
 	})
 	before := openFDs(t)
 	var (
-		greeted  sync.WaitGroup // every client has its first reply
-		allIn    = make(chan struct{})
 		mu       sync.Mutex
 		counts   = map[string]int{}
 		failures []string
 	)
 	count := func(what string) { mu.Lock(); counts[what]++; mu.Unlock() }
 	fail := func(s string) { mu.Lock(); failures = append(failures, s); mu.Unlock() }
-	greeted.Add(clients)
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var once sync.Once
-			done := func() { once.Do(greeted.Done) }
-			defer done()
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				fail(err.Error())
-				return
+	flood(clients, func(_ int, greeted func(), allIn <-chan struct{}) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			fail(err.Error())
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(15 * time.Second))
+		r := bufio.NewReader(c)
+		rep, err := ReadReply(r, nil)
+		greeted()
+		switch {
+		case err != nil:
+			fail("greeting: " + err.Error())
+		case rep.Code == 421:
+			count("421")
+			if _, err := r.ReadByte(); err == nil {
+				fail("421 and the connection stays open")
 			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(15 * time.Second))
-			r := bufio.NewReader(c)
-			rep, err := ReadReply(r, nil)
-			done()
-			switch {
-			case err != nil:
-				fail("greeting: " + err.Error())
-			case rep.Code == 421:
-				count("421")
-				if _, err := r.ReadByte(); err == nil {
-					fail("421 and the connection stays open")
-				}
-			case rep.Code == 220:
-				count("220")
-				io.WriteString(c, "USER ada\r\nPASS wrong\r\n")
-				if rep, _ := ReadReply(r, nil); rep.Code != 331 {
-					fail("USER: " + rep.String())
-				}
-				if rep, _ := ReadReply(r, nil); rep.Code != 530 {
-					fail("PASS: " + rep.String())
-				}
-				// Hold the slot until every client has been greeted, so
-				// the cap is what decides who gets in.
-				select {
-				case <-allIn:
-				case <-time.After(10 * time.Second):
-					fail("the flood never finished")
-				}
-				io.WriteString(c, "QUIT\r\n")
-				if rep, _ := ReadReply(r, nil); rep.Code != 221 {
-					fail("QUIT: " + rep.String())
-				}
-			default:
-				fail("greeting: " + rep.String())
+		case rep.Code == 220:
+			count("220")
+			io.WriteString(c, "USER ada\r\nPASS wrong\r\n")
+			if rep, _ := ReadReply(r, nil); rep.Code != 331 {
+				fail("USER: " + rep.String())
 			}
-		}()
-	}
-	greeted.Wait()
-	close(allIn)
-	wg.Wait()
+			if rep, _ := ReadReply(r, nil); rep.Code != 530 {
+				fail("PASS: " + rep.String())
+			}
+			// Hold the slot until every client has been greeted, so
+			// the cap is what decides who gets in.
+			select {
+			case <-allIn:
+			case <-time.After(10 * time.Second):
+				fail("the flood never finished")
+			}
+			io.WriteString(c, "QUIT\r\n")
+			if rep, _ := ReadReply(r, nil); rep.Code != 221 {
+				fail("QUIT: " + rep.String())
+			}
+		default:
+			fail("greeting: " + rep.String())
+		}
+	})
 	if counts["220"] != limit || counts["421"] != clients-limit || len(failures) > 0 {
 		t.Errorf("%d clients against a cap of %d: %d got 220, %d got 421; failures: %v",
 			clients, limit, counts["220"], counts["421"], failures)

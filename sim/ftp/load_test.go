@@ -84,9 +84,6 @@ func TestLoad(t *testing.T) {
 		mu       sync.Mutex
 		failures int
 		firstErr []string
-		in       sync.WaitGroup // every session has logged in (or failed to)
-		allIn    = make(chan struct{})
-		wg       sync.WaitGroup
 	)
 	fail := func(i int, step string, err error) {
 		mu.Lock()
@@ -96,10 +93,8 @@ func TestLoad(t *testing.T) {
 			firstErr = append(firstErr, fmt.Sprintf("session %d, %s: %v", i, step, err))
 		}
 	}
-	session := func(i int) error {
-		var once sync.Once
-		loggedIn := func() { once.Do(in.Done) }
-		defer loggedIn()
+	// loggedIn: this session has logged in (or failed to); allIn: all have.
+	session := func(loggedIn func(), allIn <-chan struct{}) error {
 		cl, err := Dial(ctx, addr, ClientConfig{Mode: ModeEPSV, Timeout: 20 * time.Second})
 		if err != nil {
 			return fmt.Errorf("dial: %w", err)
@@ -136,20 +131,12 @@ func TestLoad(t *testing.T) {
 		return nil
 	}
 	start := time.Now()
-	in.Add(sessions)
-	for i := range sessions {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := session(i); err != nil {
-				fail(i, "", err)
-			}
-		}()
-	}
-	in.Wait()
-	loginTime := time.Since(start)
-	close(allIn)
-	wg.Wait()
+	allLoggedIn := flood(sessions, func(i int, loggedIn func(), allIn <-chan struct{}) {
+		if err := session(loggedIn, allIn); err != nil {
+			fail(i, "", err)
+		}
+	})
+	loginTime := allLoggedIn.Sub(start)
 	wall := time.Since(start)
 	close(stopSampling)
 	<-sampled
@@ -196,67 +183,53 @@ func TestConnectionCapExact(t *testing.T) {
 	srv, addr := startServer(t, "127.0.0.1:0", t.TempDir(), func(c *ServerConfig) { c.MaxConns = limit })
 	before := openFDs(t)
 	var (
-		greeted sync.WaitGroup
-		allIn   = make(chan struct{})
-		wg      sync.WaitGroup
-		got220  atomic.Int32
-		got421  atomic.Int32
-		mu      sync.Mutex
-		errs    []error
+		got220 atomic.Int32
+		got421 atomic.Int32
+		mu     sync.Mutex
+		errs   []error
 	)
-	greeted.Add(clients)
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var once sync.Once
-			done := func() { once.Do(greeted.Done) }
-			defer done()
-			err := func() error {
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					return err
-				}
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(15 * time.Second))
-				r := bufio.NewReader(c)
-				line, err := r.ReadString('\n')
-				done()
-				switch {
-				case err != nil:
-					return err
-				case line == "421 Too many connections.\r\n":
-					got421.Add(1)
-					if _, err := r.ReadByte(); err == nil {
-						return errors.New("421 and the connection stays open")
-					}
-					return nil
-				case strings.HasPrefix(line, "220 "):
-					got220.Add(1)
-					select { // hold the slot until everyone has been answered
-					case <-allIn:
-					case <-time.After(10 * time.Second):
-						return errors.New("the others were never answered")
-					}
-					io.WriteString(c, "QUIT\r\n")
-					if line, _ := r.ReadString('\n'); !strings.HasPrefix(line, "221 ") {
-						return fmt.Errorf("QUIT: %q", line)
-					}
-					return nil
-				default:
-					return fmt.Errorf("greeting %q", line)
-				}
-			}()
+	flood(clients, func(_ int, greeted func(), allIn <-chan struct{}) {
+		err := func() error {
+			c, err := net.Dial("tcp", addr)
 			if err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
+				return err
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(15 * time.Second))
+			r := bufio.NewReader(c)
+			line, err := r.ReadString('\n')
+			greeted()
+			switch {
+			case err != nil:
+				return err
+			case line == "421 Too many connections.\r\n":
+				got421.Add(1)
+				if _, err := r.ReadByte(); err == nil {
+					return errors.New("421 and the connection stays open")
+				}
+				return nil
+			case strings.HasPrefix(line, "220 "):
+				got220.Add(1)
+				select { // hold the slot until everyone has been answered
+				case <-allIn:
+				case <-time.After(10 * time.Second):
+					return errors.New("the others were never answered")
+				}
+				io.WriteString(c, "QUIT\r\n")
+				if line, _ := r.ReadString('\n'); !strings.HasPrefix(line, "221 ") {
+					return fmt.Errorf("QUIT: %q", line)
+				}
+				return nil
+			default:
+				return fmt.Errorf("greeting %q", line)
 			}
 		}()
-	}
-	greeted.Wait()
-	close(allIn)
-	wg.Wait()
+		if err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+	})
 	if got220.Load() != limit || got421.Load() != clients-limit || len(errs) > 0 {
 		t.Errorf("%d at once against a cap of %d: %d got 220, %d got 421; errors: %v",
 			clients, limit, got220.Load(), got421.Load(), errors.Join(errs...))

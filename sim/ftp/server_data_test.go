@@ -3,10 +3,8 @@ package ftp
 import (
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,20 +25,11 @@ func TestDataCopyIsZeroCopy(t *testing.T) {
 	t.Cleanup(func() { copyHook = nil }) // runs after the server has stopped
 	dir := sandbox(t)
 	addr := testServer(t, dir, nil)
-	c := dialRaw(t, addr)
-	c.login()
-	c.cmd("TYPE I", 200)
+	c := loginBinary(t, addr)
 	if data, rep := c.pasvGet("RETR hello.txt"); rep.Code != 226 || data != "hello\n" {
 		t.Fatalf("RETR: %q %q", data, rep.String())
 	}
-	rep := c.cmd("EPSV", 229)
-	port, _ := Parse229(rep.String())
-	d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.send("STOR up.txt")
-	c.expect(150)
+	d := c.openTransfer("STOR up.txt")
 	d.Write([]byte("up\n"))
 	d.Close()
 	c.expect(226)
@@ -64,18 +53,9 @@ func TestDataStall(t *testing.T) {
 	addr := testServer(t, dir, func(c *ServerConfig) { c.DataTimeout = 300 * time.Millisecond })
 	for _, cmd := range []string{"RETR hello.txt", "STOR stalled.bin"} {
 		t.Run(strings.Fields(cmd)[0], func(t *testing.T) {
-			c := dialRaw(t, addr)
-			c.login()
-			c.cmd("TYPE I", 200)
-			rep := c.cmd("EPSV", 229)
-			port, _ := Parse229(rep.String())
-			d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := loginBinary(t, addr)
+			d := c.openTransfer(cmd)
 			defer d.Close()
-			c.send(cmd)
-			c.expect(150)
 			if rep := c.reply(); rep.Code != 426 {
 				t.Errorf("%s stalled: %q, want 426", cmd, rep.String())
 			}
@@ -98,17 +78,8 @@ func TestABORDuringTransfer(t *testing.T) {
 	var log eventLog
 	addr := testServer(t, dir, func(c *ServerConfig) { c.Observer = log.observe })
 	for _, abor := range []string{"ABOR", "\xff\xf4\xff\xf2ABOR"} {
-		c := dialRaw(t, addr)
-		c.login()
-		c.cmd("TYPE I", 200)
-		rep := c.cmd("EPSV", 229)
-		port, _ := Parse229(rep.String())
-		d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.send("RETR hello.txt")
-		c.expect(150)
+		c := loginBinary(t, addr)
+		d := c.openTransfer("RETR hello.txt")
 		d.Read(make([]byte, 1024)) // the transfer is under way and stalls: nobody reads on
 		c.send(abor)
 		if rep := c.reply(); rep.Code != 426 {
@@ -134,18 +105,9 @@ func TestCommandDuringTransfer(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := testServer(t, dir, nil)
-	c := dialRaw(t, addr)
-	c.login()
-	c.cmd("TYPE I", 200)
-	rep := c.cmd("EPSV", 229)
-	port, _ := Parse229(rep.String())
-	d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loginBinary(t, addr)
+	d := c.openTransfer("RETR hello.txt")
 	defer d.Close()
-	c.send("RETR hello.txt")
-	c.expect(150)
 	c.send("NOOP")
 	d.SetDeadline(time.Now().Add(10 * time.Second))
 	n, err := io.Copy(io.Discard, d)
@@ -171,24 +133,16 @@ func TestSlowButSteady(t *testing.T) {
 	addr := testServer(t, dir, func(c *ServerConfig) { c.DataTimeout = limit })
 	for _, cmd := range []string{"RETR hello.txt", "STOR steady.bin"} {
 		t.Run(strings.Fields(cmd)[0], func(t *testing.T) {
-			c := dialRaw(t, addr)
-			c.login()
-			c.cmd("TYPE I", 200)
-			rep := c.cmd("EPSV", 229)
-			port, _ := Parse229(rep.String())
-			d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := loginBinary(t, addr)
+			d := c.openTransfer(cmd)
 			defer d.Close()
-			c.send(cmd)
-			c.expect(150)
 			start := time.Now()
 			buf := make([]byte, 1<<20)
 			var moved int
 			for moved < size {
 				time.Sleep(25 * time.Millisecond)
 				var n int
+				var err error
 				if cmd[0] == 'R' {
 					d.SetReadDeadline(time.Now().Add(5 * time.Second))
 					n, err = io.ReadFull(d, buf)
@@ -214,13 +168,7 @@ func TestSlowButSteady(t *testing.T) {
 // pasvPut uploads data with cmd over EPSV and returns the final reply.
 func (rc *rawConn) pasvPut(cmd, data string) Reply {
 	rc.t.Helper()
-	rep := rc.cmd("EPSV", 229)
-	port, _ := Parse229(rep.String())
-	host, _, _ := net.SplitHostPort(rc.c.RemoteAddr().String())
-	d, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(int(port))))
-	if err != nil {
-		rc.t.Fatal(err)
-	}
+	d := rc.epsvDial()
 	rc.send(cmd)
 	if first := rc.reply(); first.Code != 150 {
 		d.Close()
@@ -236,9 +184,7 @@ func (rc *rawConn) pasvPut(cmd, data string) Reply {
 func TestRESTOffsets(t *testing.T) {
 	dir := sandbox(t)
 	addr := testServer(t, dir, nil)
-	c := dialRaw(t, addr)
-	c.login()
-	c.cmd("TYPE I", 200)
+	c := loginBinary(t, addr)
 	steps := []struct {
 		rest       string
 		cmd, data  string

@@ -98,7 +98,11 @@ func TestEventOrder(t *testing.T) {
 			c := dialRaw(t, addr)
 			c.login()
 			cmd, dataLn := tt.setup(t)
-			rep := c.cmd(cmd, map[bool]int{true: 229, false: 200}[cmd == "EPSV"])
+			if cmd == "EPSV" {
+				c.epsvDial()
+			} else {
+				c.cmd(cmd, 200)
+			}
 			if dataLn != nil {
 				defer dataLn.Close()
 				go func() { // the client side of an active transfer
@@ -110,14 +114,6 @@ func TestEventOrder(t *testing.T) {
 						d.Close()
 					}
 				}()
-			}
-			if cmd == "EPSV" {
-				port, _ := Parse229(rep.String())
-				d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer d.Close()
 			}
 			c.send("RETR hello.txt")
 			final := c.reply()

@@ -3,7 +3,6 @@ package ftp
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -28,27 +27,8 @@ func testServer(t testing.TB, dir string, mod func(*ServerConfig)) string {
 // testServerAt is testServer listening on laddr (e.g. "[::1]:0").
 func testServerAt(t testing.TB, laddr, dir string, mod func(*ServerConfig)) string {
 	t.Helper()
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := ServerConfig{Root: root, Anonymous: true, AllowUpload: true, Users: map[string]string{"ada": "lovelace"},
-		PasvMinPort: 0, PasvMaxPort: 0, FailedLoginDelay: -1, DataTimeout: 5 * time.Second}
-	if mod != nil {
-		mod(&cfg)
-	}
-	srv, err := NewServer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", laddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(context.Background(), l); close(done) }()
-	t.Cleanup(func() { srv.Close(); <-done; root.Close() })
-	return l.Addr().String()
+	_, addr, _ := serveDir(t, laddr, dir, mod)
+	return addr
 }
 
 // rawConn is a control connection driven line by line.
@@ -108,13 +88,7 @@ func (rc *rawConn) login() {
 // pasvGet opens a passive data connection and reads it all after cmd.
 func (rc *rawConn) pasvGet(cmd string) (string, Reply) {
 	rc.t.Helper()
-	rep := rc.cmd("EPSV", 229)
-	port, _ := Parse229(rep.String())
-	host, _, _ := net.SplitHostPort(rc.c.RemoteAddr().String())
-	d, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(int(port))))
-	if err != nil {
-		rc.t.Fatal(err)
-	}
+	d := rc.epsvDial()
 	defer d.Close()
 	rc.send(cmd)
 	first := rc.reply()
@@ -364,18 +338,10 @@ func TestUploadIsAtomic(t *testing.T) {
 	addr := testServer(t, dir, nil)
 	c := dialRaw(t, addr)
 	c.login()
-	rep := c.cmd("EPSV", 229)
-	port, _ := Parse229(rep.String())
-	d, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.send("STOR up.bin")
-	c.expect(150)
+	d := c.openTransfer("STOR up.bin")
 	d.Write([]byte("partial"))
-	d.(*net.TCPConn).SetLinger(0)
-	d.Close() // RST: the upload breaks
-	rep = c.reply()
+	reset(d) // RST: the upload breaks
+	rep := c.reply()
 	if rep.Code == 226 {
 		// A RST may arrive after the bytes as a clean EOF on some kernels;
 		// then the upload is complete by FTP's rules. Only a failure must
