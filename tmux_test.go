@@ -54,7 +54,9 @@ func TestTmuxEndToEnd(t *testing.T) {
 	tm("send-keys", "-t", "e2e", "q")
 	var code string
 	for time.Now().Before(deadline.Add(5 * time.Second)) {
-		if b, err := os.ReadFile(status); err == nil {
+		// The shell creates the file before it writes the status: an empty
+		// read is too early, not an answer.
+		if b, err := os.ReadFile(status); err == nil && strings.TrimSpace(string(b)) != "" {
 			code = strings.TrimSpace(string(b))
 			break
 		}
