@@ -35,6 +35,8 @@ var hookKinds = map[string]string{
 	"rewrite":     "[BOX]",
 	"blind":       "[BOX]",
 	"close":       "[data|control]",
+	"reset":       "[data|control]",
+	"note":        "",
 	"result":      "ok|failed",
 }
 
@@ -53,7 +55,7 @@ func parseHook(s string) (hook, error) {
 		return hook{}, fmt.Errorf("hook %q: want %q", s, strings.TrimSpace(f[0]+" "+args))
 	}
 	switch f[0] {
-	case "start", "end", "retransmit", "timeout", "refused":
+	case "start", "end", "retransmit", "timeout", "refused", "note":
 		if len(rest) != 0 {
 			return bad()
 		}
@@ -89,7 +91,7 @@ func parseHook(s string) (hook, error) {
 			return bad()
 		}
 		h.arg = rest[0]
-	case "close":
+	case "close", "reset":
 		if len(rest) > 1 || (len(rest) == 1 && rest[0] != "data" && rest[0] != "control") {
 			return bad()
 		}
@@ -108,7 +110,7 @@ func parseHook(s string) (hook, error) {
 }
 
 func hookList() string {
-	return "start, end, listen, command VERB, reply CODE, syn, connected, verdict, retransmit, timeout, refused, nat, expect, expect-used, rewrite, blind, close, result"
+	return "start, end, listen, command VERB, reply CODE, syn, connected, verdict, retransmit, timeout, refused, nat, expect, expect-used, rewrite, blind, close, reset, note, result"
 }
 
 // matches tells whether event i of evs is one this hook is about.
@@ -140,8 +142,14 @@ func (h hook) matches(i int, evs []trace.Event) bool {
 		return e.Kind == trace.Timeout
 	case "refused":
 		return e.Kind == trace.Refused
-	case "close":
-		return e.Kind == trace.Close && (h.arg == "" || string(e.Channel) == h.arg)
+	case "close", "reset":
+		k := trace.Close
+		if h.kind == "reset" {
+			k = trace.Reset
+		}
+		return e.Kind == k && (h.arg == "" || string(e.Channel) == h.arg)
+	case "note":
+		return e.Kind == trace.Note
 	case "result":
 		return e.Kind == trace.Result && e.Verdict == h.arg
 	}

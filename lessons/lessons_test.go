@@ -21,8 +21,8 @@ func TestEmbeddedLessonsParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ls) != 13 {
-		t.Fatalf("%d lessons, want 13", len(ls))
+	if len(ls) != 14 {
+		t.Fatalf("%d lessons, want 14", len(ls))
 	}
 	seen := map[string]bool{}
 	for _, l := range ls {
@@ -88,6 +88,7 @@ func TestParseErrors(t *testing.T) {
 			[]string{"4: prediction 1: before: unknown hook"}},
 		{"comma inside a choice", "---\ntitle: T\npredictions:\n  - before: timeout\n    question: q?\n    choices: [Yes, it does, No]\n    answer: 1\n---\n",
 			[]string{"4: prediction 1: choice 2 \"it does\" looks like the end of the choice before it"}},
+		{"bad reset arg", ok + "## on reset sideways\nx\n", []string{"9: hook \"reset sideways\": want \"reset [data|control]\""}},
 		{"two problems", ok + "## on nope\nx {y}\n", []string{"9: unknown hook", "10: unknown placeholder {y}"}},
 	}
 	for _, tt := range tests {

@@ -215,7 +215,7 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 	case "closed":
 		label = fmt.Sprintf(" %s #%d closed ", c.channel, c.id)
 	case "reset":
-		label = " RST "
+		label = " ✗ RST: connection reset "
 	}
 	if bx, ok := centers[c.box]; ok && blocked {
 		line[bx] = '✗'
