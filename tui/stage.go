@@ -42,14 +42,9 @@ func (s stage) host(name string) trace.Host {
 	return trace.Host{Name: name}
 }
 
-// render returns the stage's lines, each exactly s.width cells wide.
-func (s stage) render() []string {
-	out := s.head()
-	return append(out, s.connRows(len(out))...)
-}
-
-// head is the row of boxes (and the NAT's public faces): it changes with
-// the width and the topology, not from frame to frame.
+// head is the row of boxes (and the NAT's public faces), each line exactly
+// s.width cells wide: it changes with the width and the topology, not from
+// frame to frame.
 func (s stage) head() []string {
 	var out []string
 	// Row of boxes: hosts at the edges, middleboxes at their centers.
@@ -221,7 +216,7 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 		line[bx] = '✗'
 	}
 	lr := []rune(label)
-	at := x0 + (x1-x0-len(lr))/2
+	var at int
 	if bx, ok := centers[c.box]; ok && blocked {
 		// Write the verdict where the SYN never got to, next to the box.
 		if c.dialer == "client" {

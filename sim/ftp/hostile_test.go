@@ -229,6 +229,8 @@ func TestLineEndings(t *testing.T) {
 		{"\r\n", 500},
 		{"\n", 500},
 		{"NOOP\r\r\n", 501},
+		{"\x80NOOP\r\n", 500},             // only Telnet IP/DM bytes are stripped before a verb, not any invalid byte
+		{"\xff\xf4\xff\xf2NOOP\r\n", 200}, // IAC IP IAC DM, as ftplib sends before ABOR
 	}
 	for _, tt := range tests {
 		c.c.SetDeadline(time.Now().Add(5 * time.Second))

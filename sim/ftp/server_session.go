@@ -160,7 +160,11 @@ func (c *session) readCommand() (string, error) {
 	// Telnet "interrupt process" and "synch" (IAC IP IAC DM) that clients
 	// such as Python's ftplib put before ABOR; the DM may have gone out of
 	// band, so strip whatever of it arrived.
-	line = strings.TrimLeft(line, telnetSynch)
+	// Byte by byte: strings.TrimLeft reads its cutset as UTF-8, where these
+	// bytes are all U+FFFD, and would strip any invalid byte at the start.
+	for len(line) > 0 && strings.IndexByte(telnetSynch, line[0]) >= 0 {
+		line = line[1:]
+	}
 	if strings.ContainsAny(line, "\x00\r") {
 		return "", errBadLine
 	}

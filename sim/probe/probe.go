@@ -105,7 +105,7 @@ func probeMode(ctx context.Context, addr string, m ftp.Mode, o Options) (Result,
 			dialed = e.Remote
 		}
 	}
-	listErr, banner := tryList(ctx, addr, m, false, o, observe)
+	banner, listErr := tryList(ctx, addr, m, false, o, observe)
 	r.Advertised, r.Dialed = advertised, dialed
 	if listErr == nil {
 		r.Outcome = Worked
@@ -130,7 +130,7 @@ func probeMode(ctx context.Context, addr string, m ftp.Mode, o Options) (Result,
 		r.Cause = dialCause(m, addr, advertised, dialed, listErr)
 		if m == ftp.ModePassive && advertised != "" && !sameHost(advertised, addr) {
 			// Retry as curl and ftplib do: ignore the advertised address.
-			if err, _ := tryList(ctx, addr, m, true, o, nil); err == nil {
+			if _, err := tryList(ctx, addr, m, true, o, nil); err == nil {
 				r.Outcome = Mismatch
 				r.Cause = fmt.Sprintf("The server advertises %s in its 227 reply but is reached at %s: the server is behind NAT or misconfigured and advertises an address this machine cannot reach. Modern clients (curl, ftplib) ignore the advertised address and work; classic ones fail. Fix: advertise the right public address (vsftpd pasv_address).", hostOf(advertised), hostOf(addr))
 			}
@@ -139,21 +139,22 @@ func probeMode(ctx context.Context, addr string, m ftp.Mode, o Options) (Result,
 	return r, banner
 }
 
-func tryList(ctx context.Context, addr string, m ftp.Mode, skipPasvIP bool, o Options, observe ftp.Observer) (error, string) {
+// tryList logs in and lists in mode m; banner is the server's greeting.
+func tryList(ctx context.Context, addr string, m ftp.Mode, skipPasvIP bool, o Options, observe ftp.Observer) (banner string, err error) {
 	c, err := ftp.Dial(ctx, addr, ftp.ClientConfig{Network: o.Network, Mode: m, SkipPasvIP: skipPasvIP, Timeout: o.Timeout, Observer: observe})
 	if err != nil {
-		return err, ""
+		return "", err
 	}
 	defer c.Close()
-	banner := c.Banner.String()
+	banner = c.Banner.String()
 	if err := c.Login(o.User, o.Password); err != nil {
-		return err, banner
+		return banner, err
 	}
 	if _, err := c.List(""); err != nil {
-		return err, banner
+		return banner, err
 	}
 	c.Quit()
-	return nil, banner
+	return banner, nil
 }
 
 func worked(m ftp.Mode) string {
