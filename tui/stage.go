@@ -186,48 +186,59 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 	} else {
 		line[a] = '◄'
 	}
-	label := fmt.Sprintf(" %s #%d ", c.channel, c.id)
+	// Labels from the fullest to the shortest: the first that fits its room
+	// is drawn (at 80 columns a verdict beside a box has about 30).
+	labels := []string{fmt.Sprintf(" %s #%d ", c.channel, c.id)}
 	if c.channel == trace.Data && c.bytes > 0 {
-		label = fmt.Sprintf(" %s #%d  %d bytes ", c.channel, c.id, c.bytes)
+		labels = []string{fmt.Sprintf(" %s #%d  %d bytes ", c.channel, c.id, c.bytes), fmt.Sprintf(" #%d %d B ", c.id, c.bytes)}
 	}
+	rule, _, _ := strings.Cut(c.rule, ":") // "rule 3" of "rule 3: drop in"
 	switch c.status {
 	case "dropped":
-		label = fmt.Sprintf(" ✗ DROP %s: %s ", c.box, c.rule)
+		labels = []string{fmt.Sprintf(" ✗ DROP %s: %s ", c.box, c.rule), fmt.Sprintf(" ✗ DROP %s (%s) ", c.box, rule), fmt.Sprintf(" ✗ DROP %s ", c.box), " ✗ DROP "}
 		if c.box == "" {
-			label = " ✗ no answer "
+			labels = []string{" ✗ no answer "}
 		}
 	case "refused":
-		label = " ⊘ REFUSED "
+		labels = []string{" ⊘ REFUSED "}
 		if c.box != "" {
-			label = fmt.Sprintf(" ⊘ REJECT %s: %s ", c.box, c.rule)
+			labels = []string{fmt.Sprintf(" ⊘ REJECT %s: %s ", c.box, c.rule), fmt.Sprintf(" ⊘ REJECT %s (%s) ", c.box, rule), fmt.Sprintf(" ⊘ REJECT %s ", c.box), " ⊘ REJECT "}
 		}
 	case "dialing":
 		if c.box != "" {
-			label = fmt.Sprintf(" ✗ %s drops SYN (try %d) ", c.box, c.attempt+1)
+			labels = []string{fmt.Sprintf(" ✗ %s drops SYN (try %d) ", c.box, c.attempt+1), fmt.Sprintf(" ✗ SYN dropped (try %d) ", c.attempt+1), fmt.Sprintf(" ✗ try %d ", c.attempt+1)}
 		} else {
-			label = fmt.Sprintf(" SYN %s #%d ", c.channel, c.id)
+			labels = []string{fmt.Sprintf(" SYN %s #%d ", c.channel, c.id)}
 		}
 	case "closed":
-		label = fmt.Sprintf(" %s #%d closed ", c.channel, c.id)
+		labels = []string{fmt.Sprintf(" %s #%d closed ", c.channel, c.id)}
 	case "reset":
-		label = " ✗ RST: connection reset "
+		labels = []string{" ✗ RST: connection reset ", " ✗ RST "}
 	}
 	if bx, ok := centers[c.box]; ok && blocked {
 		line[bx] = '✗'
 	}
-	lr := []rune(label)
+	fitting := func(room int) []rune {
+		for _, l := range labels {
+			if len([]rune(strings.TrimRight(l, " "))) <= room { // the padding may go
+				return clip([]rune(l), room)
+			}
+		}
+		return clip([]rune(labels[len(labels)-1]), room)
+	}
+	var lr []rune
 	var at int
 	if bx, ok := centers[c.box]; ok && blocked {
 		// Write the verdict where the SYN never got to, next to the box.
 		if c.dialer == "client" {
-			lr = clip(lr, x1-bx-2)
+			lr = fitting(x1 - bx - 2)
 			at = bx + 2
 		} else {
-			lr = clip(lr, bx-x0-2)
+			lr = fitting(bx - x0 - 2)
 			at = bx - 1 - len(lr)
 		}
 	} else {
-		lr = clip(lr, x1-x0-2)
+		lr = fitting(x1 - x0 - 2)
 		at = x0 + (x1-x0-len(lr))/2
 	}
 	copy(line[at:], lr)
