@@ -476,7 +476,7 @@ func (p *Player) compose(key screenKey) composed {
 
 func (p *Player) predictionLines(w int) []string {
 	q := p.asking
-	out := wrap(p.st.prompt.Render("? "+q.Question), w)
+	out := wrapIndent(p.st.prompt.Render("? "+q.Question), w, 2)
 	for k, c := range q.Choices {
 		mark := "  "
 		if p.answered == k+1 {
@@ -488,10 +488,10 @@ func (p *Player) predictionLines(w int) []string {
 	case p.answered == 0:
 		out = append(out, p.st.dim.Render("  press 1-"+fmt.Sprint(len(q.Choices))))
 	case p.answered == q.Answer:
-		out = append(out, wrap(p.st.ok.Render("  ✓ Right. "+q.Explain), w)...)
+		out = append(out, wrapIndent(p.st.ok.Render("  ✓ Right. "+q.Explain), w, 4)...)
 		out = append(out, p.st.dim.Render("  any key: see it happen"))
 	default:
-		out = append(out, wrap(p.st.bad.Render(fmt.Sprintf("  ✗ Not quite: it is %d. %s", q.Answer, q.Explain)), w)...)
+		out = append(out, wrapIndent(p.st.bad.Render(fmt.Sprintf("  ✗ Not quite: it is %d. %s", q.Answer, q.Explain)), w, 4)...)
 		out = append(out, p.st.dim.Render("  any key: see it happen"))
 	}
 	return out
@@ -538,6 +538,23 @@ func padBetween(l, r string, w int) string {
 // wrap breaks styled text to the width.
 func wrap(s string, w int) []string {
 	return strings.Split(ansi.Wrap(s, w-1, " "), "\n")
+}
+
+// wrapIndent wraps like wrap and indents the continuation lines, so a
+// question or an answer reads as one block under its mark.
+func wrapIndent(s string, w, indent int) []string {
+	first := wrap(s, w)
+	if len(first) < 2 {
+		return first
+	}
+	pad := strings.Repeat(" ", indent)
+	out := []string{first[0]}
+	// The rest is wrapped again to the narrower width.
+	rest := strings.Join(first[1:], " ")
+	for _, l := range wrap(rest, w-indent) {
+		out = append(out, pad+l)
+	}
+	return out
 }
 
 // fit makes the screen exactly h lines, none wider than w.

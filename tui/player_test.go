@@ -464,3 +464,26 @@ func TestSYNStopsAtTheFirstBox(t *testing.T) {
 		}
 	}
 }
+
+func TestWrapIndent(t *testing.T) {
+	text := "? The data connection was reset after 96 KiB of a 1 MiB file. What does the server tell the client on the control channel?"
+	for _, w := range []int{40, 60, 80} {
+		lines := wrapIndent(text, w, 2)
+		if len(lines) < 2 {
+			t.Fatalf("width %d: %d lines, want a wrap", w, len(lines))
+		}
+		var words []string
+		for i, l := range lines {
+			if ansi.StringWidth(l) > w {
+				t.Errorf("width %d: line %d is %d wide: %q", w, i, ansi.StringWidth(l), l)
+			}
+			if i > 0 && (!strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "   ")) {
+				t.Errorf("width %d: line %d is not indented by two: %q", w, i, l)
+			}
+			words = append(words, strings.Fields(l)...)
+		}
+		if strings.Join(words, " ") != text {
+			t.Errorf("width %d: words changed: %q", w, strings.Join(words, " "))
+		}
+	}
+}
