@@ -487,3 +487,39 @@ func TestWrapIndent(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryLessonFitsEverySize: every step and frame of every lesson, on
+// screens from tiny to projector-wide, is exactly the screen's height and
+// never wider than it (and does not panic).
+func TestEveryLessonFitsEverySize(t *testing.T) {
+	items, err := LessonItems()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		s := lesson(t, it.Name)
+		s.Predict = nil
+		for _, size := range [][2]int{{40, 12}, {59, 17}, {80, 24}, {200, 60}} {
+			for _, present := range []bool{false, true} {
+				p := NewPlayer(s, Options{Width: size[0], Height: size[1], Present: present})
+				for {
+					for _, f := range []int{0, animFrames / 2, animFrames} {
+						p.frame = f
+						lines := strings.Split(p.Render(), "\n")
+						if len(lines) != size[1] {
+							t.Fatalf("%s %dx%d step %d: %d lines", it.Name, size[0], size[1], p.i, len(lines))
+						}
+						for k, l := range lines {
+							if ansi.StringWidth(l) > size[0] {
+								t.Fatalf("%s %dx%d step %d: line %d is %d wide", it.Name, size[0], size[1], p.i, k, ansi.StringWidth(l))
+							}
+						}
+					}
+					if !p.step(1) {
+						break
+					}
+				}
+			}
+		}
+	}
+}
