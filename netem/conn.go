@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -72,9 +74,26 @@ type conn struct {
 	wmu       sync.Mutex
 	pending   []byte // control: the start of a line not yet complete
 	encrypted bool   // control: TLS records flow this way now
+
+	gaveUp atomic.Bool // a stall outlasted this end's data timeout
 }
 
-func (c *conn) Read(b []byte) (int, error)         { return c.real.Read(b) }
+// Read reads from the real socket, unless this end gave up on a stall.
+func (c *conn) Read(b []byte) (int, error) {
+	if c.gaveUp.Load() {
+		return 0, c.timeout("read")
+	}
+	n, err := c.real.Read(b)
+	if err != nil && c.gaveUp.Load() {
+		return n, c.timeout("read")
+	}
+	return n, err
+}
+
+// timeout is the error an end that gave up on a stall sees.
+func (c *conn) timeout(op string) error {
+	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.ErrDeadlineExceeded}
+}
 func (c *conn) LocalAddr() net.Addr                { return tcpAddr(c.local) }
 func (c *conn) RemoteAddr() net.Addr               { return tcpAddr(c.remote) }
 func (c *conn) SetDeadline(t time.Time) error      { return c.real.SetDeadline(t) }
@@ -130,6 +149,9 @@ func (c *conn) Write(b []byte) (int, error) {
 }
 
 func (c *conn) writeData(b []byte) (int, error) {
+	if c.gaveUp.Load() {
+		return 0, c.timeout("write")
+	}
 	p := c.p
 	n := 0
 	for {
@@ -175,9 +197,13 @@ func (c *conn) writeData(b []byte) (int, error) {
 			e := c.event(trace.Note)
 			e.Text = fmt.Sprintf("link stalls for %s after %d bytes", p.link.StallFor, p.link.StallAfter)
 			p.w.step(0, e)
+			waited, err := c.stallOutlasts()
+			if err != nil {
+				return n, err
+			}
 			e = c.event(trace.Note)
 			e.Text = fmt.Sprintf("link resumes after a stall of %s", p.link.StallFor)
-			p.w.step(p.link.StallFor, e)
+			p.w.step(p.link.StallFor-waited, e)
 		}
 		if reset {
 			e := c.event(trace.Reset)
@@ -195,6 +221,47 @@ func (c *conn) writeData(b []byte) (int, error) {
 			return n, nil
 		}
 	}
+}
+
+// stallOutlasts handles a stall longer than an end's data timeout: at the
+// virtual moment the first end's timer fires, that end gives up. A writer
+// that gives up gets a timeout error for this Write; a reader that gives
+// up gets one from its next Read (its real socket's read deadline is set in
+// the past) and the writer a reset. waited is the virtual time that passed.
+func (c *conn) stallOutlasts() (waited time.Duration, err error) {
+	p := c.p
+	p.mu.Lock()
+	other := p.acceptor
+	if c == p.acceptor {
+		other = p.dialer
+	}
+	p.mu.Unlock()
+	quitter, limit := (*conn)(nil), p.link.StallFor
+	for _, end := range []*conn{c, other} {
+		if end != nil && end.host.dataTimeout > 0 && end.host.dataTimeout < limit {
+			quitter, limit = end, end.host.dataTimeout
+		}
+	}
+	if quitter == nil {
+		return 0, nil
+	}
+	e := quitter.event(trace.Note)
+	e.Text = fmt.Sprintf("%s gives up on the stalled data connection: no progress for %s (its data timeout)", quitter.host.name, limit)
+	p.w.step(limit, e)
+	quitter.gaveUp.Store(true)
+	if quitter != c {
+		// The reader gives up and closes; the writer, still stalled, learns
+		// it from the peer's reset. Simplified: it learns at once, so the
+		// reader's 426 is not held back until the link would have resumed.
+		p.mu.Lock()
+		rc := quitter.real // nil until the reader has accepted: then its first Read sees gaveUp
+		p.mu.Unlock()
+		if rc != nil {
+			rc.SetReadDeadline(time.Unix(1, 0)) // wakes a Read waiting on the real socket
+		}
+		return limit, errReset()
+	}
+	return limit, c.timeout("write")
 }
 
 func errReset() error { return &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET} }

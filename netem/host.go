@@ -21,7 +21,8 @@ type Host struct {
 	name           string
 	addr           netip.Addr
 	connectTimeout time.Duration
-	nextPort       int // next ephemeral virtual port (guarded by World.mu)
+	dataTimeout    time.Duration // see HostConfig.DataTimeout
+	nextPort       int           // next ephemeral virtual port (guarded by World.mu)
 }
 
 // Name is the host's name ("client").

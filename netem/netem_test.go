@@ -509,3 +509,80 @@ func FuzzHelperRewrite(f *testing.F) {
 		}
 	})
 }
+
+// TestStallOutlastsDataTimeout: a host whose data timeout is shorter than a
+// stall gives up at that moment of virtual time; as the writer its Write
+// times out, as the reader its Read times out and the writer sees a reset;
+// with no timeout short enough the stall just passes.
+func TestStallOutlastsDataTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		name              string
+		writerT, readerT  time.Duration
+		writeErr, readErr string // "" none, "timeout", "reset"
+		quitAfter         time.Duration
+	}{
+		{"writer gives up", 2 * time.Minute, 0, "timeout", "", 2 * time.Minute},
+		{"reader gives up", 0, 3 * time.Minute, "reset", "timeout", 3 * time.Minute},
+		{"first timer wins", 4 * time.Minute, 3 * time.Minute, "reset", "timeout", 3 * time.Minute},
+		{"stall shorter than both", 20 * time.Minute, 20 * time.Minute, "", "", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &rec{}
+			w := New(Options{Emit: r.add})
+			defer w.Close()
+			c, _ := w.AddHost(HostConfig{Name: "client", Addr: "192.0.2.10", DataTimeout: tt.writerT})
+			s, _ := w.AddHost(HostConfig{Name: "server", Addr: "198.51.100.21", DataTimeout: tt.readerT})
+			w.SetLink(Link{StallAfter: 1000, StallFor: 10 * time.Minute})
+			l, _ := s.Listen(context.Background(), ":30000")
+			defer l.Close()
+			readErr := make(chan error, 1)
+			go func() {
+				sc, err := l.Accept()
+				if err != nil {
+					readErr <- err
+					return
+				}
+				defer sc.Close()
+				_, err = io.Copy(io.Discard, sc)
+				readErr <- err
+			}()
+			conn, err := c.Dial(context.Background(), "", "198.51.100.21:30000")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, werr := conn.Write(make([]byte, 5000))
+			conn.Close()
+			rerr := <-readErr
+			kind := func(err error) string {
+				var ne net.Error
+				switch {
+				case err == nil:
+					return ""
+				case errors.As(err, &ne) && ne.Timeout():
+					return "timeout"
+				case strings.Contains(err.Error(), "reset"):
+					return "reset"
+				}
+				return err.Error()
+			}
+			if kind(werr) != tt.writeErr || kind(rerr) != tt.readErr {
+				t.Errorf("write error %v, read error %v; want %q and %q", werr, rerr, tt.writeErr, tt.readErr)
+			}
+			var stall, quit int64 = -1, -1
+			for _, e := range r.kinds(trace.Note) {
+				switch {
+				case strings.HasPrefix(e.Text, "link stalls"):
+					stall = e.T
+				case strings.Contains(e.Text, "gives up on the stalled data connection"):
+					quit = e.T
+				}
+			}
+			switch {
+			case tt.quitAfter == 0 && quit >= 0:
+				t.Errorf("nobody should give up on a stall shorter than both timeouts")
+			case tt.quitAfter > 0 && (stall < 0 || time.Duration(quit-stall)*time.Microsecond != tt.quitAfter):
+				t.Errorf("gave up %s into the stall, want %s", time.Duration(quit-stall)*time.Microsecond, tt.quitAfter)
+			}
+		})
+	}
+}

@@ -75,6 +75,12 @@ type HostConfig struct {
 	// ConnectTimeout is how long its dials keep retransmitting SYNs into a
 	// drop before giving up. Default 127 s (Linux, tcp_syn_retries=6).
 	ConnectTimeout time.Duration
+	// DataTimeout is how long the host's application lets a data
+	// connection make no progress before it gives up on the transfer (an
+	// FTP server's data timeout; vsftpd's data_connection_timeout). A link
+	// stall longer than that ends the transfer on this host's side, in
+	// virtual time, with a timeout error. 0: the host waits forever.
+	DataTimeout time.Duration
 }
 
 // AddHost puts a host on the network.
@@ -93,7 +99,10 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 			return nil, fmt.Errorf("netem: host %q or address %s already exists", c.Name, ip)
 		}
 	}
-	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, nextPort: 49152}
+	if c.DataTimeout < 0 {
+		return nil, fmt.Errorf("netem: host %q: negative data timeout %s", c.Name, c.DataTimeout)
+	}
+	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, dataTimeout: c.DataTimeout, nextPort: 49152}
 	w.hosts = append(w.hosts, h)
 	return h, nil
 }

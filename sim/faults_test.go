@@ -78,14 +78,15 @@ func TestResetMidTransfer(t *testing.T) {
 	}
 }
 
-// TestStallShorterThanDataTimeout: each data connection stalls for 5 s,
-// half the DataTimeout sim gives the server, then resumes: the 1 MiB get and
-// put complete with sha256 equal at both ends, and the stall sits in the
-// trace as two notes exactly 5 s of virtual time apart.
+// TestStallShorterThanDataTimeout: each data connection stalls for 4
+// minutes, less than the server's data timeout (5 minutes, vsftpd's
+// data_connection_timeout, in virtual time), then resumes: the 1 MiB get
+// and put complete with sha256 equal at both ends, and the stall sits in
+// the trace as two notes exactly 4 minutes of virtual time apart.
 func TestStallShorterThanDataTimeout(t *testing.T) {
-	stallFor := 5 * time.Second
-	if stallFor >= realTimeout {
-		t.Fatalf("the stall (%s) must be shorter than the server's DataTimeout (%s)", stallFor, realTimeout)
+	stallFor := 4 * time.Minute
+	if wait := time.Duration(Scenario{}.Defaults().DataWait); stallFor >= wait {
+		t.Fatalf("the stall (%s) must be shorter than the server's data timeout (%s)", stallFor, wait)
 	}
 	for _, mode := range []ftp.Mode{ftp.ModePassive, ftp.ModeActive} {
 		t.Run(string(mode), func(t *testing.T) {
@@ -97,22 +98,46 @@ func TestStallShorterThanDataTimeout(t *testing.T) {
 	}
 }
 
-// TestStallLongerThanDataTimeout: a stall of 15 minutes, beyond the
-// server's DataTimeout (10 s in sim; 1 min by default; vsftpd's
-// data_connection_timeout is 5 min). A real server would give up with 426.
-// Here it does not, and the test says so honestly: the server's
-// DataTimeout is a wall-clock deadline on the real socket (time.Now,
-// SetDeadline) while netem's stall costs only virtual time, so the server
-// never sees it. What holds: the transfer completes intact, the stall is
-// in the trace as notes 15 minutes apart, and the virtual clock shows it.
+// TestStallLongerThanDataTimeout: a 10-minute stall outlasts the server's
+// 5-minute data timeout. 5 minutes of virtual time into the stall the
+// server gives up, whether it was sending (get: its write times out) or
+// receiving (put: its read times out): 426 on the control channel, the run
+// fails, and a broken upload leaves nothing in the server's root.
 func TestStallLongerThanDataTimeout(t *testing.T) {
-	stallFor := 15 * time.Minute
-	s := runStall(t, ftp.ModePassive, stallFor)
-	if v := time.Duration(s.Summary.VirtualMS * float64(time.Millisecond)); v < 2*stallFor {
-		t.Errorf("virtual time %s, want at least two stalls of %s", v, stallFor)
-	}
-	if hasReply(s.Summary, 426, "") {
-		t.Errorf("a 426: the server now sees virtual stalls; this test (and the report that netem stalls are invisible to DataTimeout) must change")
+	wait := time.Duration(Scenario{}.Defaults().DataWait)
+	for _, step := range []string{"get " + SampleFile, "put upload.bin"} {
+		for _, mode := range []ftp.Mode{ftp.ModePassive, ftp.ModeActive} {
+			t.Run(step+"/"+string(mode), func(t *testing.T) {
+				sc := Scenario{Mode: mode, FileSize: 1 << 20, StallAfter: 64 << 10, StallFor: Duration(10 * time.Minute), Script: []string{step}}
+				s, err := Run(context.Background(), sc, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.Summary.OK || !hasReply(s.Summary, 426, "") {
+					t.Fatalf("ok=%v, replies %+v: want a failed run with 426", s.Summary.OK, s.Summary.Replies)
+				}
+				var stall, gaveUp *trace.Event
+				for i, e := range s.Events {
+					switch {
+					case e.Kind == trace.Note && strings.HasPrefix(e.Text, "link stalls"):
+						stall = &s.Events[i]
+					case e.Kind == trace.Note && strings.HasPrefix(e.Text, "server gives up on the stalled data connection"):
+						gaveUp = &s.Events[i]
+					}
+				}
+				if stall == nil || gaveUp == nil {
+					t.Fatalf("want a stall note and the server giving up in the trace; stall %v, gave up %v", stall, gaveUp)
+				}
+				if d := time.Duration(gaveUp.T-stall.T) * time.Microsecond; d != wait {
+					t.Errorf("the server gave up %s into the stall, want %s", d, wait)
+				}
+				for _, f := range s.ServerFiles {
+					if f.Name != SampleFile {
+						t.Errorf("left in the server's root: %s (%d bytes)", f.Name, f.Size)
+					}
+				}
+			})
+		}
 	}
 }
 

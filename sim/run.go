@@ -166,7 +166,8 @@ func (r *runner) build() error {
 	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.clientIP(), ConnectTimeout: time.Duration(sc.ClientWait)}); err != nil {
 		return err
 	}
-	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.serverIP(), ConnectTimeout: time.Duration(sc.ConnectWait)}); err != nil {
+	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.serverIP(), ConnectTimeout: time.Duration(sc.ConnectWait),
+		DataTimeout: time.Duration(sc.DataWait)}); err != nil {
 		return err
 	}
 	if sc.clientFirewall() {

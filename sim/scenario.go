@@ -34,6 +34,7 @@ type Scenario struct {
 	Expect      string   `json:"expect,omitempty" yaml:"expect"`                         // ok or fail: what a correct run does
 	ConnectWait Duration `json:"connect_timeout,omitempty" yaml:"connect_timeout"`       // server's active connect timeout
 	ClientWait  Duration `json:"client_connect_timeout,omitempty" yaml:"client_timeout"` // client's passive connect timeout
+	DataWait    Duration `json:"data_timeout,omitempty" yaml:"data_timeout"`             // server's data stall limit (vsftpd's data_connection_timeout)
 	Bandwidth   Rate     `json:"bandwidth,omitempty" yaml:"bandwidth"`                   // link bandwidth, bytes/s; 0 = unlimited
 	StallAfter  Bytes    `json:"stall_after,omitempty" yaml:"stall_after"`               // a data connection stalls once after this many bytes...
 	StallFor    Duration `json:"stall_for,omitempty" yaml:"stall_for"`                   // ...for this long (virtual time)
@@ -82,6 +83,9 @@ func (s Scenario) Defaults() Scenario {
 	}
 	if s.ClientWait == 0 {
 		s.ClientWait = Duration(75 * time.Second) // the classic BSD connect timeout
+	}
+	if s.DataWait == 0 {
+		s.DataWait = Duration(300 * time.Second) // vsftpd's data_connection_timeout
 	}
 	return s
 }
@@ -137,6 +141,7 @@ func (s Scenario) linkErrors() []error {
 		{"stall_for", s.StallFor < 0, time.Duration(s.StallFor).String()},
 		{"reset_after", s.ResetAfter < 0, strconv.FormatInt(int64(s.ResetAfter), 10)},
 		{"file_size", s.FileSize < 0, strconv.FormatInt(int64(s.FileSize), 10)},
+		{"data_timeout", s.DataWait < 0, time.Duration(s.DataWait).String()},
 	} {
 		if k.neg {
 			errs = append(errs, fmt.Errorf("%s %s: must not be negative", k.name, k.val))
