@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -520,6 +521,47 @@ func TestEveryLessonFitsEverySize(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestSandboxLinkFaults: F10 cycles the link presets, and each plays out
+// as it says on a 256 KiB get.
+func TestSandboxLinkFaults(t *testing.T) {
+	for k, want := range []struct {
+		ok   bool
+		text string // a note, reply or error the run must show
+	}{
+		{true, ""},
+		{true, ""},
+		{true, "link resumes after a stall of 10s"},
+		{false, "server gives up on the stalled data connection"},
+		{false, "link reset the connection after 98304 bytes"},
+	} {
+		s := NewSandbox(context.Background(), Options{NoColor: true})
+		for i := 0; i < k; i++ {
+			s.Update(tea.KeyPressMsg{Code: tea.KeyF10})
+		}
+		s.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+		if s.player == nil {
+			t.Fatalf("preset %s: no player (err %v)", linkPresets[k].name, s.err)
+		}
+		evs := s.player.s.Events
+		last := evs[len(evs)-1]
+		if ok := last.Verdict == "ok"; ok != want.ok {
+			t.Errorf("preset %s: result %s (%s), want ok=%v", linkPresets[k].name, last.Verdict, last.Text, want.ok)
+		}
+		found := want.text == ""
+		for _, e := range evs {
+			if strings.Contains(e.Text+" "+e.Err, want.text) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("preset %s: nothing in the run says %q", linkPresets[k].name, want.text)
+		}
+		if k == 1 && time.Duration(last.T)*time.Microsecond < time.Second {
+			t.Errorf("preset %s: 256 KiB at 256 KiB/s took %s of virtual time, want at least 1 s", linkPresets[k].name, time.Duration(last.T)*time.Microsecond)
 		}
 	}
 }

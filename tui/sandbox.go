@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -16,6 +17,7 @@ import (
 // types a client command, and watches it happen in the player.
 type Sandbox struct {
 	sc     sim.Scenario
+	link   int // index in linkPresets
 	input  textinput.Model
 	o      Options
 	st     styles
@@ -42,6 +44,19 @@ func NewSandbox(ctx context.Context, o Options) *Sandbox {
 
 // Init starts the cursor.
 func (s *Sandbox) Init() tea.Cmd { return textinput.Blink }
+
+// linkPresets are the link faults F10 cycles through. Any but the first
+// makes hello.txt and uploads 256 KiB, so the fault lands mid-file.
+var linkPresets = []struct {
+	name string
+	set  func(*sim.Scenario)
+}{
+	{"clean", func(*sim.Scenario) {}},
+	{"slow (256 KiB/s)", func(sc *sim.Scenario) { sc.Bandwidth = 256 << 10 }},
+	{"stall 10 s mid-file", func(sc *sim.Scenario) { sc.StallAfter, sc.StallFor = 64<<10, sim.Duration(10*time.Second) }},
+	{"stall 10 min (server gives up at 5)", func(sc *sim.Scenario) { sc.StallAfter, sc.StallFor = 64<<10, sim.Duration(10*time.Minute) }},
+	{"reset mid-file", func(sc *sim.Scenario) { sc.ResetAfter = 96 << 10 }},
+}
 
 func cycle(v string, set []string) string {
 	for i, x := range set {
@@ -75,6 +90,8 @@ func (s *Sandbox) toggle(k string) bool {
 		s.sc.PasvAddress = !s.sc.PasvAddress
 	case "f9":
 		s.sc.SkipPasvIP = !s.sc.SkipPasvIP
+	case "f10", "ctrl+f": // some terminals keep F10 for their menu
+		s.link = (s.link + 1) % len(linkPresets)
 	default:
 		return false
 	}
@@ -132,6 +149,10 @@ func (s *Sandbox) run() tea.Cmd {
 	}
 	sc := s.sc
 	sc.Name, sc.Script = "sandbox", []string{line}
+	if s.link > 0 {
+		sc.FileSize = 256 << 10
+		linkPresets[s.link].set(&sc)
+	}
 	if err := sc.Defaults().Validate(); err != nil {
 		s.err = err
 		return nil
@@ -177,6 +198,7 @@ func (s *Sandbox) View() tea.View {
 		fmt.Sprintf("   F7  TLS               %s", onOff(sc.TLS)),
 		fmt.Sprintf("   F8  pasv_address      %s   (server advertises its public address)", onOff(sc.PasvAddress)),
 		fmt.Sprintf("   F9  skip 227 address  %s   (client acts like curl)", onOff(sc.SkipPasvIP)),
+		fmt.Sprintf("   F10 link              %s   (or ctrl+f)", linkPresets[s.link].name),
 		"",
 		" " + s.input.View(),
 	}
