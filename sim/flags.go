@@ -13,14 +13,14 @@ func ScenarioFlags(f *pflag.FlagSet, sc *Scenario) {
 	f.StringVar(&sc.Firewall, "firewall", "none", "firewall: none, client (deny inbound NEW), server (allow inbound 21 only) or both")
 	f.BoolVar(&sc.OpenPasv, "open-pasv", false, "the server firewall also admits the passive range 30000-30009")
 	f.BoolVar(&sc.Reject, "reject", false, "firewalls REJECT instead of DROP")
-	f.StringVar(&sc.NAT, "nat", "none", "NAT: none, client (private client), server (server behind port forwarding) or both")
+	f.StringVar(&sc.NAT, "nat", "none", "where NAT sits: none, client (private client), server (server behind port forwarding) or both")
 	f.BoolVar(&sc.PasvAddress, "pasv-address", false, "the server advertises its public address in 227 replies")
-	f.BoolVar(&sc.ALG, "alg", false, "FTP helper (like nf_conntrack_ftp/nf_nat_ftp) on every firewall and NAT")
-	f.BoolVar(&sc.TLS, "tls", false, "AUTH TLS on the control channel")
+	f.BoolVar(&sc.ALG, "alg", false, "an FTP helper (like nf_conntrack_ftp/nf_nat_ftp) on every firewall and NAT")
+	f.BoolVar(&sc.TLS, "tls", false, "secure the control channel with AUTH TLS")
 	f.BoolVar(&sc.SkipPasvIP, "skip-pasv-ip", false, "the client ignores the 227 address, as curl and ftplib do")
 	f.StringVar(&sc.PortAddress, "port-address", "", "the client announces this IP in PORT/EPRT (the bounce attack)")
 	f.StringArrayVar(&sc.Script, "step", nil, "a client step: ls [DIR], nlst [DIR], get FILE, put FILE (repeatable; default get hello.txt)")
-	f.Var(durationValue{&sc.Latency}, "latency", "one-way link latency (default 5ms)")
+	f.Var(durationValue{&sc.Latency}, "latency", "link latency, one way (default 5ms)")
 	f.Var(rateValue{&sc.Bandwidth}, "bandwidth", "link bandwidth in bytes/s: 1MiB/s, 256KiB/s or 262144 (default unlimited)")
 	f.Var(bytesValue{&sc.StallAfter}, "stall-after", "a data connection stalls once after this many bytes (with --stall-for)")
 	f.Var(durationValue{&sc.StallFor}, "stall-for", "how long the stall lasts, in virtual time (with --stall-after)")
@@ -54,7 +54,7 @@ type durationValue struct{ d *Duration }
 
 func (v durationValue) String() string {
 	if v.d == nil || *v.d == 0 {
-		return "0s"
+		return "0" // pflag shows no "(0s)" default for a zero value
 	}
 	b, _ := v.d.MarshalText()
 	return string(b)
