@@ -395,7 +395,7 @@ func importCmd() *cobra.Command {
 func sandboxCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "sandbox",
-		Short: "Free play: set mode, firewalls, NAT, helper and TLS, type ls/get/put and watch",
+		Short: "Free play: set mode, firewalls, NAT, helper, TLS and link faults, type ls/get/put and watch",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !interactive() {
