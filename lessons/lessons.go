@@ -124,6 +124,8 @@ type frontMatter struct {
 var (
 	sectionRE = regexp.MustCompile(`^##\s+(once\s+)?on\s+(.*?)\s*$`)
 	yamlLine  = regexp.MustCompile(`line (\d+)`)
+	// badValue finds the value a knob's own parser refused: `bad latency "soon"`.
+	badValue = regexp.MustCompile(`^bad [a-z_]+ "([^"]*)"`)
 )
 
 // Parse reads one lesson. file names it in errors (e.g. "active.md").
@@ -154,6 +156,22 @@ func Parse(file string, src []byte) (*Lesson, error) {
 	var fm frontMatter
 	dec := yaml.NewDecoder(strings.NewReader(strings.Join(lines[1:end], "\n")))
 	dec.KnownFields(true)
+	keyLine := func(key string) int {
+		for i := 1; i < end; i++ {
+			if strings.HasPrefix(strings.TrimSpace(lines[i]), key+":") {
+				return i + 1
+			}
+		}
+		return 1
+	}
+	valueLine := func(value string) int {
+		for i := 1; i < end; i++ {
+			if _, v, ok := strings.Cut(lines[i], ":"); ok && strings.Trim(strings.TrimSpace(v), `"'`) == value {
+				return i + 1
+			}
+		}
+		return 1
+	}
 	if err := dec.Decode(&fm); err != nil && !errors.Is(err, io.EOF) {
 		for _, msg := range yamlMessages(err) {
 			line := 1
@@ -162,17 +180,14 @@ func Parse(file string, src []byte) (*Lesson, error) {
 				line = n + 1 // the YAML starts on the file's second line
 				msg = strings.TrimSpace(yamlLine.ReplaceAllString(msg, ""))
 				msg = strings.TrimPrefix(msg, ": ")
+			} else if m := badValue.FindStringSubmatch(msg); m != nil {
+				// A value our own types refused (`bad bandwidth "fast"`,
+				// `bad duration "soon"`): yaml gives no line, so find the
+				// line that holds the value.
+				line = valueLine(m[1])
 			}
 			add(line, "front matter: %s", msg)
 		}
-	}
-	keyLine := func(key string) int {
-		for i := 1; i < end; i++ {
-			if strings.HasPrefix(strings.TrimSpace(lines[i]), key+":") {
-				return i + 1
-			}
-		}
-		return 1
 	}
 	l.Title, l.Summary, l.Order, l.Scenario, l.Predictions = fm.Title, fm.Summary, fm.Order, fm.Scenario, fm.Predictions
 	l.Scenario.Name = l.Name

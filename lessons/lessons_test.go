@@ -89,6 +89,8 @@ func TestParseErrors(t *testing.T) {
 		{"comma inside a choice", "---\ntitle: T\npredictions:\n  - before: timeout\n    question: q?\n    choices: [Yes, it does, No]\n    answer: 1\n---\n",
 			[]string{"4: prediction 1: choice 2 \"it does\" looks like the end of the choice before it"}},
 		{"bad reset arg", ok + "## on reset sideways\nx\n", []string{"9: hook \"reset sideways\": want \"reset [data|control]\""}},
+		{"bad bandwidth", "---\ntitle: T\nscenario:\n  mode: passive\n  bandwidth: fast\n---\n", []string{"5: front matter: bad bandwidth \"fast\""}},
+		{"bad latency", "---\ntitle: T\nscenario:\n  mode: passive\n  latency: soon\n---\n", []string{"5: front matter: bad duration \"soon\""}},
 		{"two problems", ok + "## on nope\nx {y}\n", []string{"9: unknown hook", "10: unknown placeholder {y}"}},
 	}
 	for _, tt := range tests {
