@@ -92,15 +92,15 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 127 * time.Second
 	}
+	if c.DataTimeout < 0 {
+		return nil, fmt.Errorf("netem: host %q: negative data timeout %s", c.Name, c.DataTimeout)
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, h := range w.hosts {
 		if h.name == c.Name || h.addr == ip {
 			return nil, fmt.Errorf("netem: host %q or address %s already exists", c.Name, ip)
 		}
-	}
-	if c.DataTimeout < 0 {
-		return nil, fmt.Errorf("netem: host %q: negative data timeout %s", c.Name, c.DataTimeout)
 	}
 	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, dataTimeout: c.DataTimeout, nextPort: 49152}
 	w.hosts = append(w.hosts, h)

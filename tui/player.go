@@ -333,8 +333,7 @@ type screenKey struct {
 // composed is the last composed screen, cut around the connection rows.
 type composed struct {
 	key           screenKey
-	valid         bool
-	text          string // the whole screen, as composed
+	text          string // the whole screen, as composed ("": none yet)
 	before, after string // around the connection rows
 	stg           stage
 	headLen       int // stage lines above the connection rows
@@ -347,7 +346,7 @@ type composed struct {
 func (p *Player) Render() string {
 	key := screenKey{i: p.i, n: len(p.s.Events), w: p.w, h: p.h, speed: p.speed, score: p.score, total: p.total,
 		answered: p.answered, playing: p.playing, liveDone: p.liveDone, fullHelp: p.fullHelp, asking: p.asking}
-	if !p.scr.valid || p.scr.key != key {
+	if p.scr.text == "" || p.scr.key != key {
 		p.scr = p.compose(key)
 	}
 	sc := &p.scr
@@ -370,7 +369,7 @@ func (p *Player) Render() string {
 
 // compose draws the whole screen for a key.
 func (p *Player) compose(key screenKey) composed {
-	sc := composed{key: key, valid: true}
+	sc := composed{key: key}
 	w, h := max(p.w, 40), max(p.h, 12)
 	var cur trace.Event
 	if p.i >= 0 && p.i < len(p.s.Events) {

@@ -280,7 +280,7 @@ func TestFramesMatchAFreshScreen(t *testing.T) {
 				for _, f := range []int{0, animFrames / 3, animFrames - 1, animFrames} {
 					p.frame = f
 					kept := p.Render()
-					p.scr.valid = false
+					p.scr.text = ""
 					if fresh := p.Render(); kept != fresh {
 						t.Fatalf("%s %dx%d step %d frame %d: kept frame differs from a fresh one:\n%s\n---\n%s", name, size[0], size[1], p.i, f, ansi.Strip(kept), ansi.Strip(fresh))
 					}

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"ftplab/sim/trace"
@@ -261,25 +260,21 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 // never drawn reaching a host it never reached. Data and control segments
 // cross the whole wire.
 func (s stage) flight(c *connState, centers map[string]int, a, b int) (from, to int, ok bool) {
-	forward := c.dialer != "server" // the dialer's SYN travels left to right
-	stops := make([]int, 0, len(centers))
-	for _, x := range centers {
-		stops = append(stops, x)
-	}
-	sort.Ints(stops)
+	forward := c.dialer != "server"  // the dialer's SYN travels left to right
+	boxes := s.header.Topology.Boxes // left to right, as boxCenters places them
 	// next is the first box beyond x in the SYN's direction, or the far end.
 	next := func(x int) int {
 		if forward {
-			for _, bx := range stops {
-				if bx > x+1 {
-					return bx - 1
+			for _, bx := range boxes {
+				if cx := centers[bx.Name]; cx > x+1 {
+					return cx - 1
 				}
 			}
 			return b
 		}
-		for k := len(stops) - 1; k >= 0; k-- {
-			if stops[k] < x-1 {
-				return stops[k] + 1
+		for k := len(boxes) - 1; k >= 0; k-- {
+			if cx := centers[boxes[k].Name]; cx < x-1 {
+				return cx + 1
 			}
 		}
 		return a
