@@ -18,12 +18,15 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"ftplab/internal/kernel"
+	"ftplab/internal/probe"
 	"ftplab/lessons"
 	"ftplab/sim"
 	"ftplab/sim/ftp"
-	"ftplab/sim/kernel"
-	"ftplab/sim/probe"
+	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
+	"ftplab/sim/trace/capture"
+	"ftplab/sim/trace/export"
 	"ftplab/tui"
 )
 
@@ -173,7 +176,7 @@ func probeCmd() *cobra.Command {
 }
 
 func runCmd() *cobra.Command {
-	var sc sim.Scenario
+	var sc scenario.Scenario
 	var o sim.HeadlessOptions
 	var lessonName string
 	cmd := &cobra.Command{
@@ -232,7 +235,7 @@ func replayCmd() *cobra.Command {
 				return usageError{err}
 			}
 			if headless {
-				return trace.ExportText(cmd.OutOrStdout(), t)
+				return export.Text(cmd.OutOrStdout(), t)
 			}
 			return play(cmd, tui.Session{Header: t.Header, Events: t.Events})
 		},
@@ -333,7 +336,7 @@ func exportCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			exporters := map[string]func(io.Writer, trace.Trace) error{
-				"pcap": trace.ExportPCAP, "mermaid": trace.ExportMermaid, "text": trace.ExportText,
+				"pcap": export.PCAP, "mermaid": export.Mermaid, "text": export.Text,
 			}
 			export, ok := exporters[format]
 			if !ok {
@@ -381,7 +384,7 @@ func importCmd() *cobra.Command {
 				return usageError{err}
 			}
 			defer f.Close()
-			t, err := trace.ImportCapture(f)
+			t, err := capture.Read(f)
 			if err != nil {
 				return usageError{err}
 			}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"ftplab/sim/peertest"
+	"ftplab/internal/peertest"
 )
 
 // TestTmuxEndToEnd drives the real binary in a 100x30 tmux pane: step

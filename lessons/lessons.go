@@ -23,6 +23,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"ftplab/sim"
+	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
 )
 
@@ -36,7 +37,7 @@ type Lesson struct {
 	Title       string
 	Summary     string
 	Order       int
-	Scenario    sim.Scenario
+	Scenario    scenario.Scenario
 	Intro       string // text before the first section
 	Sections    []Section
 	Predictions []Prediction
@@ -114,11 +115,11 @@ func (es Errors) Error() string {
 }
 
 type frontMatter struct {
-	Title       string       `yaml:"title"`
-	Summary     string       `yaml:"summary"`
-	Order       int          `yaml:"order"`
-	Scenario    sim.Scenario `yaml:"scenario"`
-	Predictions []Prediction `yaml:"predictions"`
+	Title       string            `yaml:"title"`
+	Summary     string            `yaml:"summary"`
+	Order       int               `yaml:"order"`
+	Scenario    scenario.Scenario `yaml:"scenario"`
+	Predictions []Prediction      `yaml:"predictions"`
 }
 
 var (

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ftplab/sim/ftp"
+	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
 )
 
@@ -21,9 +22,9 @@ import (
 func TestResetMidTransfer(t *testing.T) {
 	const size, resetAfter = 1 << 20, 100000
 	for _, mode := range []ftp.Mode{ftp.ModePassive, ftp.ModeActive} {
-		for _, step := range []string{"get " + SampleFile, "put upload.bin", "put " + SampleFile} {
+		for _, step := range []string{"get " + scenario.SampleFile, "put upload.bin", "put " + scenario.SampleFile} {
 			t.Run(fmt.Sprintf("%s/%s", mode, step), func(t *testing.T) {
-				sc := Scenario{Mode: mode, FileSize: size, ResetAfter: resetAfter, Script: []string{step}, Expect: "fail"}
+				sc := scenario.Scenario{Mode: mode, FileSize: size, ResetAfter: resetAfter, Script: []string{step}, Expect: "fail"}
 				s, err := Run(context.Background(), sc, Options{})
 				if err != nil {
 					t.Fatal(err)
@@ -66,11 +67,11 @@ func TestResetMidTransfer(t *testing.T) {
 
 				// The server's root: the sample as it was, nothing else.
 				if len(s.ServerFiles) != 1 {
-					t.Errorf("server's root holds %+v, want only %s (no partial upload, no temporary file)", s.ServerFiles, SampleFile)
+					t.Errorf("server's root holds %+v, want only %s (no partial upload, no temporary file)", s.ServerFiles, scenario.SampleFile)
 				}
 				for _, f := range s.ServerFiles {
-					if f.Name == SampleFile && (f.Size != size || f.SHA256 != sha256.Sum256(sampleContent(size))) {
-						t.Errorf("%s on the server is now %d bytes: a broken upload clobbered it", SampleFile, f.Size)
+					if f.Name == scenario.SampleFile && (f.Size != size || f.SHA256 != sha256.Sum256(sampleContent(size))) {
+						t.Errorf("%s on the server is now %d bytes: a broken upload clobbered it", scenario.SampleFile, f.Size)
 					}
 				}
 			})
@@ -85,7 +86,7 @@ func TestResetMidTransfer(t *testing.T) {
 // the trace as two notes exactly 4 minutes of virtual time apart.
 func TestStallShorterThanDataTimeout(t *testing.T) {
 	stallFor := 4 * time.Minute
-	if wait := time.Duration(Scenario{}.Defaults().DataWait); stallFor >= wait {
+	if wait := time.Duration(scenario.Scenario{}.Defaults().DataWait); stallFor >= wait {
 		t.Fatalf("the stall (%s) must be shorter than the server's data timeout (%s)", stallFor, wait)
 	}
 	for _, mode := range []ftp.Mode{ftp.ModePassive, ftp.ModeActive} {
@@ -104,11 +105,11 @@ func TestStallShorterThanDataTimeout(t *testing.T) {
 // receiving (put: its read times out): 426 on the control channel, the run
 // fails, and a broken upload leaves nothing in the server's root.
 func TestStallLongerThanDataTimeout(t *testing.T) {
-	wait := time.Duration(Scenario{}.Defaults().DataWait)
-	for _, step := range []string{"get " + SampleFile, "put upload.bin"} {
+	wait := time.Duration(scenario.Scenario{}.Defaults().DataWait)
+	for _, step := range []string{"get " + scenario.SampleFile, "put upload.bin"} {
 		for _, mode := range []ftp.Mode{ftp.ModePassive, ftp.ModeActive} {
 			t.Run(step+"/"+string(mode), func(t *testing.T) {
-				sc := Scenario{Mode: mode, FileSize: 1 << 20, StallAfter: 64 << 10, StallFor: Duration(10 * time.Minute), Script: []string{step}}
+				sc := scenario.Scenario{Mode: mode, FileSize: 1 << 20, StallAfter: 64 << 10, StallFor: scenario.Duration(10 * time.Minute), Script: []string{step}}
 				s, err := Run(context.Background(), sc, Options{})
 				if err != nil {
 					t.Fatal(err)
@@ -132,7 +133,7 @@ func TestStallLongerThanDataTimeout(t *testing.T) {
 					t.Errorf("the server gave up %s into the stall, want %s", d, wait)
 				}
 				for _, f := range s.ServerFiles {
-					if f.Name != SampleFile {
+					if f.Name != scenario.SampleFile {
 						t.Errorf("left in the server's root: %s (%d bytes)", f.Name, f.Size)
 					}
 				}
@@ -146,7 +147,7 @@ func TestStallLongerThanDataTimeout(t *testing.T) {
 func runStall(t *testing.T, mode ftp.Mode, d time.Duration) *Session {
 	t.Helper()
 	const size = 1 << 20
-	sc := Scenario{Mode: mode, FileSize: size, StallAfter: 64 << 10, StallFor: Duration(d), Script: []string{"get " + SampleFile, "put upload.bin"}}
+	sc := scenario.Scenario{Mode: mode, FileSize: size, StallAfter: 64 << 10, StallFor: scenario.Duration(d), Script: []string{"get " + scenario.SampleFile, "put upload.bin"}}
 	s, err := Run(context.Background(), sc, Options{})
 	if err != nil {
 		t.Fatal(err)

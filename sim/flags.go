@@ -4,11 +4,12 @@ import (
 	"github.com/spf13/pflag"
 
 	"ftplab/sim/ftp"
+	"ftplab/sim/scenario"
 )
 
 // ScenarioFlags binds `ftplab run`'s scenario flags to sc. The names are
 // published: keep them.
-func ScenarioFlags(f *pflag.FlagSet, sc *Scenario) {
+func ScenarioFlags(f *pflag.FlagSet, sc *scenario.Scenario) {
 	f.Var(modeValue{&sc.Mode}, "mode", "data connection mode: active, passive, epsv or eprt")
 	f.StringVar(&sc.Firewall, "firewall", "none", "firewall: none, client (deny inbound NEW), server (allow inbound 21 only) or both")
 	f.BoolVar(&sc.OpenPasv, "open-pasv", false, "the server firewall also admits the passive range 30000-30009")
@@ -50,7 +51,7 @@ func (v modeValue) Set(s string) error {
 	return nil
 }
 
-type durationValue struct{ d *Duration }
+type durationValue struct{ d *scenario.Duration }
 
 func (v durationValue) String() string {
 	if v.d == nil || *v.d == 0 {
@@ -62,7 +63,7 @@ func (v durationValue) String() string {
 func (v durationValue) Type() string       { return "duration" }
 func (v durationValue) Set(s string) error { return v.d.UnmarshalText([]byte(s)) }
 
-type bytesValue struct{ b *Bytes }
+type bytesValue struct{ b *scenario.Bytes }
 
 func (v bytesValue) String() string {
 	if v.b == nil {
@@ -73,7 +74,7 @@ func (v bytesValue) String() string {
 func (v bytesValue) Type() string       { return "bytes" }
 func (v bytesValue) Set(s string) error { return v.b.UnmarshalText([]byte(s)) }
 
-type rateValue struct{ r *Rate }
+type rateValue struct{ r *scenario.Rate }
 
 func (v rateValue) String() string {
 	if v.r == nil || *v.r == 0 {

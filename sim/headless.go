@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 
+	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
+	"ftplab/sim/trace/export"
 )
 
 // HeadlessOptions are `ftplab run`'s output choices.
@@ -20,7 +22,7 @@ type HeadlessOptions struct {
 // RunHeadless runs a scenario without a screen and prints its transcript
 // (or, with JSON, its summary). It reports whether the run behaved as the
 // scenario expects; err is for runs that could not happen at all.
-func RunHeadless(ctx context.Context, sc Scenario, o HeadlessOptions, w io.Writer) (asExpected bool, err error) {
+func RunHeadless(ctx context.Context, sc scenario.Scenario, o HeadlessOptions, w io.Writer) (asExpected bool, err error) {
 	s, err := Run(ctx, sc, Options{Title: o.Title})
 	if err != nil {
 		return false, err
@@ -35,7 +37,7 @@ func RunHeadless(ctx context.Context, sc Scenario, o HeadlessOptions, w io.Write
 		enc.SetIndent("", "  ")
 		return s.Summary.AsExpected, enc.Encode(s.Summary)
 	}
-	return s.Summary.AsExpected, trace.ExportText(w, s.Trace())
+	return s.Summary.AsExpected, export.Text(w, s.Trace())
 }
 
 // WriteTraceFile writes to a temporary name and renames, so a failed write

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ftplab/sim/ftp"
+	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
 )
 
@@ -18,12 +19,12 @@ import (
 // through intact.
 var integrityLinks = []struct {
 	name string
-	sc   Scenario
+	sc   scenario.Scenario
 }{
-	{"latency-20ms", Scenario{Latency: Duration(20 * time.Millisecond)}},
-	{"bandwidth-256KiB", Scenario{Bandwidth: 256 << 10}},
-	{"stall-64KiB-10s", Scenario{StallAfter: 64 << 10, StallFor: Duration(10 * time.Second)}},
-	{"all-three", Scenario{Latency: Duration(20 * time.Millisecond), Bandwidth: 256 << 10, StallAfter: 64 << 10, StallFor: Duration(10 * time.Second)}},
+	{"latency-20ms", scenario.Scenario{Latency: scenario.Duration(20 * time.Millisecond)}},
+	{"bandwidth-256KiB", scenario.Scenario{Bandwidth: 256 << 10}},
+	{"stall-64KiB-10s", scenario.Scenario{StallAfter: 64 << 10, StallFor: scenario.Duration(10 * time.Second)}},
+	{"all-three", scenario.Scenario{Latency: scenario.Duration(20 * time.Millisecond), Bandwidth: 256 << 10, StallAfter: 64 << 10, StallFor: scenario.Duration(10 * time.Second)}},
 }
 
 // TestIntegrityUnderLinkConditions: in every mode and under latency,
@@ -39,7 +40,7 @@ func TestIntegrityUnderLinkConditions(t *testing.T) {
 				sc := link.sc
 				sc.Mode = mode
 				sc.FileSize = size
-				sc.Script = []string{"get " + SampleFile, "put upload.bin"}
+				sc.Script = []string{"get " + scenario.SampleFile, "put upload.bin"}
 				s, err := Run(context.Background(), sc, Options{})
 				if err != nil {
 					t.Fatal(err)
@@ -60,11 +61,11 @@ func TestIntegrityUnderLinkConditions(t *testing.T) {
 				if f := files["upload.bin"]; f.Size != size || f.SHA256 != sha256.Sum256(uploadContent("upload.bin", size)) {
 					t.Errorf("server's upload.bin: %d bytes, sha256 %x; want %d bytes of what the client sent", f.Size, f.SHA256, size)
 				}
-				if f := files[SampleFile]; f.Size != size || f.SHA256 != sha256.Sum256(sampleContent(size)) {
-					t.Errorf("server's %s changed: %d bytes", SampleFile, f.Size)
+				if f := files[scenario.SampleFile]; f.Size != size || f.SHA256 != sha256.Sum256(sampleContent(size)) {
+					t.Errorf("server's %s changed: %d bytes", scenario.SampleFile, f.Size)
 				}
 				if len(files) != 2 {
-					t.Errorf("server's root holds %v, want only %s and upload.bin", s.ServerFiles, SampleFile)
+					t.Errorf("server's root holds %v, want only %s and upload.bin", s.ServerFiles, scenario.SampleFile)
 				}
 
 				// The trace carries every byte: 1 MiB from the server (RETR)
@@ -147,15 +148,15 @@ func transferSpans(events []trace.Event) []time.Duration {
 // byte at either end, and on a missing upload.
 func TestIntegrityCheckCatchesOneByte(t *testing.T) {
 	want := sampleContent(1 << 20)
-	if err := checkGet(SampleFile, want, want); err != nil {
+	if err := checkGet(scenario.SampleFile, want, want); err != nil {
 		t.Fatal(err)
 	}
 	bad := append([]byte(nil), want...)
 	bad[len(bad)/2] ^= 1
-	if err := checkGet(SampleFile, bad, want); err == nil || !strings.Contains(err.Error(), "sha256") {
+	if err := checkGet(scenario.SampleFile, bad, want); err == nil || !strings.Contains(err.Error(), "sha256") {
 		t.Errorf("get with one flipped byte: %v, want a sha256 error", err)
 	}
-	if err := checkGet(SampleFile, want[:len(want)-1], want); err == nil {
+	if err := checkGet(scenario.SampleFile, want[:len(want)-1], want); err == nil {
 		t.Error("get one byte short: accepted")
 	}
 

@@ -18,6 +18,7 @@ import (
 
 	"ftplab/netem"
 	"ftplab/sim/ftp"
+	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
 )
 
@@ -67,7 +68,7 @@ const realTimeout = 10 * time.Second
 const pacedTimeout = 6 * time.Hour
 
 // Run plays a scenario to its end on a fresh simulated network.
-func Run(ctx context.Context, sc Scenario, o Options) (*Session, error) {
+func Run(ctx context.Context, sc scenario.Scenario, o Options) (*Session, error) {
 	sc = sc.Defaults()
 	if err := sc.Validate(); err != nil {
 		return nil, err
@@ -147,7 +148,7 @@ func (r *recorder) dataReset(mark int) (trace.Event, bool) {
 
 // runner holds one run's parts.
 type runner struct {
-	sc             Scenario
+	sc             scenario.Scenario
 	world          *netem.World
 	rec            *recorder
 	realTimeout    time.Duration
@@ -163,44 +164,44 @@ type runner struct {
 func (r *runner) build() error {
 	sc := r.sc
 	var err error
-	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.clientIP(), ConnectTimeout: time.Duration(sc.ClientWait)}); err != nil {
+	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.ClientIP(), ConnectTimeout: time.Duration(sc.ClientWait)}); err != nil {
 		return err
 	}
-	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.serverIP(), ConnectTimeout: time.Duration(sc.ConnectWait),
+	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.ServerIP(), ConnectTimeout: time.Duration(sc.ConnectWait),
 		DataTimeout: time.Duration(sc.DataWait)}); err != nil {
 		return err
 	}
-	if sc.clientFirewall() {
+	if sc.ClientFirewall() {
 		if err := r.world.AddFirewall("client", clientFirewall(sc)); err != nil {
 			return err
 		}
 	}
-	if sc.clientNAT() {
-		if err := r.world.AddNAT("client", netem.NAT{Name: "client-nat", Public: ClientNATIP, ALG: sc.ALG}); err != nil {
+	if sc.ClientNAT() {
+		if err := r.world.AddNAT("client", netem.NAT{Name: "client-nat", Public: scenario.ClientNATIP, ALG: sc.ALG}); err != nil {
 			return err
 		}
 	}
-	if sc.serverNAT() {
-		n := netem.NAT{Name: "server-nat", Public: ServerPublicIP, ALG: sc.ALG, Forward: []netem.Forward{
-			{Ports: netem.PortRange{Min: ServerControlPort, Max: ServerControlPort}, To: ServerPrivateIP},
-			{Ports: netem.PortRange{Min: PasvMinPort, Max: PasvMaxPort}, To: ServerPrivateIP},
+	if sc.ServerNAT() {
+		n := netem.NAT{Name: "server-nat", Public: scenario.ServerPublicIP, ALG: sc.ALG, Forward: []netem.Forward{
+			{Ports: netem.PortRange{Min: scenario.ServerControlPort, Max: scenario.ServerControlPort}, To: scenario.ServerPrivateIP},
+			{Ports: netem.PortRange{Min: scenario.PasvMinPort, Max: scenario.PasvMaxPort}, To: scenario.ServerPrivateIP},
 		}}
 		if err := r.world.AddNAT("server", n); err != nil {
 			return err
 		}
 	}
-	if sc.serverFirewall() {
+	if sc.ServerFirewall() {
 		if err := r.world.AddFirewall("server", serverFirewall(sc)); err != nil {
 			return err
 		}
 	}
-	r.world.SetLink(sc.link())
+	r.world.SetLink(link(sc))
 	return nil
 }
 
 // clientFirewall is the home router every lesson means: out is free, in
 // only what belongs to a connection the client made.
-func clientFirewall(sc Scenario) netem.Firewall {
+func clientFirewall(sc scenario.Scenario) netem.Firewall {
 	return netem.Firewall{Name: "client-fw", ALG: sc.ALG, Policy: netem.Accept, Rules: []netem.Rule{
 		{Dir: netem.Out, Action: netem.Accept},
 		{Dir: netem.In, States: []netem.State{netem.StateEstablished, netem.StateRelated}, Action: netem.Accept},
@@ -210,13 +211,13 @@ func clientFirewall(sc Scenario) netem.Firewall {
 
 // serverFirewall admits the control port and, if the scenario opens it,
 // the passive range; everything else inbound is blocked.
-func serverFirewall(sc Scenario) netem.Firewall {
+func serverFirewall(sc scenario.Scenario) netem.Firewall {
 	rules := []netem.Rule{
-		{Dir: netem.In, Ports: netem.PortRange{Min: ServerControlPort, Max: ServerControlPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept},
+		{Dir: netem.In, Ports: netem.PortRange{Min: scenario.ServerControlPort, Max: scenario.ServerControlPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept},
 		{Dir: netem.In, States: []netem.State{netem.StateEstablished, netem.StateRelated}, Action: netem.Accept},
 	}
 	if sc.OpenPasv {
-		rules = append(rules, netem.Rule{Dir: netem.In, Ports: netem.PortRange{Min: PasvMinPort, Max: PasvMaxPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept})
+		rules = append(rules, netem.Rule{Dir: netem.In, Ports: netem.PortRange{Min: scenario.PasvMinPort, Max: scenario.PasvMaxPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept})
 	}
 	rules = append(rules,
 		netem.Rule{Dir: netem.Out, Action: netem.Accept},
@@ -225,7 +226,7 @@ func serverFirewall(sc Scenario) netem.Firewall {
 	return netem.Firewall{Name: "server-fw", ALG: sc.ALG, Policy: netem.Accept, Rules: rules}
 }
 
-func blockAction(sc Scenario) netem.Action {
+func blockAction(sc scenario.Scenario) netem.Action {
 	if sc.Reject {
 		return netem.Reject
 	}
@@ -274,7 +275,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 	}
 	defer os.RemoveAll(dir)
 	r.sample = sampleContent(int64(r.sc.FileSize))
-	if err := os.WriteFile(filepath.Join(dir, SampleFile), r.sample, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, scenario.SampleFile), r.sample, 0o644); err != nil {
 		return false, err.Error()
 	}
 	root, err := os.OpenRoot(dir)
@@ -292,18 +293,18 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 	cfg := ftp.ServerConfig{
 		Network: r.server, Clock: r.world.Clock(), Root: root,
 		Anonymous: true, AllowUpload: true,
-		PasvMinPort: PasvMinPort, PasvMaxPort: PasvMaxPort,
-		ActiveFromPort: ServerDataPort, TLS: r.tlsServer,
+		PasvMinPort: scenario.PasvMinPort, PasvMaxPort: scenario.PasvMaxPort,
+		ActiveFromPort: scenario.ServerDataPort, TLS: r.tlsServer,
 		IdleTimeout: r.realTimeout, DataTimeout: r.realTimeout,
 	}
 	if r.sc.PasvAddress {
-		cfg.PasvAddress = ServerPublicIP
+		cfg.PasvAddress = scenario.ServerPublicIP
 	}
 	srv, err := ftp.NewServer(cfg)
 	if err != nil {
 		return false, err.Error()
 	}
-	l, err := r.server.Listen(ctx, net.JoinHostPort(r.sc.serverIP(), strconv.Itoa(ServerControlPort)))
+	l, err := r.server.Listen(ctx, net.JoinHostPort(r.sc.ServerIP(), strconv.Itoa(scenario.ServerControlPort)))
 	if err != nil {
 		return false, err.Error()
 	}
@@ -321,7 +322,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 }
 
 func (r *runner) makeTLS() error {
-	cert, err := ftp.GenerateCert("ftplab-server", ServerPublicIP, ServerPrivateIP)
+	cert, err := ftp.GenerateCert("ftplab-server", scenario.ServerPublicIP, scenario.ServerPrivateIP)
 	if err != nil {
 		return err
 	}
@@ -341,10 +342,10 @@ func (r *runner) makeTLS() error {
 // script is the client's side of the run.
 func (r *runner) script(ctx context.Context) (bool, string) {
 	sc := r.sc
-	c, err := ftp.Dial(ctx, net.JoinHostPort(ServerPublicIP, strconv.Itoa(ServerControlPort)), ftp.ClientConfig{
+	c, err := ftp.Dial(ctx, net.JoinHostPort(scenario.ServerPublicIP, strconv.Itoa(scenario.ServerControlPort)), ftp.ClientConfig{
 		Network:     r.client,
-		LocalAddr:   net.JoinHostPort(sc.clientIP(), strconv.Itoa(ClientControlPort)),
-		ActivePort:  ClientDataPort,
+		LocalAddr:   net.JoinHostPort(sc.ClientIP(), strconv.Itoa(scenario.ClientControlPort)),
+		ActivePort:  scenario.ClientDataPort,
 		Mode:        sc.Mode,
 		SkipPasvIP:  sc.SkipPasvIP,
 		PortAddress: sc.PortAddress,
@@ -392,24 +393,24 @@ func uploadContent(name string, size int64) []byte {
 }
 
 func (r *runner) step(c *ftp.Client, line string) error {
-	st, err := parseStep(line)
+	st, err := scenario.ParseStep(line)
 	if err != nil {
 		return err
 	}
-	switch st.verb {
+	switch st.Verb {
 	case "ls":
-		_, err = c.List(st.arg)
+		_, err = c.List(st.Arg)
 	case "nlst":
-		_, err = c.NameList(st.arg)
+		_, err = c.NameList(st.Arg)
 	case "get":
 		var got bytes.Buffer
-		if _, err = c.Retrieve(st.arg, &got); err == nil && st.arg == SampleFile {
-			err = checkGet(st.arg, got.Bytes(), r.sample)
+		if _, err = c.Retrieve(st.Arg, &got); err == nil && st.Arg == scenario.SampleFile {
+			err = checkGet(st.Arg, got.Bytes(), r.sample)
 		}
 	case "put":
-		want := uploadContent(st.arg, int64(r.sc.FileSize))
-		if _, err = c.Store(st.arg, bytes.NewReader(want)); err == nil {
-			err = checkPut(r.root, st.arg, want)
+		want := uploadContent(st.Arg, int64(r.sc.FileSize))
+		if _, err = c.Store(st.Arg, bytes.NewReader(want)); err == nil {
+			err = checkPut(r.root, st.Arg, want)
 		}
 	}
 	return err

@@ -13,7 +13,8 @@ import (
 	"go.uber.org/goleak"
 
 	"ftplab/sim/ftp"
-	"ftplab/sim/trace"
+	"ftplab/sim/scenario"
+	"ftplab/sim/trace/export"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -24,7 +25,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // what the events must show.
 type row struct {
 	name string
-	sc   Scenario
+	sc   scenario.Scenario
 	ok   bool
 	// check looks at the summary for the row's specific claim.
 	check func(t *testing.T, s Summary)
@@ -55,13 +56,13 @@ func dataDial(t *testing.T, s Summary) DataDial {
 }
 
 var table = []row{
-	{"active", Scenario{Mode: ftp.ModeActive}, true, func(t *testing.T, s Summary) {
+	{"active", scenario.Scenario{Mode: ftp.ModeActive}, true, func(t *testing.T, s Summary) {
 		d := dataDial(t, s)
-		if d.Dialer != "server" || !strings.HasSuffix(d.From, ":20") || d.To != ClientPublicIP+":2001" || d.Result != "connected" {
-			t.Errorf("data dial %+v: want server dials from port 20 to %s:2001, connected", d, ClientPublicIP)
+		if d.Dialer != "server" || !strings.HasSuffix(d.From, ":20") || d.To != scenario.ClientPublicIP+":2001" || d.Result != "connected" {
+			t.Errorf("data dial %+v: want server dials from port 20 to %s:2001, connected", d, scenario.ClientPublicIP)
 		}
 	}},
-	{"active-client-firewall", Scenario{Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"}, false, func(t *testing.T, s Summary) {
+	{"active-client-firewall", scenario.Scenario{Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"}, false, func(t *testing.T, s Summary) {
 		d := dataDial(t, s)
 		if d.Result != "dropped" || d.Box != "client-fw" || d.Rule == "" {
 			t.Errorf("data dial %+v: want dropped by a named client-fw rule", d)
@@ -73,7 +74,7 @@ var table = []row{
 			t.Errorf("virtual time %.0f ms: the server's connect timeout (60 s) must pass in virtual time", s.VirtualMS)
 		}
 	}},
-	{"active-client-firewall-reject", Scenario{Mode: ftp.ModeActive, Firewall: "client", Reject: true, Expect: "fail"}, false, func(t *testing.T, s Summary) {
+	{"active-client-firewall-reject", scenario.Scenario{Mode: ftp.ModeActive, Firewall: "client", Reject: true, Expect: "fail"}, false, func(t *testing.T, s Summary) {
 		d := dataDial(t, s)
 		if d.Result != "rejected" || !hasReply(s, 425, "") {
 			t.Errorf("data dial %+v, replies %+v: want rejected, 425", d, s.Replies)
@@ -82,17 +83,17 @@ var table = []row{
 			t.Errorf("virtual time %.0f ms: REJECT must fail at once", s.VirtualMS)
 		}
 	}},
-	{"active-client-firewall-alg", Scenario{Mode: ftp.ModeActive, Firewall: "client", ALG: true}, true, func(t *testing.T, s Summary) {
+	{"active-client-firewall-alg", scenario.Scenario{Mode: ftp.ModeActive, Firewall: "client", ALG: true}, true, func(t *testing.T, s Summary) {
 		if d := dataDial(t, s); d.State != "RELATED" || d.Result != "connected" {
 			t.Errorf("data dial %+v: want RELATED via the helper's expectation, connected", d)
 		}
 	}},
-	{"passive-client-firewall", Scenario{Mode: ftp.ModePassive, Firewall: "client"}, true, func(t *testing.T, s Summary) {
-		if d := dataDial(t, s); d.Dialer != "client" || d.Result != "connected" || !strings.HasPrefix(d.To, ServerPublicIP+":3000") {
+	{"passive-client-firewall", scenario.Scenario{Mode: ftp.ModePassive, Firewall: "client"}, true, func(t *testing.T, s Summary) {
+		if d := dataDial(t, s); d.Dialer != "client" || d.Result != "connected" || !strings.HasPrefix(d.To, scenario.ServerPublicIP+":3000") {
 			t.Errorf("data dial %+v: want the client dialing the 227 port, connected", d)
 		}
 	}},
-	{"passive-server-firewall", Scenario{Mode: ftp.ModePassive, Firewall: "server", Expect: "fail"}, false, func(t *testing.T, s Summary) {
+	{"passive-server-firewall", scenario.Scenario{Mode: ftp.ModePassive, Firewall: "server", Expect: "fail"}, false, func(t *testing.T, s Summary) {
 		if d := dataDial(t, s); d.Result != "dropped" || d.Box != "server-fw" {
 			t.Errorf("data dial %+v: want dropped at server-fw", d)
 		}
@@ -100,48 +101,48 @@ var table = []row{
 			t.Errorf("last reply %+v: the client's last reply must be the 227", r)
 		}
 	}},
-	{"passive-port-range", Scenario{Mode: ftp.ModePassive, Firewall: "server", OpenPasv: true}, true, nil},
-	{"client-nat", Scenario{Mode: ftp.ModeActive, NAT: "client", Expect: "fail"}, false, func(t *testing.T, s Summary) {
+	{"passive-port-range", scenario.Scenario{Mode: ftp.ModePassive, Firewall: "server", OpenPasv: true}, true, nil},
+	{"client-nat", scenario.Scenario{Mode: ftp.ModeActive, NAT: "client", Expect: "fail"}, false, func(t *testing.T, s Summary) {
 		if !hasReply(s, 500, "Illegal PORT command.") || len(s.DataDials) != 0 {
 			t.Errorf("replies %+v dials %+v: want 500 Illegal PORT command. and no dial", s.Replies, s.DataDials)
 		}
 	}},
-	{"client-nat-alg", Scenario{Mode: ftp.ModeActive, NAT: "client", ALG: true}, true, func(t *testing.T, s Summary) {
+	{"client-nat-alg", scenario.Scenario{Mode: ftp.ModeActive, NAT: "client", ALG: true}, true, func(t *testing.T, s Summary) {
 		if len(s.Rewrites) == 0 || !strings.Contains(s.Rewrites[0].Before, "192,168,1,10") || !strings.Contains(s.Rewrites[0].After, "203,0,113,5") {
 			t.Errorf("rewrites %+v: want PORT 192,168,1,10 -> 203,0,113,5", s.Rewrites)
 		}
 	}},
-	{"server-nat", Scenario{Mode: ftp.ModePassive, NAT: "server", Expect: "fail"}, false, func(t *testing.T, s Summary) {
+	{"server-nat", scenario.Scenario{Mode: ftp.ModePassive, NAT: "server", Expect: "fail"}, false, func(t *testing.T, s Summary) {
 		if !hasReplyPrefix(s, 227, "Entering Passive Mode (10,0,0,21,") {
 			t.Errorf("replies %+v: want a 227 carrying the private address", s.Replies)
 		}
-		if d := dataDial(t, s); !strings.HasPrefix(d.To, ServerPrivateIP+":") || d.Result == "connected" {
+		if d := dataDial(t, s); !strings.HasPrefix(d.To, scenario.ServerPrivateIP+":") || d.Result == "connected" {
 			t.Errorf("data dial %+v: want a failed dial to the private address", d)
 		}
 	}},
-	{"server-nat-pasv-address", Scenario{Mode: ftp.ModePassive, NAT: "server", PasvAddress: true}, true, nil},
-	{"server-nat-skip-pasv-ip", Scenario{Mode: ftp.ModePassive, NAT: "server", SkipPasvIP: true}, true, nil},
-	{"epsv-server-nat", Scenario{Mode: ftp.ModeEPSV, NAT: "server"}, true, func(t *testing.T, s Summary) {
+	{"server-nat-pasv-address", scenario.Scenario{Mode: ftp.ModePassive, NAT: "server", PasvAddress: true}, true, nil},
+	{"server-nat-skip-pasv-ip", scenario.Scenario{Mode: ftp.ModePassive, NAT: "server", SkipPasvIP: true}, true, nil},
+	{"epsv-server-nat", scenario.Scenario{Mode: ftp.ModeEPSV, NAT: "server"}, true, func(t *testing.T, s Summary) {
 		if !hasReplyPrefix(s, 229, "Entering Extended Passive Mode (|||") {
 			t.Errorf("replies %+v: want a 229", s.Replies)
 		}
 	}},
-	{"eprt-client-nat-alg", Scenario{Mode: ftp.ModeEPRT, NAT: "client", ALG: true}, true, func(t *testing.T, s Summary) {
+	{"eprt-client-nat-alg", scenario.Scenario{Mode: ftp.ModeEPRT, NAT: "client", ALG: true}, true, func(t *testing.T, s Summary) {
 		if len(s.Rewrites) == 0 || !strings.Contains(s.Rewrites[0].Before, "|1|192.168.1.10|") || !strings.Contains(s.Rewrites[0].After, "|1|203.0.113.5|") {
 			t.Errorf("rewrites %+v: want EPRT rewritten to the public address", s.Rewrites)
 		}
 	}},
-	{"tls-blinds-helper", Scenario{Mode: ftp.ModeActive, Firewall: "client", NAT: "client", ALG: true, TLS: true, Expect: "fail"}, false, func(t *testing.T, s Summary) {
+	{"tls-blinds-helper", scenario.Scenario{Mode: ftp.ModeActive, Firewall: "client", NAT: "client", ALG: true, TLS: true, Expect: "fail"}, false, func(t *testing.T, s Summary) {
 		if len(s.Rewrites) != 0 {
 			t.Errorf("rewrites %+v: a blind helper rewrites nothing", s.Rewrites)
 		}
 	}},
-	{"bounce", Scenario{Mode: ftp.ModeActive, PortAddress: "198.51.100.99", Expect: "fail"}, false, func(t *testing.T, s Summary) {
+	{"bounce", scenario.Scenario{Mode: ftp.ModeActive, PortAddress: "198.51.100.99", Expect: "fail"}, false, func(t *testing.T, s Summary) {
 		if !hasReply(s, 500, "Illegal PORT command.") {
 			t.Errorf("replies %+v: want 500 Illegal PORT command.", s.Replies)
 		}
 	}},
-	{"put-ls-latency", Scenario{Mode: ftp.ModePassive, Script: []string{"ls", "put notes.txt", "nlst", "get hello.txt"}, Latency: Duration(20e6)}, true, nil},
+	{"put-ls-latency", scenario.Scenario{Mode: ftp.ModePassive, Script: []string{"ls", "put notes.txt", "nlst", "get hello.txt"}, Latency: scenario.Duration(20e6)}, true, nil},
 }
 
 func hasReplyPrefix(s Summary, code int, prefix string) bool {
@@ -172,7 +173,7 @@ func TestOutcomeTable(t *testing.T) {
 				r.check(t, s.Summary)
 			}
 			var text bytes.Buffer
-			if err := trace.ExportText(&text, s.Trace()); err != nil {
+			if err := export.Text(&text, s.Trace()); err != nil {
 				t.Fatal(err)
 			}
 			js, _ := json.MarshalIndent(s.Summary, "", "  ")
@@ -184,7 +185,7 @@ func TestOutcomeTable(t *testing.T) {
 
 // TestDeterministic: two runs of the same scenario give the same events.
 func TestDeterministic(t *testing.T) {
-	sc := Scenario{Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"}
+	sc := scenario.Scenario{Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"}
 	a, err := Run(context.Background(), sc, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +204,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestRunRefusesBadScenario(t *testing.T) {
-	for _, sc := range []Scenario{
+	for _, sc := range []scenario.Scenario{
 		{Mode: "sideways"},
 		{Firewall: "moat"},
 		{OpenPasv: true},

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
 )
 
@@ -49,7 +50,7 @@ type Rewrite struct {
 }
 
 // Summarize derives the summary from a header and its events.
-func Summarize(h trace.Header, sc Scenario, events []trace.Event) Summary {
+func Summarize(h trace.Header, sc scenario.Scenario, events []trace.Event) Summary {
 	s := Summary{Name: h.Name, Expected: sc.Expect, Replies: []Reply{}, DataDials: []DataDial{}, Rewrites: []Rewrite{}}
 	if s.Expected == "" {
 		s.Expected = "ok"

@@ -11,12 +11,13 @@ import (
 
 	"ftplab/sim"
 	"ftplab/sim/ftp"
+	"ftplab/sim/scenario"
 )
 
 // Sandbox is free play: the learner sets the network with single keys,
 // types a client command, and watches it happen in the player.
 type Sandbox struct {
-	sc     sim.Scenario
+	sc     scenario.Scenario
 	link   int // index in linkPresets
 	input  textinput.Model
 	o      Options
@@ -38,7 +39,7 @@ func NewSandbox(ctx context.Context, o Options) *Sandbox {
 	if w == 0 {
 		w, h = 80, 24
 	}
-	return &Sandbox{sc: sim.Scenario{Mode: ftp.ModePassive, Firewall: "none", NAT: "none"}, input: in, o: o,
+	return &Sandbox{sc: scenario.Scenario{Mode: ftp.ModePassive, Firewall: "none", NAT: "none"}, input: in, o: o,
 		st: newStyles(o.NoColor, o.Present), w: w, h: h, ctx: ctx}
 }
 
@@ -49,13 +50,13 @@ func (s *Sandbox) Init() tea.Cmd { return textinput.Blink }
 // makes hello.txt and uploads 256 KiB, so the fault lands mid-file.
 var linkPresets = []struct {
 	name string
-	set  func(*sim.Scenario)
+	set  func(*scenario.Scenario)
 }{
-	{"clean", func(*sim.Scenario) {}},
-	{"slow (256 KiB/s)", func(sc *sim.Scenario) { sc.Bandwidth = 256 << 10 }},
-	{"stall 10 s mid-file", func(sc *sim.Scenario) { sc.StallAfter, sc.StallFor = 64<<10, sim.Duration(10*time.Second) }},
-	{"stall 10 min (server gives up at 5)", func(sc *sim.Scenario) { sc.StallAfter, sc.StallFor = 64<<10, sim.Duration(10*time.Minute) }},
-	{"reset mid-file", func(sc *sim.Scenario) { sc.ResetAfter = 96 << 10 }},
+	{"clean", func(*scenario.Scenario) {}},
+	{"slow (256 KiB/s)", func(sc *scenario.Scenario) { sc.Bandwidth = 256 << 10 }},
+	{"stall 10 s mid-file", func(sc *scenario.Scenario) { sc.StallAfter, sc.StallFor = 64<<10, scenario.Duration(10*time.Second) }},
+	{"stall 10 min (server gives up at 5)", func(sc *scenario.Scenario) { sc.StallAfter, sc.StallFor = 64<<10, scenario.Duration(10*time.Minute) }},
+	{"reset mid-file", func(sc *scenario.Scenario) { sc.ResetAfter = 96 << 10 }},
 }
 
 func cycle(v string, set []string) string {

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"ftplab/internal/peertest"
 	"ftplab/sim"
 	"ftplab/sim/ftp"
-	"ftplab/sim/peertest"
 )
 
 // TestWatchRealCurl: real curl sessions (passive, then active) against the

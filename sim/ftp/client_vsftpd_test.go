@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"ftplab/sim/peertest"
+	"ftplab/internal/peertest"
 )
 
 // TestClientAgainstVsftpd proves the client against a real server in every

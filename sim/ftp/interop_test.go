@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"ftplab/sim/peertest"
+	"ftplab/internal/peertest"
 )
 
 // bigFile writes 64 MiB of random bytes (issue 3) and returns its sha256.

@@ -10,15 +10,17 @@ import (
 	"strings"
 	"testing"
 
+	"ftplab/internal/peertest"
 	"ftplab/sim"
 	"ftplab/sim/ftp"
-	"ftplab/sim/peertest"
+	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
+	"ftplab/sim/trace/export"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func record(t *testing.T, sc sim.Scenario) trace.Trace {
+func record(t *testing.T, sc scenario.Scenario) trace.Trace {
 	t.Helper()
 	s, err := sim.Run(context.Background(), sc, sim.Options{})
 	if err != nil {
@@ -43,20 +45,20 @@ func TestPCAPReadByTshark(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct {
 		name  string
-		sc    sim.Scenario
+		sc    scenario.Scenario
 		check func(t *testing.T, pcap string)
 	}{
-		{"active-ok", sim.Scenario{Mode: ftp.ModeActive}, func(t *testing.T, pcap string) {
+		{"active-ok", scenario.Scenario{Mode: ftp.ModeActive}, func(t *testing.T, pcap string) {
 			if out := tshark(t, pcap, "-Y", "ftp-data"); !strings.Contains(out, "FTP-DATA") {
 				t.Errorf("no ftp-data frames:\n%s", out)
 			}
 		}},
-		{"passive-ok", sim.Scenario{Mode: ftp.ModePassive}, func(t *testing.T, pcap string) {
+		{"passive-ok", scenario.Scenario{Mode: ftp.ModePassive}, func(t *testing.T, pcap string) {
 			if out := tshark(t, pcap, "-Y", "ftp-data"); !strings.Contains(out, "FTP-DATA") {
 				t.Errorf("no ftp-data frames:\n%s", out)
 			}
 		}},
-		{"active-client-firewall", sim.Scenario{Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"}, func(t *testing.T, pcap string) {
+		{"active-client-firewall", scenario.Scenario{Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"}, func(t *testing.T, pcap string) {
 			out := tshark(t, pcap, "-Y", "tcp.analysis.retransmission && tcp.flags.syn==1")
 			if n := strings.Count(out, "\n"); n != 5 {
 				t.Errorf("%d SYN retransmissions, want 5:\n%s", n, out)
@@ -68,7 +70,7 @@ func TestPCAPReadByTshark(t *testing.T) {
 			tr := record(t, tt.sc)
 			pcap := filepath.Join(dir, tt.name+".pcap")
 			f, _ := os.Create(pcap)
-			if err := trace.ExportPCAP(f, tr); err != nil {
+			if err := export.PCAP(f, tr); err != nil {
 				t.Fatal(err)
 			}
 			f.Close()
@@ -90,9 +92,9 @@ func TestPCAPReadByTshark(t *testing.T) {
 // TestMermaid checks the diagram's structure against sequenceDiagram's
 // rules and keeps a golden copy.
 func TestMermaid(t *testing.T) {
-	tr := record(t, sim.Scenario{Name: "acf", Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"})
+	tr := record(t, scenario.Scenario{Name: "acf", Mode: ftp.ModeActive, Firewall: "client", Expect: "fail"})
 	var b bytes.Buffer
-	if err := trace.ExportMermaid(&b, tr); err != nil {
+	if err := export.Mermaid(&b, tr); err != nil {
 		t.Fatal(err)
 	}
 	checkMermaid(t, b.String())

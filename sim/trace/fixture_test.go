@@ -11,8 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"ftplab/sim/peertest"
+	"ftplab/internal/peertest"
 	"ftplab/sim/trace"
+	"ftplab/sim/trace/export"
 )
 
 // fixtures are hand-written traces in testdata/ that follow the contract
@@ -72,7 +73,7 @@ func TestFixtureText(t *testing.T) {
 	for _, name := range fixtures {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := trace.ExportText(&b, loadFixture(t, name)); err != nil {
+			if err := export.Text(&b, loadFixture(t, name)); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, name+".txt", b.Bytes())
@@ -84,7 +85,7 @@ func TestFixtureMermaid(t *testing.T) {
 	for _, name := range fixtures {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := trace.ExportMermaid(&b, loadFixture(t, name)); err != nil {
+			if err := export.Mermaid(&b, loadFixture(t, name)); err != nil {
 				t.Fatal(err)
 			}
 			checkMermaid(t, b.String())
@@ -131,7 +132,7 @@ func checkMermaid(t *testing.T, src string) {
 func exportFixture(t *testing.T, dir string, tr trace.Trace) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := trace.ExportPCAP(&b, tr); err != nil {
+	if err := export.PCAP(&b, tr); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, tr.Header.Name+".pcap")
@@ -325,7 +326,7 @@ func TestExportPCAPRefusesBadTraces(t *testing.T) {
 			tt.edit(&tr.Events[i])
 		}
 		var out bytes.Buffer
-		err := trace.ExportPCAP(&out, tr)
+		err := export.PCAP(&out, tr)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "event ") {
 			t.Errorf("%s: err = %v, want one naming the event with %q", tt.name, err, tt.want)
 		}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"ftplab/sim/trace"
+	"ftplab/sim/trace/capture"
+	"ftplab/sim/trace/export"
 )
 
 // seedLimit keeps seeds small: the fuzzer minimizes every new input it
@@ -78,7 +80,7 @@ func FuzzImportCapture(f *testing.F) {
 		for n := len(tr.Events); n > 0; n-- {
 			var b bytes.Buffer
 			tr.Events = tr.Events[:n]
-			if err := trace.ExportPCAP(&b, tr); err != nil {
+			if err := export.PCAP(&b, tr); err != nil {
 				f.Fatal(err)
 			}
 			if b.Len() <= seedLimit {
@@ -88,7 +90,7 @@ func FuzzImportCapture(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tr, err := trace.ImportCapture(bytes.NewReader(b))
+		tr, err := capture.Read(bytes.NewReader(b))
 		if err == nil && tr.Header.Source != "import" {
 			t.Fatalf("imported trace has source %q", tr.Header.Source)
 		}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"ftplab/sim/trace"
+	"ftplab/sim/trace/capture"
+	"ftplab/sim/trace/export"
 )
 
 // TestImportStoredRealCaptures imports the real captures in testdata (curl
@@ -27,7 +29,7 @@ func TestImportStoredRealCaptures(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			tr, err := trace.ImportCapture(f)
+			tr, err := capture.Read(f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +67,7 @@ func TestImportStoredRealCaptures(t *testing.T) {
 			if _, err := trace.Read(&file); err != nil {
 				t.Fatalf("the imported trace does not read back: %v", err)
 			}
-			if err := trace.ExportText(&text, tr); err != nil {
+			if err := export.Text(&text, tr); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, name+".txt", text.Bytes())
@@ -105,10 +107,10 @@ func TestImportFindsControlByPort21(t *testing.T) {
 			tr.Events[i] = e
 		}
 		var pcap bytes.Buffer
-		if err := trace.ExportPCAP(&pcap, tr); err != nil {
+		if err := export.PCAP(&pcap, tr); err != nil {
 			t.Fatal(err)
 		}
-		back, err := trace.ImportCapture(&pcap)
+		back, err := capture.Read(&pcap)
 		if tt.wantErr {
 			if err == nil || !strings.Contains(err.Error(), "no FTP control connection") {
 				t.Errorf("port %s: err = %v, want no FTP control connection", tt.port, err)
@@ -144,7 +146,7 @@ func TestImportTimeNeverGoesBack(t *testing.T) {
 func textOf(t *testing.T, tr trace.Trace) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := trace.ExportText(&b, tr); err != nil {
+	if err := export.Text(&b, tr); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

@@ -14,10 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"ftplab/sim"
+	"ftplab/internal/peertest"
 	"ftplab/sim/ftp"
-	"ftplab/sim/peertest"
+	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
+	"ftplab/sim/trace/capture"
+	"ftplab/sim/trace/export"
 )
 
 func controlLines(t trace.Trace) []string {
@@ -33,7 +35,7 @@ func controlLines(t trace.Trace) []string {
 // TestExportImportRoundTrip: a lesson exported as pcap and imported back
 // has the same control conversation and data connections.
 func TestExportImportRoundTrip(t *testing.T) {
-	for _, sc := range []sim.Scenario{{Mode: ftp.ModeActive}, {Mode: ftp.ModePassive, Script: []string{"ls", "get hello.txt"}}, {Mode: ftp.ModeEPSV}, {Mode: ftp.ModePassive, TLS: true}} {
+	for _, sc := range []scenario.Scenario{{Mode: ftp.ModeActive}, {Mode: ftp.ModePassive, Script: []string{"ls", "get hello.txt"}}, {Mode: ftp.ModeEPSV}, {Mode: ftp.ModePassive, TLS: true}} {
 		tr := record(t, sc)
 		back := pcapRoundTrip(t, tr)
 		if a, b := strings.Join(controlLines(tr), "\n"), strings.Join(controlLines(back), "\n"); a != b {
@@ -60,7 +62,7 @@ func count(t trace.Trace, k trace.Kind) int {
 
 func TestImportRefusesNonCaptures(t *testing.T) {
 	var pcap bytes.Buffer
-	trace.ExportPCAP(&pcap, record(t, sim.Scenario{Mode: ftp.ModePassive}))
+	export.PCAP(&pcap, record(t, scenario.Scenario{Mode: ftp.ModePassive}))
 	tests := []struct {
 		name, src, want string
 	}{
@@ -70,7 +72,7 @@ func TestImportRefusesNonCaptures(t *testing.T) {
 		{"no ftp", emptyPcap(), "no FTP control connection"},
 	}
 	for _, tt := range tests {
-		if _, err := trace.ImportCapture(strings.NewReader(tt.src)); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := capture.Read(strings.NewReader(tt.src)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
 		}
 	}
@@ -78,7 +80,7 @@ func TestImportRefusesNonCaptures(t *testing.T) {
 
 func emptyPcap() string {
 	var b bytes.Buffer
-	trace.ExportPCAP(&b, trace.Trace{})
+	export.PCAP(&b, trace.Trace{})
 	return b.String()
 }
 
@@ -135,7 +137,7 @@ func TestImportRealCapture(t *testing.T) {
 				peertest.Missing(t, "capturing on lo is not permitted here: "+err.Error())
 			}
 			defer f.Close()
-			tr, err := trace.ImportCapture(f)
+			tr, err := capture.Read(f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +155,7 @@ func TestImportRealCapture(t *testing.T) {
 				t.Errorf("want the control and one data connection, got %d connections", count(tr, trace.Connected))
 			}
 			var replay bytes.Buffer
-			if err := trace.ExportText(&replay, tr); err != nil || !strings.Contains(replay.String(), "RETR hello.txt") {
+			if err := export.Text(&replay, tr); err != nil || !strings.Contains(replay.String(), "RETR hello.txt") {
 				t.Errorf("the imported trace does not replay: %v\n%s", err, replay.String())
 			}
 		})

@@ -9,6 +9,8 @@ import (
 	"go.uber.org/goleak"
 
 	"ftplab/sim/trace"
+	"ftplab/sim/trace/capture"
+	"ftplab/sim/trace/export"
 )
 
 // TestMain fails the package if a test leaves goroutines behind (the
@@ -19,10 +21,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func pcapRoundTrip(t *testing.T, tr trace.Trace) trace.Trace {
 	t.Helper()
 	var pcap bytes.Buffer
-	if err := trace.ExportPCAP(&pcap, tr); err != nil {
+	if err := export.PCAP(&pcap, tr); err != nil {
 		t.Fatal(err)
 	}
-	back, err := trace.ImportCapture(&pcap)
+	back, err := capture.Read(&pcap)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 // The fixed stage every scenario plays on. Addresses come from the ranges
 // set aside for documentation (RFC 5737) and private use (RFC 1918): they are
@@ -21,17 +21,17 @@ const (
 	SampleFile = "hello.txt"
 )
 
-// clientIP is the client's own address for this scenario.
-func (s Scenario) clientIP() string {
-	if s.clientNAT() {
+// ClientIP is the client's own address for this scenario.
+func (s Scenario) ClientIP() string {
+	if s.ClientNAT() {
 		return ClientPrivateIP
 	}
 	return ClientPublicIP
 }
 
-// serverIP is the server's own address for this scenario.
-func (s Scenario) serverIP() string {
-	if s.serverNAT() {
+// ServerIP is the server's own address for this scenario.
+func (s Scenario) ServerIP() string {
+	if s.ServerNAT() {
 		return ServerPrivateIP
 	}
 	return ServerPublicIP

@@ -1,16 +1,17 @@
-package trace
+package export
 
 import (
 	"bufio"
 	"fmt"
+	"ftplab/sim/trace"
 	"io"
 	"strings"
 )
 
-// ExportText writes the plain transcript: a header, then one line per
+// Text writes the plain transcript: a header, then one line per
 // event with its virtual time. `ftplab run` prints it, and `ftplab replay
 // --headless` prints the same bytes from a recorded file.
-func ExportText(w io.Writer, t Trace) error {
+func Text(w io.Writer, t trace.Trace) error {
 	bw := bufio.NewWriter(w)
 	h := t.Header
 	title := h.Name
@@ -37,7 +38,7 @@ func ExportText(w io.Writer, t Trace) error {
 	}
 	fmt.Fprintln(bw)
 	for _, e := range t.Events {
-		fmt.Fprintf(bw, "%10s  %s\n", Seconds(e.T), Describe(e))
+		fmt.Fprintf(bw, "%10s  %s\n", trace.Seconds(e.T), trace.Describe(e))
 	}
 	return bw.Flush()
 }

@@ -5,11 +5,11 @@ package kernel
 import (
 	"fmt"
 
-	"ftplab/sim"
 	"ftplab/sim/ftp"
+	"ftplab/sim/scenario"
 )
 
-// Row is one scenario of the comparison. Its knobs mirror sim.Scenario's,
+// Row is one scenario of the comparison. Its knobs mirror scenario.Scenario's,
 // so the same row can be played on the kernel and on netem.
 type Row struct {
 	Mode        ftp.Mode
@@ -37,8 +37,8 @@ func (r Row) String() string {
 
 // Scenario is the same row for sim.Run. The client is classic (it dials
 // the address in 227), like curl with --no-ftp-skip-pasv-ip.
-func (r Row) Scenario() sim.Scenario {
-	return sim.Scenario{Name: r.String(), Mode: r.Mode, Firewall: r.Firewall, OpenPasv: r.OpenPasv, Reject: r.Reject,
+func (r Row) Scenario() scenario.Scenario {
+	return scenario.Scenario{Name: r.String(), Mode: r.Mode, Firewall: r.Firewall, OpenPasv: r.OpenPasv, Reject: r.Reject,
 		NAT: r.NAT, PasvAddress: r.PasvAddress, ALG: r.ALG, TLS: r.TLS}
 }
 

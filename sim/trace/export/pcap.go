@@ -1,7 +1,8 @@
-package trace
+package export
 
 import (
 	"fmt"
+	"ftplab/sim/trace"
 	"io"
 	"net"
 	"net/netip"
@@ -29,7 +30,7 @@ type tcpFlow struct {
 	closed     bool
 }
 
-// ExportPCAP writes the trace as a pcap of synthesized Ethernet/IP/TCP
+// PCAP writes the trace as a pcap of synthesized Ethernet/IP/TCP
 // frames with the virtual addresses: handshakes, dropped SYNs and their
 // retransmissions at their virtual times, payloads (control lines as sent;
 // data as filler of the right size), FIN and RST. Wireshark and tshark
@@ -41,7 +42,7 @@ type tcpFlow struct {
 // helper rewrote appears as rewritten. So the PORT or 227 a capture shows
 // names the address the data connection really goes to, as on a real
 // link, and tshark links the data connection to the control channel.
-func ExportPCAP(w io.Writer, t Trace) error {
+func PCAP(w io.Writer, t trace.Trace) error {
 	// Check everything first: a trace the capture cannot show gets an
 	// error before a single byte is written.
 	flows, err := planFlows(t.Events)
@@ -58,17 +59,17 @@ func ExportPCAP(w io.Writer, t Trace) error {
 			continue
 		}
 		f := flows[e.Conn]
-		if f != nil && !f.started && e.Kind != SYN && e.Kind != Retransmit {
+		if f != nil && !f.started && e.Kind != trace.SYN && e.Kind != trace.Retransmit {
 			f = nil // nothing of a connection shows before its first SYN
 		}
 		at := pcapEpoch.Add(time.Duration(e.T) * time.Microsecond)
 		switch e.Kind {
-		case SYN, Retransmit:
+		case trace.SYN, trace.Retransmit:
 			f.started = true
 			if err := f.frame(pw, at, true, tcpFlags{syn: true}, nil); err != nil {
 				return err
 			}
-		case Connected:
+		case trace.Connected:
 			if f == nil || f.open {
 				continue // one handshake per connection
 			}
@@ -81,14 +82,14 @@ func ExportPCAP(w io.Writer, t Trace) error {
 				return err
 			}
 			f.open = true
-		case Refused:
+		case trace.Refused:
 			if f == nil {
 				continue
 			}
 			if err := f.frame(pw, at, false, tcpFlags{rst: true, ack: true}, nil); err != nil {
 				return err
 			}
-		case Segment:
+		case trace.Segment:
 			if f == nil || !f.open || f.closed {
 				continue
 			}
@@ -110,7 +111,7 @@ func ExportPCAP(w io.Writer, t Trace) error {
 				}
 				payload = payload[n:]
 			}
-		case Close:
+		case trace.Close:
 			if f == nil || !f.open || f.closed {
 				continue
 			}
@@ -125,7 +126,7 @@ func ExportPCAP(w io.Writer, t Trace) error {
 				}
 			}
 			f.closed = true
-		case Reset:
+		case trace.Reset:
 			if f == nil || f.closed {
 				continue
 			}
@@ -140,14 +141,14 @@ func ExportPCAP(w io.Writer, t Trace) error {
 
 // planFlows makes the flow of every connection from its first SYN, with
 // the addresses the wire carries, and checks that the data fits.
-func planFlows(events []Event) (map[int]*tcpFlow, error) {
+func planFlows(events []trace.Event) (map[int]*tcpFlow, error) {
 	snat := sourceNAT(events)
 	flows := map[int]*tcpFlow{}
 	data := int64(0)
 	for _, e := range events {
 		switch {
 		case e.Conn == 0:
-		case (e.Kind == SYN || e.Kind == Retransmit) && flows[e.Conn] == nil:
+		case (e.Kind == trace.SYN || e.Kind == trace.Retransmit) && flows[e.Conn] == nil:
 			wireFrom := e.From
 			if pub, ok := snat[e.Conn]; ok {
 				wireFrom = pub
@@ -161,7 +162,7 @@ func planFlows(events []Event) (map[int]*tcpFlow, error) {
 				return nil, fmt.Errorf("event %d: %s -> %s mixes IPv4 and IPv6", e.Seq, e.From, e.To)
 			}
 			flows[e.Conn] = &tcpFlow{a: a, b: b, self: e.From, host: e.Host, seqA: 1000 + uint32(e.Conn)*100000, seqB: 5000 + uint32(e.Conn)*100000}
-		case e.Kind == Segment && e.Text == "":
+		case e.Kind == trace.Segment && e.Text == "":
 			if e.Bytes < 0 || e.Bytes > maxExportData-data {
 				return nil, fmt.Errorf("event %d: %d bytes: a pcap export carries at most %d bytes of data in all", e.Seq, e.Bytes, maxExportData)
 			}
@@ -174,7 +175,7 @@ func planFlows(events []Event) (map[int]*tcpFlow, error) {
 // isA tells whether the event's actor is the dialer: by host name, or
 // without one by the dialer's own address (a listener behind NAT sees
 // other addresses than the dialer does).
-func (f *tcpFlow) isA(e Event) bool {
+func (f *tcpFlow) isA(e trace.Event) bool {
 	if e.Host != "" && f.host != "" {
 		return e.Host == f.host
 	}
@@ -184,16 +185,16 @@ func (f *tcpFlow) isA(e Event) bool {
 // sourceNAT maps a connection to its dialer's public address when a NAT
 // box translated the dialer's own address (source NAT). Destination NAT
 // (port forwarding) needs nothing: the dialer already names the public end.
-func sourceNAT(events []Event) map[int]string {
+func sourceNAT(events []trace.Event) map[int]string {
 	self := map[int]string{}
 	out := map[int]string{}
 	for _, e := range events {
 		switch e.Kind {
-		case SYN:
+		case trace.SYN:
 			if _, ok := self[e.Conn]; !ok {
 				self[e.Conn] = e.From
 			}
-		case NAT:
+		case trace.NAT:
 			if e.Conn != 0 && e.Before == self[e.Conn] && e.After != "" {
 				out[e.Conn] = e.After
 			}
@@ -204,14 +205,14 @@ func sourceNAT(events []Event) map[int]string {
 
 // rewrittenLines maps the index of a control segment to the line an FTP
 // helper put on the wire instead (the rewrite event follows the segment).
-func rewrittenLines(events []Event) map[int]string {
+func rewrittenLines(events []trace.Event) map[int]string {
 	out := map[int]string{}
 	last := map[int]int{} // conn -> index of its latest control segment
 	for i, e := range events {
 		switch {
-		case e.Kind == Segment && e.Channel == Control && e.Text != "":
+		case e.Kind == trace.Segment && e.Channel == trace.Control && e.Text != "":
 			last[e.Conn] = i
-		case e.Kind == Rewrite:
+		case e.Kind == trace.Rewrite:
 			if j, ok := last[e.Conn]; ok && events[j].Text == e.Before && events[j].Host == e.Host {
 				out[j] = e.After
 			}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"ftplab/sim/scenario"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +15,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"ftplab/sim"
 )
 
 // Prefix names every namespace this process creates ("ftplab-<pid>-"):
@@ -231,7 +230,7 @@ idle_session_timeout=20
 xferlog_enable=NO
 `, listenIP, filepath.Join(work, "root"), filepath.Join(work, "empty"))
 	if r.PasvAddress {
-		cfg += "pasv_address=" + sim.ServerPublicIP + "\n"
+		cfg += "pasv_address=" + scenario.ServerPublicIP + "\n"
 	}
 	if r.TLS {
 		cfg += fmt.Sprintf("ssl_enable=YES\nallow_anon_ssl=YES\nrequire_ssl_reuse=NO\nrsa_cert_file=%s\nrsa_private_key_file=%s\n",

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"ftplab/sim/peertest"
+	"ftplab/internal/peertest"
 )
 
 // needKernel skips without root or namespaces (this machine cannot say),

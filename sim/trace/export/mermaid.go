@@ -1,19 +1,20 @@
-package trace
+package export
 
 import (
 	"bufio"
 	"fmt"
+	"ftplab/sim/trace"
 	"io"
 	"maps"
 	"slices"
 	"strings"
 )
 
-// ExportMermaid writes a Mermaid sequenceDiagram: the hosts and boxes as
+// Mermaid writes a Mermaid sequenceDiagram: the hosts and boxes as
 // participants, control lines as messages, data dials as arrows (a dropped
 // or refused one ends in an x at the box that stopped it), verdicts,
 // rewrites and timeouts as notes.
-func ExportMermaid(w io.Writer, t Trace) error {
+func Mermaid(w io.Writer, t trace.Trace) error {
 	bw := bufio.NewWriter(w)
 	ids := map[string]string{}
 	fmt.Fprintln(bw, "sequenceDiagram")
@@ -24,7 +25,7 @@ func ExportMermaid(w io.Writer, t Trace) error {
 	}
 	hosts := t.Header.Topology.Hosts
 	if len(hosts) == 0 {
-		hosts = []Host{{Name: "client"}, {Name: "server"}}
+		hosts = []trace.Host{{Name: "client"}, {Name: "server"}}
 	}
 	participant(hosts[0].Name, strings.TrimSpace(hosts[0].Name+" "+hosts[0].Addr))
 	for _, b := range t.Header.Topology.Boxes {
@@ -63,13 +64,13 @@ func ExportMermaid(w io.Writer, t Trace) error {
 	}
 	for _, e := range t.Events {
 		switch e.Kind {
-		case Segment:
-			if e.Channel == Data {
+		case trace.Segment:
+			if e.Channel == trace.Data {
 				dataBytes[e.Conn] += e.Bytes
 				dataFrom[e.Conn] = e.Host
 				continue
 			}
-			if e.Channel != Control {
+			if e.Channel != trace.Control {
 				continue
 			}
 			text := e.Text
@@ -81,46 +82,46 @@ func ExportMermaid(w io.Writer, t Trace) error {
 				arrow = "-->>"
 			}
 			fmt.Fprintf(bw, "    %s%s%s: %s\n", id(e.Host), arrow, id(other(e.Host)), mermaidText(text))
-		case SYN:
+		case trace.SYN:
 			synTo[e.Conn], synAt[e.Conn], syns[e.Conn] = e.To, e.T, 1
-		case Retransmit:
+		case trace.Retransmit:
 			syns[e.Conn]++
-		case Verdict:
+		case trace.Verdict:
 			if e.Verdict != "accept" {
 				blocker[e.Conn] = e.Box
 				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(e.Box), e.Channel, mermaidText(synTo[e.Conn]))
 				fmt.Fprintf(bw, "    Note over %s: %s by %s\n", id(e.Box), strings.ToUpper(e.Verdict), mermaidText(e.Rule))
 			}
-		case Connected:
+		case trace.Connected:
 			fmt.Fprintf(bw, "    %s->>%s: %s connection %s\n", id(e.Host), id(other(e.Host)), e.Channel, mermaidText(e.From+" to "+e.To))
-		case Timeout:
+		case trace.Timeout:
 			target := other(e.Host)
 			if b := blocker[e.Conn]; b != "" {
 				target = b
 			} else {
 				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(target), e.Channel, mermaidText(e.To))
 			}
-			fmt.Fprintf(bw, "    Note over %s: gives up after %s, %d SYNs unanswered\n", id(e.Host), Seconds(e.T-synAt[e.Conn]), syns[e.Conn])
-		case Refused:
+			fmt.Fprintf(bw, "    Note over %s: gives up after %s, %d SYNs unanswered\n", id(e.Host), trace.Seconds(e.T-synAt[e.Conn]), syns[e.Conn])
+		case trace.Refused:
 			if blocker[e.Conn] == "" {
 				fmt.Fprintf(bw, "    %s-x%s: SYN %s refused\n", id(e.Host), id(other(e.Host)), e.Channel)
 			}
-		case NAT:
+		case trace.NAT:
 			fmt.Fprintf(bw, "    Note over %s: translates %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
-		case Close, Reset:
+		case trace.Close, trace.Reset:
 			flushData(e.Conn)
-			if e.Kind == Reset {
+			if e.Kind == trace.Reset {
 				who := e.Host
 				if who == "" {
 					who = hosts[0].Name
 				}
 				fmt.Fprintf(bw, "    Note over %s: %s connection reset\n", id(who), e.Channel)
 			}
-		case Rewrite:
+		case trace.Rewrite:
 			fmt.Fprintf(bw, "    Note over %s: rewrites %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
-		case Blind:
+		case trace.Blind:
 			fmt.Fprintf(bw, "    Note over %s: blind (TLS)\n", id(e.Box))
-		case Result:
+		case trace.Result:
 			fmt.Fprintf(bw, "    Note over %s,%s: result %s\n", id(hosts[0].Name), id(hosts[len(hosts)-1].Name), mermaidText(e.Verdict+": "+e.Text))
 		}
 	}

@@ -4,9 +4,8 @@ package kernel
 
 import (
 	"fmt"
+	"ftplab/sim/scenario"
 	"strings"
-
-	"ftplab/sim"
 )
 
 // The kernel run plays on netem's own stage: the same addresses
@@ -36,15 +35,15 @@ type addresses struct {
 }
 
 func rowAddresses(r Row) addresses {
-	a := addresses{client: sim.ClientPublicIP, clientGW: clientGW, server: sim.ServerPublicIP, serverGW: serverGW,
-		dialTarget: sim.ServerPublicIP}
+	a := addresses{client: scenario.ClientPublicIP, clientGW: clientGW, server: scenario.ServerPublicIP, serverGW: serverGW,
+		dialTarget: scenario.ServerPublicIP}
 	if r.NAT == "client" {
-		a.client, a.clientGW = sim.ClientPrivateIP, clientNATGW
-		a.routerLocal = append(a.routerLocal, sim.ClientNATIP) // the public face of the client's NAT
+		a.client, a.clientGW = scenario.ClientPrivateIP, clientNATGW
+		a.routerLocal = append(a.routerLocal, scenario.ClientNATIP) // the public face of the client's NAT
 	}
 	if r.NAT == "server" {
-		a.server, a.serverGW = sim.ServerPrivateIP, serverNATGW
-		a.routerLocal = append(a.routerLocal, sim.ServerPublicIP) // the public face of the server's NAT
+		a.server, a.serverGW = scenario.ServerPrivateIP, serverNATGW
+		a.routerLocal = append(a.routerLocal, scenario.ServerPublicIP) // the public face of the server's NAT
 	}
 	return a
 }
@@ -106,14 +105,14 @@ func routerRules(r Row) string {
 		return fmt.Sprintf(`table ip ftplab {%s
 	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" ip saddr 192.168.1.0/24 snat to %s; }
 }
-`, helperRules(r, "prerouting"), routerServerIf, sim.ClientNATIP)
+`, helperRules(r, "prerouting"), routerServerIf, scenario.ClientNATIP)
 	case "server":
 		return fmt.Sprintf(`table ip ftplab {%s
 	chain pre { type nat hook prerouting priority dstnat; policy accept; ip daddr %s tcp dport { 21, %s } dnat to %s; }
 	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" ip saddr 10.0.0.0/24 snat to %s; }
 	chain private { type filter hook forward priority filter; policy accept; iifname "%s" ip daddr 10.0.0.0/24 ct status & dnat == 0 drop; }
 }
-`, helperRules(r, "prerouting"), sim.ServerPublicIP, passiveRange, sim.ServerPrivateIP, routerClientIf, sim.ServerPublicIP, routerClientIf)
+`, helperRules(r, "prerouting"), scenario.ServerPublicIP, passiveRange, scenario.ServerPrivateIP, routerClientIf, scenario.ServerPublicIP, routerClientIf)
 	}
 	return ""
 }

@@ -11,8 +11,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"ftplab/internal/peertest"
 	"ftplab/sim/ftp"
-	"ftplab/sim/peertest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -1,8 +1,9 @@
-// Package sim runs a scenario: it wires the real FTP server and client
-// (sim/ftp) through netem with the firewalls, NAT and helper the scenario
-// names, runs the client's script and returns the event stream as a trace.
-// Lessons, the sandbox and `ftplab run` all come through here.
-package sim
+// Package scenario is the value that decides a run: the mode, the boxes on
+// the path, the link and the client's script, with its defaults, its checks
+// and the fixed stage it plays on. It is data only: [ftplab/sim] turns it
+// into a network and runs it, and the sandbox, the lessons, the kernel check
+// and the CLI read and change it without running anything.
+package scenario
 
 import (
 	"errors"
@@ -11,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"ftplab/netem"
 	"ftplab/sim/ftp"
 )
 
@@ -108,7 +108,7 @@ func (s Scenario) Validate() error {
 	if !oneOf(s.NAT, nats) {
 		errs = append(errs, fmt.Errorf("nat %q: want one of %s", s.NAT, strings.Join(nats, ", ")))
 	}
-	if s.OpenPasv && !s.serverFirewall() {
+	if s.OpenPasv && !s.ServerFirewall() {
 		errs = append(errs, errors.New("open_pasv needs a server firewall (firewall: server or both)"))
 	}
 	if s.Reject && s.Firewall == "none" {
@@ -119,7 +119,7 @@ func (s Scenario) Validate() error {
 	}
 	errs = append(errs, s.linkErrors()...)
 	for _, line := range s.Script {
-		if _, err := parseStep(line); err != nil {
+		if _, err := ParseStep(line); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -153,30 +153,26 @@ func (s Scenario) linkErrors() []error {
 	case s.StallFor > 0 && s.StallAfter == 0:
 		errs = append(errs, fmt.Errorf("stall_for %s needs stall_after (after how many bytes it stalls): set both or neither", time.Duration(s.StallFor)))
 	}
-	if s.FileSize > maxFileSize {
-		errs = append(errs, fmt.Errorf("file_size %d: at most %d (%s)", s.FileSize, maxFileSize, Bytes(maxFileSize)))
+	if s.FileSize > MaxFileSize {
+		errs = append(errs, fmt.Errorf("file_size %d: at most %d (%s)", s.FileSize, MaxFileSize, Bytes(MaxFileSize)))
 	}
 	return errs
 }
 
-// maxFileSize bounds file_size: the runner holds the file in memory.
-const maxFileSize = 64 << 20
+// MaxFileSize bounds file_size: the runner holds the file in memory.
+const MaxFileSize = 64 << 20
 
-// link is the scenario's netem link.
-func (s Scenario) link() netem.Link {
-	return netem.Link{
-		Latency:    time.Duration(s.Latency),
-		Bandwidth:  int64(s.Bandwidth),
-		StallAfter: int64(s.StallAfter),
-		StallFor:   time.Duration(s.StallFor),
-		ResetAfter: int64(s.ResetAfter),
-	}
-}
+// ClientFirewall tells whether a firewall stands in front of the client.
+func (s Scenario) ClientFirewall() bool { return s.Firewall == "client" || s.Firewall == "both" }
 
-func (s Scenario) clientFirewall() bool { return s.Firewall == "client" || s.Firewall == "both" }
-func (s Scenario) serverFirewall() bool { return s.Firewall == "server" || s.Firewall == "both" }
-func (s Scenario) clientNAT() bool      { return s.NAT == "client" || s.NAT == "both" }
-func (s Scenario) serverNAT() bool      { return s.NAT == "server" || s.NAT == "both" }
+// ServerFirewall tells whether a firewall stands in front of the server.
+func (s Scenario) ServerFirewall() bool { return s.Firewall == "server" || s.Firewall == "both" }
+
+// ClientNAT tells whether the client sits behind a NAT.
+func (s Scenario) ClientNAT() bool { return s.NAT == "client" || s.NAT == "both" }
+
+// ServerNAT tells whether the server sits behind a NAT (port forwarding).
+func (s Scenario) ServerNAT() bool { return s.NAT == "server" || s.NAT == "both" }
 
 func oneOf(v string, set []string) bool {
 	for _, s := range set {
@@ -187,26 +183,27 @@ func oneOf(v string, set []string) bool {
 	return false
 }
 
-// step is one line of a client script.
-type step struct {
-	verb string // ls, nlst, get, put
-	arg  string
+// Step is one line of a client script.
+type Step struct {
+	Verb string // ls, nlst, get, put
+	Arg  string
 }
 
-func parseStep(line string) (step, error) {
+// ParseStep reads one script line ("get hello.txt").
+func ParseStep(line string) (Step, error) {
 	f := strings.Fields(line)
 	if len(f) == 0 {
-		return step{}, errors.New("script: empty step")
+		return Step{}, errors.New("script: empty step")
 	}
-	st := step{verb: strings.ToLower(f[0])}
+	st := Step{Verb: strings.ToLower(f[0])}
 	if len(f) > 1 {
-		st.arg = f[1]
+		st.Arg = f[1]
 	}
 	switch {
-	case (st.verb == "ls" || st.verb == "nlst") && len(f) <= 2:
-	case (st.verb == "get" || st.verb == "put") && len(f) == 2:
+	case (st.Verb == "ls" || st.Verb == "nlst") && len(f) <= 2:
+	case (st.Verb == "get" || st.Verb == "put") && len(f) == 2:
 	default:
-		return step{}, fmt.Errorf("script: %q: want ls [DIR], nlst [DIR], get FILE or put FILE", line)
+		return Step{}, fmt.Errorf("script: %q: want ls [DIR], nlst [DIR], get FILE or put FILE", line)
 	}
 	return st, nil
 }

@@ -1,10 +1,11 @@
-package trace
+package capture
 
 import (
 	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"ftplab/sim/trace"
 	"io"
 	"net/netip"
 	"sort"
@@ -50,40 +51,40 @@ type flow struct {
 	listenerHost string
 }
 
-// ImportCapture reads a pcap or pcapng capture of a real FTP session and
+// Read reads a pcap or pcapng capture of a real FTP session and
 // turns it into a trace: the control connection is found by its "220 "
 // greeting (any port; else the first connection to port 21), data
 // connections by the ports PORT/EPRT/227/229 announced on it; each
 // direction is reassembled in sequence order.
-func ImportCapture(r io.Reader) (Trace, error) {
+func Read(r io.Reader) (trace.Trace, error) {
 	br := bufio.NewReader(r)
 	magic, err := br.Peek(4)
 	if err != nil {
-		return Trace{}, errors.New("import: not a pcap or pcapng capture (too short)")
+		return trace.Trace{}, errors.New("import: not a pcap or pcapng capture (too short)")
 	}
 	var src packetSource
 	switch {
 	case bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}):
 		ng, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
 		if err != nil {
-			return Trace{}, fmt.Errorf("import: bad pcapng: %v", err)
+			return trace.Trace{}, fmt.Errorf("import: bad pcapng: %v", err)
 		}
 		src = ng
 	default:
 		pr, err := pcapgo.NewReader(br)
 		if err != nil {
-			return Trace{}, errors.New("import: not a pcap or pcapng capture")
+			return trace.Trace{}, errors.New("import: not a pcap or pcapng capture")
 		}
 		src = pr
 	}
 	switch src.LinkType() {
 	case layers.LinkTypeEthernet, layers.LinkTypeNull, layers.LinkTypeLoop, layers.LinkTypeLinuxSLL, layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6:
 	default:
-		return Trace{}, fmt.Errorf("import: link type %s is not supported (want Ethernet, loopback, Linux SLL or raw IP)", src.LinkType())
+		return trace.Trace{}, fmt.Errorf("import: link type %s is not supported (want Ethernet, loopback, Linux SLL or raw IP)", src.LinkType())
 	}
 	flows, order, err := readFlows(src)
 	if err != nil {
-		return Trace{}, err
+		return trace.Trace{}, err
 	}
 	return buildTrace(flows, order)
 }
@@ -168,7 +169,7 @@ func (f *flow) stream(from netip.AddrPort) []capturedSeg {
 	return out
 }
 
-func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
+func buildTrace(flows map[string]*flow, order []*flow) (trace.Trace, error) {
 	// The control connection: the first flow whose listener greets "220".
 	var ctrl *flow
 	for _, f := range order {
@@ -193,7 +194,7 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 		}
 	}
 	if ctrl == nil {
-		return Trace{}, errors.New("import: no FTP control connection found (no server greeting \"220\" on any TCP connection, and none to port 21)")
+		return trace.Trace{}, errors.New("import: no FTP control connection found (no server greeting \"220\" on any TCP connection, and none to port 21)")
 	}
 	ctrl.control = true
 	client, server := ctrl.dialer.Addr(), ctrl.listener.Addr()
@@ -252,16 +253,16 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 		pkt int // capture order decides; several events may share a packet
 		at  time.Time
 		n   int
-		e   Event
+		e   trace.Event
 	}
 	var evs []timed
-	add := func(s capturedSeg, e Event) { evs = append(evs, timed{s.n, s.at, len(evs), e}) }
+	add := func(s capturedSeg, e trace.Event) { evs = append(evs, timed{s.n, s.at, len(evs), e}) }
 	for _, f := range keep {
-		ch := Data
+		ch := trace.Data
 		if f.control {
-			ch = Control
+			ch = trace.Control
 		}
-		base := Event{Conn: f.id, Channel: ch}
+		base := trace.Event{Conn: f.id, Channel: ch}
 		synN, connected, closed := 0, false, false
 		for _, s := range f.segs {
 			e := base
@@ -269,27 +270,27 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 			switch {
 			case s.syn && !s.ack:
 				if synN == 0 {
-					e.Kind = SYN
+					e.Kind = trace.SYN
 				} else {
-					e.Kind, e.Attempt = Retransmit, synN
+					e.Kind, e.Attempt = trace.Retransmit, synN
 				}
 				synN++
 				add(s, e)
 			case s.syn && s.ack && !connected:
 				connected = true
-				e.Kind, e.Host, e.From, e.To = Connected, host(f.dialer, f), f.dialer.String(), f.listener.String()
+				e.Kind, e.Host, e.From, e.To = trace.Connected, host(f.dialer, f), f.dialer.String(), f.listener.String()
 				add(s, e)
 			case s.rst && !closed:
 				closed = true
 				if connected {
-					e.Kind = Reset
+					e.Kind = trace.Reset
 				} else {
-					e.Kind, e.Host, e.From, e.To, e.Err = Refused, host(f.dialer, f), f.dialer.String(), f.listener.String(), "connection refused"
+					e.Kind, e.Host, e.From, e.To, e.Err = trace.Refused, host(f.dialer, f), f.dialer.String(), f.listener.String(), "connection refused"
 				}
 				add(s, e)
 			case s.fin && !closed:
 				closed = true
-				e.Kind = Close
+				e.Kind = trace.Close
 				add(s, e)
 			}
 		}
@@ -297,7 +298,7 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 			var pending []byte
 			for _, s := range f.stream(from) {
 				e := base
-				e.Kind, e.Host, e.From, e.To = Segment, host(from, f), from.String(), otherEnd(f, from).String()
+				e.Kind, e.Host, e.From, e.To = trace.Segment, host(from, f), from.String(), otherEnd(f, from).String()
 				if !f.control {
 					e.Bytes = int64(len(s.payload))
 					add(s, e)
@@ -322,7 +323,7 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 					add(s, le)
 					if s.n == tlsAt && from == f.listener && isTLSGo(le.Text) {
 						n := base
-						n.Kind, n.Host = Note, "server"
+						n.Kind, n.Host = trace.Note, "server"
 						n.Text = "from here the control channel is encrypted (TLS): commands and replies show as sizes only"
 						add(s, n)
 						if len(pending) > 0 {
@@ -343,8 +344,8 @@ func buildTrace(flows map[string]*flow, order []*flow) (Trace, error) {
 		}
 		return evs[i].n < evs[j].n
 	})
-	t := Trace{Header: Header{Format: FormatName, Version: Version, Name: "import", Title: "Imported capture", Source: "import",
-		Topology: Topology{Hosts: []Host{{Name: "client", Addr: client.String()}, {Name: "server", Addr: server.String()}}}}}
+	t := trace.Trace{Header: trace.Header{Format: trace.FormatName, Version: trace.Version, Name: "import", Title: "Imported capture", Source: "import",
+		Topology: trace.Topology{Hosts: []trace.Host{{Name: "client", Addr: client.String()}, {Name: "server", Addr: server.String()}}}}}
 	var start time.Time
 	for i, te := range evs {
 		if i == 0 {
