@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"ftplab/internal/kernel"
+	"ftplab/internal/play"
 	"ftplab/internal/probe"
 	"ftplab/lessons"
 	"ftplab/sim"
@@ -28,6 +29,7 @@ import (
 	"ftplab/sim/trace/capture"
 	"ftplab/sim/trace/export"
 	"ftplab/tui"
+	"ftplab/tui/player"
 )
 
 func main() {
@@ -90,12 +92,12 @@ func rootCmd() *cobra.Command {
 				fmt.Fprintln(cmd.OutOrStdout(), "\nrun one headless: ftplab lesson NAME --headless    all commands: ftplab --help")
 				return nil
 			}
-			items, err := tui.LessonItems()
+			items, err := lessonItems()
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
-			open := func(name string) (tui.Session, error) { return tui.LiveLesson(ctx, name) }
+			open := func(name string) (player.Session, error) { return play.Lesson(ctx, name) }
 			return tui.Run(ctx, tui.NewMenu(items, open, tuiOptions(cmd)), nil, nil)
 		},
 	}
@@ -237,7 +239,7 @@ func replayCmd() *cobra.Command {
 			if headless {
 				return export.Text(cmd.OutOrStdout(), t)
 			}
-			return play(cmd, tui.Session{Header: t.Header, Events: t.Events})
+			return playSession(cmd, player.Session{Header: t.Header, Events: t.Events})
 		},
 	}
 	cmd.Flags().BoolVar(&headless, "headless", false, "print the transcript instead of opening the player")
@@ -249,17 +251,30 @@ func interactive() bool {
 	return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())
 }
 
-func tuiOptions(cmd *cobra.Command) tui.Options {
+func tuiOptions(cmd *cobra.Command) player.Options {
 	present, _ := cmd.Flags().GetBool("present")
-	return tui.Options{Present: present, NoColor: tui.NoColor()}
+	return player.Options{Present: present, NoColor: tui.NoColor()}
 }
 
-// play opens the player full screen, or refuses without a terminal.
-func play(cmd *cobra.Command, s tui.Session) error {
+// playSession opens the player full screen, or refuses without a terminal.
+func playSession(cmd *cobra.Command, s player.Session) error {
 	if !interactive() {
 		return usageError{errors.New("the player needs a terminal (use --headless)")}
 	}
-	return tui.Run(cmd.Context(), tui.NewPlayer(s, tuiOptions(cmd)), nil, nil)
+	return tui.Run(cmd.Context(), player.New(s, tuiOptions(cmd)), nil, nil)
+}
+
+// lessonItems lists the embedded lessons for the menu.
+func lessonItems() ([]tui.MenuItem, error) {
+	ls, err := lessons.All()
+	if err != nil {
+		return nil, err
+	}
+	items := make([]tui.MenuItem, len(ls))
+	for i, l := range ls {
+		items[i] = tui.MenuItem{Name: l.Name, TitleText: l.Title, Summary: l.Summary}
+	}
+	return items, nil
 }
 
 func lessonsCmd() *cobra.Command {
@@ -304,12 +319,11 @@ func lessonCmd() *cobra.Command {
 			if !interactive() {
 				return usageError{errors.New("the player needs a terminal (use --headless)")}
 			}
-			s, err := tui.LiveLesson(cmd.Context(), args[0])
+			s, err := play.Lesson(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			defer s.Stop()
-			return play(cmd, s)
+			return playSession(cmd, s)
 		},
 	}
 	cmd.Flags().BoolVar(&headless, "headless", false, "print the narrated transcript instead of opening the player")
@@ -404,7 +418,7 @@ func sandboxCmd() *cobra.Command {
 			if !interactive() {
 				return usageError{errors.New("the sandbox needs a terminal (try ftplab run)")}
 			}
-			return tui.Run(cmd.Context(), tui.NewSandbox(cmd.Context(), tuiOptions(cmd)), nil, nil)
+			return tui.Run(cmd.Context(), tui.NewSandbox(play.Sandbox(cmd.Context()), tuiOptions(cmd)), nil, nil)
 		},
 	}
 }
@@ -414,8 +428,8 @@ func sandboxCmd() *cobra.Command {
 func serveWatch(cmd *cobra.Command, o ftp.ServeOptions) error {
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
-	events := make(chan sim.WatchEvent, 4096)
-	w := sim.NewWatcher(nil, func(e sim.WatchEvent) { events <- e })
+	events := make(chan trace.SessionEvent, 4096)
+	w := play.NewWatcher(nil, func(e trace.SessionEvent) { events <- e })
 	o.Observer, o.Quiet = w.Observe, true
 	served := make(chan error, 1)
 	go func() { served <- ftp.Serve(ctx, o, io.Discard) }()

@@ -55,26 +55,9 @@ func Summarize(h trace.Header, sc scenario.Scenario, events []trace.Event) Summa
 	if s.Expected == "" {
 		s.Expected = "ok"
 	}
-	dials := map[int]int{} // conn -> index in DataDials
 	rewritten := map[string]string{}
 	for _, e := range events {
 		switch e.Kind {
-		case trace.SYN:
-			if e.Channel == trace.Data {
-				if _, seen := dials[e.Conn]; !seen {
-					dials[e.Conn] = len(s.DataDials)
-					s.DataDials = append(s.DataDials, DataDial{Conn: e.Conn, Dialer: e.Host, From: e.From, To: e.To})
-				}
-			}
-		case trace.Verdict:
-			if i, ok := dials[e.Conn]; ok && (e.Verdict != "accept" || s.DataDials[i].Rule == "") {
-				d := &s.DataDials[i]
-				d.Box, d.Rule, d.State = e.Box, e.Rule, e.State
-			}
-		case trace.Connected, trace.Timeout, trace.Refused:
-			if i, ok := dials[e.Conn]; ok {
-				s.DataDials[i].Result = dialResult(e, s.DataDials[i])
-			}
 		case trace.Rewrite:
 			s.Rewrites = append(s.Rewrites, Rewrite{Box: e.Box, Before: e.Before, After: e.After})
 			rewritten[e.Before] = e.After
@@ -93,25 +76,22 @@ func Summarize(h trace.Header, sc scenario.Scenario, events []trace.Event) Summa
 			s.Reason = e.Text
 		}
 	}
+	for _, c := range trace.FoldAll(events).Conns {
+		if c.Channel != trace.Data {
+			continue
+		}
+		d := DataDial{Conn: c.ID, Dialer: c.Dialer, From: c.From, To: c.To, Box: c.Box, Rule: c.Rule, State: c.State}
+		if c.Dial != trace.StatusDialing {
+			d.Result = c.Dial.String()
+		}
+		s.DataDials = append(s.DataDials, d)
+	}
 	s.AsExpected = s.OK == (s.Expected == "ok")
 	s.Events = len(events)
 	if n := len(events); n > 0 {
 		s.VirtualMS = float64(events[n-1].T) / 1000
 	}
 	return s
-}
-
-func dialResult(e trace.Event, d DataDial) string {
-	switch e.Kind {
-	case trace.Connected:
-		return "connected"
-	case trace.Timeout:
-		return "dropped"
-	}
-	if d.Rule != "" {
-		return "rejected"
-	}
-	return "refused" // nobody listening
 }
 
 // parseReplyLine reads "227 Entering..." (the last line of a reply). The

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -9,38 +8,35 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"ftplab/sim"
 	"ftplab/sim/ftp"
 	"ftplab/sim/scenario"
+	"ftplab/tui/player"
+	"ftplab/tui/theme"
 )
 
 // Sandbox is free play: the learner sets the network with single keys,
 // types a client command, and watches it happen in the player.
 type Sandbox struct {
-	sc     scenario.Scenario
-	link   int // index in linkPresets
-	input  textinput.Model
-	o      Options
-	st     styles
-	player *Player
-	err    error
-	w, h   int
-	ctx    context.Context
+	sc    scenario.Scenario
+	link  int // index in linkPresets
+	input textinput.Model
+	run   func(sc scenario.Scenario, title string) (player.Session, error)
+	o     player.Options
+	st    theme.Styles
+	err   error
+	w, h  int
 }
 
-// NewSandbox starts with passive mode on an open network.
-func NewSandbox(ctx context.Context, o Options) *Sandbox {
+// NewSandbox starts with passive mode on an open network; run plays a
+// scenario (in a tea.Cmd) and returns it as a session.
+func NewSandbox(run func(sc scenario.Scenario, title string) (player.Session, error), o player.Options) *Sandbox {
 	in := textinput.New()
 	in.Prompt = "ftp> "
 	in.Placeholder = "get hello.txt   (ls, nlst, get FILE, put FILE)"
 	in.SetSuggestions([]string{"get hello.txt", "ls", "nlst", "put notes.txt"})
 	in.Focus()
-	w, h := o.Width, o.Height
-	if w == 0 {
-		w, h = 80, 24
-	}
-	return &Sandbox{sc: scenario.Scenario{Mode: ftp.ModePassive, Firewall: "none", NAT: "none"}, input: in, o: o,
-		st: newStyles(o.NoColor, o.Present), w: w, h: h, ctx: ctx}
+	return &Sandbox{sc: scenario.Scenario{Mode: ftp.ModePassive, Firewall: "none", NAT: "none"}, input: in, run: run, o: o,
+		st: theme.New(o.NoColor, o.Present), w: 80, h: 24}
 }
 
 // Init starts the cursor.
@@ -70,7 +66,7 @@ func cycle(v string, set []string) string {
 
 // toggle flips one knob; the firewall knobs compose client and server.
 func (s *Sandbox) toggle(k string) bool {
-	fw := map[string]bool{"client": s.sc.Firewall == "client" || s.sc.Firewall == "both", "server": s.sc.Firewall == "server" || s.sc.Firewall == "both"}
+	fw := map[string]bool{"client": s.sc.ClientFirewall(), "server": s.sc.ServerFirewall()}
 	switch k {
 	case "f1":
 		modes := []string{"active", "passive", "epsv", "eprt"}
@@ -114,25 +110,23 @@ func (s *Sandbox) toggle(k string) bool {
 
 // Update handles knobs, the command line and the player it opens.
 func (s *Sandbox) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok {
-		s.w, s.h = ws.Width, ws.Height
-	}
-	if s.player != nil {
-		if _, ok := msg.(backMsg); ok {
-			s.player = nil
-			return s, s.input.Focus()
-		}
-		_, cmd := s.player.Update(msg)
-		return s, cmd
-	}
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.w, s.h = msg.Width, msg.Height
+	case resumedMsg:
+		s.input.Reset()
+		return s, s.input.Focus()
+	case openFailedMsg:
+		s.err = msg.err
+		return s, nil
+	case tea.KeyPressMsg:
+		switch msg.String() {
 		case "ctrl+c", "esc":
 			return s, tea.Quit
 		case "enter":
-			return s, s.run()
+			return s, s.play()
 		}
-		if s.toggle(k.String()) {
+		if s.toggle(msg.String()) {
 			s.err = nil
 			return s, nil
 		}
@@ -142,8 +136,8 @@ func (s *Sandbox) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return s, cmd
 }
 
-// run plays the typed command on the current network.
-func (s *Sandbox) run() tea.Cmd {
+// play asks for the typed command on the current network.
+func (s *Sandbox) play() tea.Cmd {
 	line := strings.TrimSpace(s.input.Value())
 	if line == "" {
 		line = "get hello.txt"
@@ -158,17 +152,7 @@ func (s *Sandbox) run() tea.Cmd {
 		s.err = err
 		return nil
 	}
-	run, err := sim.Run(s.ctx, sc, sim.Options{Title: "sandbox: " + line})
-	if err != nil {
-		s.err = err
-		return nil
-	}
-	o := s.o
-	o.Width, o.Height = s.w, s.h
-	s.player = NewPlayer(Session{Header: run.Header, Events: run.Events}, o)
-	s.player.inMenu = true
-	s.input.Reset()
-	return s.player.animate()
+	return open(func() (player.Session, error) { return s.run(sc, "sandbox: "+line) }, s.o)
 }
 
 func onOff(b bool) string {
@@ -178,21 +162,18 @@ func onOff(b bool) string {
 	return "off"
 }
 
-// View shows the knobs and the prompt, or the player.
+// View shows the knobs and the prompt.
 func (s *Sandbox) View() tea.View {
-	if s.player != nil {
-		return s.player.View()
-	}
 	sc := s.sc
-	fw := func(side string) string { return onOff(sc.Firewall == side || sc.Firewall == "both") }
+	fw := map[string]string{"client": onOff(sc.ClientFirewall()), "server": onOff(sc.ServerFirewall())}
 	lines := []string{
-		s.st.title.Render(" ftplab · sandbox"),
+		s.st.Title.Render(" ftplab · sandbox"),
 		"",
 		" Set up the network, type a client command, press enter to watch it happen.",
 		"",
 		fmt.Sprintf("   F1  mode              %s", sc.Mode),
-		fmt.Sprintf("   F2  client firewall   %s   (deny inbound NEW)", fw("client")),
-		fmt.Sprintf("   F3  server firewall   %s   (allow inbound 21 only)", fw("server")),
+		fmt.Sprintf("   F2  client firewall   %s   (deny inbound NEW)", fw["client"]),
+		fmt.Sprintf("   F3  server firewall   %s   (allow inbound 21 only)", fw["server"]),
 		fmt.Sprintf("   F4  open passive range %s  (server firewall admits 30000-30009)", onOff(sc.OpenPasv)),
 		fmt.Sprintf("   F5  NAT               %s", sc.NAT),
 		fmt.Sprintf("   F6  FTP helper        %s", onOff(sc.ALG)),
@@ -204,10 +185,10 @@ func (s *Sandbox) View() tea.View {
 		" " + s.input.View(),
 	}
 	if s.err != nil {
-		lines = append(lines, "", s.st.bad.Render(" "+s.err.Error()))
+		lines = append(lines, "", s.st.Bad.Render(" "+s.err.Error()))
 	}
-	lines = append(lines, "", s.st.dim.Render(" enter run · m/esc in the player comes back here · esc quits"))
-	v := tea.NewView(fit(lines, s.w, s.h))
+	lines = append(lines, "", s.st.Dim.Render(" enter run · m/esc in the player comes back here · esc quits"))
+	v := tea.NewView(theme.Fit(lines, s.w, s.h))
 	v.AltScreen = true
 	v.WindowTitle = "ftplab sandbox"
 	return v

@@ -2,34 +2,33 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
-	"ftplab/sim"
+	"ftplab/sim/trace"
+	"ftplab/tui/player"
+	"ftplab/tui/theme"
 )
 
 // Watch shows real clients of `ftplab serve --watch`: one player per
 // client session, fed as the server's sockets act; tab switches between
 // sessions.
 type Watch struct {
-	events   <-chan sim.WatchEvent
-	o        Options
-	st       styles
+	events   <-chan trace.SessionEvent
+	o        player.Options
+	st       theme.Styles
 	sessions []string
-	players  map[string]*Player
+	players  map[string]*player.Player
 	cur      int
 	w, h     int
 }
 
-type watchMsg struct{ e sim.WatchEvent }
+type watchMsg struct{ e trace.SessionEvent }
 
 // NewWatch reads events until the channel closes.
-func NewWatch(events <-chan sim.WatchEvent, o Options) *Watch {
-	w, h := o.Width, o.Height
-	if w == 0 {
-		w, h = 80, 24
-	}
-	return &Watch{events: events, o: o, st: newStyles(o.NoColor, o.Present), players: map[string]*Player{}, w: w, h: h}
+func NewWatch(events <-chan trace.SessionEvent, o player.Options) *Watch {
+	return &Watch{events: events, o: o, st: theme.New(o.NoColor, o.Present), players: map[string]*player.Player{}, w: 80, h: 24}
 }
 
 func (m *Watch) next() tea.Cmd {
@@ -52,22 +51,18 @@ func (m *Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		for _, p := range m.players {
-			p.Update(msg)
+			p.SetSize(m.w, m.h-1) // the top line names the sessions
 		}
+		return m, nil
 	case watchMsg:
 		p := m.players[msg.e.Session]
 		if p == nil {
-			o := m.o
-			o.Width, o.Height = m.w, m.h-1
-			p = NewPlayer(Session{Header: msg.e.Header}, o)
+			p = player.New(player.Session{Header: msg.e.Header}, m.o)
+			p.SetSize(m.w, m.h-1)
 			m.players[msg.e.Session] = p
 			m.sessions = append(m.sessions, msg.e.Session)
-			if len(m.sessions) == 1 {
-				m.cur = 0
-			}
 		}
-		_, cmd := p.Update(liveMsg{msg.e.Event})
-		return m, tea.Batch(cmd, m.next())
+		return m, tea.Batch(p.Append(msg.e.Event), m.next())
 	case tea.KeyPressMsg:
 		switch msg.String() {
 		case "tab":
@@ -78,20 +73,15 @@ func (m *Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "q", "ctrl+c":
 			return m, tea.Quit
 		}
-		if p := m.current(); p != nil {
-			_, cmd := p.Update(msg)
-			return m, cmd
-		}
-	default:
-		if p := m.current(); p != nil {
-			_, cmd := p.Update(msg)
-			return m, cmd
-		}
+	}
+	if p := m.current(); p != nil {
+		_, cmd := p.Update(msg)
+		return m, cmd
 	}
 	return m, nil
 }
 
-func (m *Watch) current() *Player {
+func (m *Watch) current() *player.Player {
 	if len(m.sessions) == 0 {
 		return nil
 	}
@@ -100,13 +90,13 @@ func (m *Watch) current() *Player {
 
 // Render is the screen: a line naming the sessions, then the current one.
 func (m *Watch) Render() string {
-	top := m.st.title.Render(fmt.Sprintf(" ftplab serve --watch · %d client session(s) · tab switches", len(m.sessions)))
+	top := m.st.Title.Render(fmt.Sprintf(" ftplab serve --watch · %d client session(s) · tab switches", len(m.sessions)))
 	p := m.current()
 	if p == nil {
-		return fit([]string{top, "", " waiting for a client: point curl, lftp or FileZilla at this server"}, m.w, m.h)
+		return theme.Fit([]string{top, "", " waiting for a client: point curl, lftp or FileZilla at this server"}, m.w, m.h)
 	}
-	p.w, p.h = m.w, m.h-1
-	return fit(append([]string{top + m.st.dim.Render(fmt.Sprintf("  [%d/%d] %s", m.cur+1, len(m.sessions), m.sessions[m.cur]))}, splitLines(p.Render())...), m.w, m.h)
+	head := top + m.st.Dim.Render(fmt.Sprintf("  [%d/%d] %s", m.cur+1, len(m.sessions), m.sessions[m.cur]))
+	return theme.Fit(append([]string{head}, strings.Split(p.Render(), "\n")...), m.w, m.h)
 }
 
 // View draws the screen.

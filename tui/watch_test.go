@@ -10,8 +10,12 @@ import (
 	"testing"
 
 	"ftplab/internal/peertest"
-	"ftplab/sim"
+	"ftplab/internal/play"
 	"ftplab/sim/ftp"
+	"ftplab/sim/trace"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // TestWatchRealCurl: real curl sessions (passive, then active) against the
@@ -23,8 +27,8 @@ func TestWatchRealCurl(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hi\n"), 0o644)
 	root, _ := os.OpenRoot(dir)
 	defer root.Close()
-	events := make(chan sim.WatchEvent, 4096)
-	w := sim.NewWatcher(nil, func(e sim.WatchEvent) { events <- e })
+	events := make(chan trace.SessionEvent, 4096)
+	w := play.NewWatcher(nil, func(e trace.SessionEvent) { events <- e })
 	srv, err := ftp.NewServer(ftp.ServerConfig{Root: root, Anonymous: true, Observer: w.Observe})
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +46,8 @@ func TestWatchRealCurl(t *testing.T) {
 	<-done
 	close(events)
 
-	m := NewWatch(events, Options{NoColor: true, Width: 100, Height: 30})
+	m := NewWatch(events, opts)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	for cmd := m.Init(); cmd != nil; {
 		msg := cmd()
 		if msg == nil {
@@ -62,13 +67,21 @@ func TestWatchRealCurl(t *testing.T) {
 		{1, []string{"EPRT |1|127.0.0.1|", "200 EPRT command successful.", "150 Opening", "data #2"}},
 	}
 	for _, c := range checks {
-		m.cur = c.session
-		p := m.current()
-		p.step(len(p.s.Events)) // the end of that session
+		if c.session > 0 {
+			m.Update(keyMsg("tab"))
+		}
+		// Everything the session showed, step by step from its start.
+		m.Update(keyMsg("g"))
 		var all strings.Builder
-		for i := range p.s.Events { // everything the session showed, step by step
-			p.step(i - p.i)
+		for k := 0; k < 500; k++ {
 			all.WriteString(m.Render())
+			if atEnd(ansi.Strip(m.Render())) {
+				break
+			}
+			m.Update(keyMsg("right"))
+		}
+		if !atEnd(ansi.Strip(m.Render())) {
+			t.Fatalf("session %d: stepping never reached its end", c.session)
 		}
 		for _, want := range c.want {
 			if !strings.Contains(all.String(), want) {

@@ -62,3 +62,11 @@ type Event struct {
 	Bytes   int64   `json:"bytes,omitempty"`   // bytes in a segment or transfer
 	Err     string  `json:"err,omitempty"`     // error text
 }
+
+// SessionEvent is one event of one of several sessions in a stream (the
+// real clients of `ftplab serve --watch`), with the header of its session.
+type SessionEvent struct {
+	Session string // the session's name: a client's control address, "ip:port"
+	Header  Header
+	Event   Event
+}

@@ -1,20 +1,22 @@
-package tui
+package player
 
 import (
 	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"ftplab/lessons"
+	"ftplab/sim"
 	"ftplab/sim/trace"
 )
 
@@ -24,21 +26,51 @@ func updating() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
+// lesson runs a lesson's scenario and returns it as a replay with the
+// lesson's words and questions.
 func lesson(t testing.TB, name string) Session {
 	t.Helper()
-	s, err := OpenLesson(context.Background(), name)
+	l, err := lessons.Find(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	run, err := sim.Run(context.Background(), l.Scenario, sim.Options{Title: l.Title})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Session{Header: run.Header, Events: run.Events, Guide: lessonGuide{l}}
+}
+
+// lessonGuide asks the lesson, as the real guide in internal/play does
+// (which this package's tests cannot import: it imports the player).
+type lessonGuide struct{ l *lessons.Lesson }
+
+func (g lessonGuide) Narration(i int, evs []trace.Event) string { return g.l.Narration(i, evs) }
+func (g lessonGuide) Question(i int, evs []trace.Event) *Question {
+	if p := g.l.PredictionAt(i, evs); p != nil {
+		return &Question{Question: p.Question, Choices: p.Choices, Answer: p.Answer, Explain: p.Explain}
+	}
+	return nil
+}
+
+// narrationOnly keeps a guide's words and drops its questions.
+type narrationOnly struct{ Guide }
+
+func (narrationOnly) Question(int, []trace.Event) *Question { return nil }
+
+// sized is a player on s at a size.
+func sized(s Session, o Options, w, h int) *Player {
+	p := New(s, o)
+	p.SetSize(w, h)
+	return p
 }
 
 // seekTo puts the player at the first event matching ok, at rest.
 func seekTo(p *Player, ok func(e trace.Event) bool) {
 	for i, e := range p.s.Events {
 		if ok(e) {
-			p.step(i - p.i)
-			p.frame = animFrames
+			p.step(i - p.tr.i)
+			p.tr.frame = animFrames
 			return
 		}
 	}
@@ -117,8 +149,8 @@ func TestGoldenScreens(t *testing.T) {
 		for _, tt := range tests {
 			name := fmt.Sprintf("%s-%s-%dx%d", tt.lesson, tt.at, size[0], size[1])
 			t.Run(name, func(t *testing.T) {
-				p := NewPlayer(lesson(t, tt.lesson), Options{NoColor: true, Width: size[0], Height: size[1]})
-				p.frame = animFrames
+				p := sized(lesson(t, tt.lesson), Options{NoColor: true}, size[0], size[1])
+				p.tr.frame = animFrames
 				if tt.seek != nil {
 					seekTo(p, tt.seek)
 				}
@@ -129,47 +161,47 @@ func TestGoldenScreens(t *testing.T) {
 }
 
 func TestPredictionAskedAndAnswered(t *testing.T) {
-	p := NewPlayer(lesson(t, "active-client-firewall"), Options{NoColor: true})
-	for k := 0; k < 100 && p.asking == nil; k++ {
+	p := New(lesson(t, "active-client-firewall"), Options{NoColor: true})
+	for k := 0; k < 100 && p.q.asking == nil; k++ {
 		press(p, "right")
 	}
-	if p.asking == nil {
+	if p.q.asking == nil {
 		t.Fatal("stepping through the lesson never asked its prediction")
 	}
-	before := p.i
+	before := p.tr.i
 	golden(t, "prediction-80x24", screen(t, p))
 	press(p, "1") // wrong
 	if !strings.Contains(screen(t, p), "Not quite: it is 2.") {
 		t.Errorf("a wrong answer must be told the right one:\n%s", screen(t, p))
 	}
 	press(p, "right") // any key: see it happen
-	if p.asking != nil || p.i != before+1 || p.s.Events[p.i].Kind != trace.SYN {
-		t.Errorf("after answering, the player should show the SYN the question was about (i=%d %s)", p.i, p.s.Events[p.i].Kind)
+	if p.q.asking != nil || p.tr.i != before+1 || p.s.Events[p.tr.i].Kind != trace.SYN {
+		t.Errorf("after answering, the player should show the SYN the question was about (i=%d %s)", p.tr.i, p.s.Events[p.tr.i].Kind)
 	}
 }
 
 func TestKeys(t *testing.T) {
-	p := NewPlayer(lesson(t, "passive"), Options{NoColor: true})
+	p := New(lesson(t, "passive"), Options{NoColor: true})
 	n := len(p.s.Events)
 	press(p, "right", "right", "right")
-	if p.i != 3 {
-		t.Errorf("three steps: i=%d, want 3", p.i)
+	if p.tr.i != 3 {
+		t.Errorf("three steps: i=%d, want 3", p.tr.i)
 	}
 	press(p, "left")
-	if p.i != 2 {
-		t.Errorf("back: i=%d, want 2", p.i)
+	if p.tr.i != 2 {
+		t.Errorf("back: i=%d, want 2", p.tr.i)
 	}
 	press(p, "end")
-	if p.i != n-1 {
-		t.Errorf("end: i=%d, want %d", p.i, n-1)
+	if p.tr.i != n-1 {
+		t.Errorf("end: i=%d, want %d", p.tr.i, n-1)
 	}
 	press(p, "g")
-	if p.i != 0 {
-		t.Errorf("start: i=%d, want 0", p.i)
+	if p.tr.i != 0 {
+		t.Errorf("start: i=%d, want 0", p.tr.i)
 	}
 	press(p, "5")
-	if want := (n - 1) / 2; p.i != want {
-		t.Errorf("seek 50%%: i=%d, want %d", p.i, want)
+	if want := (n - 1) / 2; p.tr.i != want {
+		t.Errorf("seek 50%%: i=%d, want %d", p.tr.i, want)
 	}
 	press(p, "?")
 	if !strings.Contains(screen(t, p), "seek 0-90%") {
@@ -182,7 +214,7 @@ func TestKeys(t *testing.T) {
 
 // TestIdleMeansNoTicks: at rest, nothing asks for another frame.
 func TestIdleMeansNoTicks(t *testing.T) {
-	p := NewPlayer(lesson(t, "passive"), Options{NoColor: true})
+	p := New(lesson(t, "passive"), Options{NoColor: true})
 	cmd := press(p, "right")
 	if cmd == nil {
 		t.Fatal("a step should animate")
@@ -198,59 +230,58 @@ func TestIdleMeansNoTicks(t *testing.T) {
 	}
 }
 
+// sliceFeed hands out events one Next at a time and counts the asks.
+type sliceFeed struct {
+	evs    []trace.Event
+	asked  int
+	closed bool
+}
+
+func (f *sliceFeed) Next() (trace.Event, error) {
+	f.asked++
+	if len(f.evs) == 0 {
+		return trace.Event{}, io.EOF
+	}
+	e := f.evs[0]
+	f.evs = f.evs[1:]
+	return e, nil
+}
+
+func (f *sliceFeed) Close() error { f.closed = true; return nil }
+
+// TestLiveSession: the player asks its feed for one event at a time, only
+// when the learner steps past the last one it has, and stops at EOF.
 func TestLiveSession(t *testing.T) {
 	full := lesson(t, "passive")
-	ch := make(chan trace.Event, len(full.Events))
-	released := 0
-	p := NewPlayer(Session{Header: full.Header, Live: ch, Release: func() { released++ }}, Options{NoColor: true})
+	f := &sliceFeed{evs: full.Events[:3]}
+	p := New(Session{Header: full.Header, Feed: f}, Options{NoColor: true})
 	cmd := p.Init()
-	for _, e := range full.Events[:3] {
-		ch <- e
-	}
-	close(ch)
 	for k := 0; k < 10 && cmd != nil; k++ {
 		msg := cmd()
 		_, cmd = p.Update(msg)
-		if _, ok := msg.(liveMsg); ok {
+		if _, ok := msg.(feedMsg); ok {
+			if f.asked != len(p.s.Events) {
+				t.Fatalf("%d asks for %d events: the player asked ahead", f.asked, len(p.s.Events))
+			}
 			cmd = p.forward()
 		}
 	}
-	if len(p.s.Events) != 3 || !p.liveDone {
-		t.Errorf("live: got %d events, done=%v; want 3, true", len(p.s.Events), p.liveDone)
+	if len(p.s.Events) != 3 || !p.feedDone || p.feedErr != nil {
+		t.Errorf("live: got %d events, done=%v err=%v; want 3, true, nil", len(p.s.Events), p.feedDone, p.feedErr)
 	}
-	if released == 0 {
-		t.Error("the gate was never released")
-	}
-}
-
-func TestMenuOpensAndReturns(t *testing.T) {
-	items, err := LessonItems()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := NewMenu(items, func(name string) (Session, error) { return OpenLesson(context.Background(), name) }, Options{NoColor: true})
-	golden(t, "menu-80x24", ansi.Strip(m.View().Content))
-	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
-	if m.player == nil {
-		t.Fatal("enter should open the selected lesson")
-	}
-	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
-	if cmd == nil {
-		t.Fatal("esc in the player should go back")
-	}
-	m.Update(cmd())
-	if m.player != nil {
-		t.Error("after esc the menu should show again")
+	press(p, "q")
+	if !f.closed {
+		t.Error("quitting must close the feed")
 	}
 }
 
 func BenchmarkView(b *testing.B) {
-	p := NewPlayer(lesson(b, "ftp-helper"), Options{Width: 120, Height: 40})
+	p := sized(lesson(b, "ftp-helper"), Options{}, 120, 40)
 	seekTo(p, func(e trace.Event) bool { return e.Kind == trace.Segment && e.Channel == trace.Data })
-	p.frame = animFrames / 2 // mid-animation
+	p.tr.frame = animFrames / 2 // mid-animation
 	var buf bytes.Buffer
 	for b.Loop() {
-		p.frame = (p.frame + 1) % animFrames // a new frame each time, as the animation draws
+		p.tr.frame = (p.tr.frame + 1) % animFrames // a new frame each time, as the animation draws
 		buf.Reset()
 		buf.WriteString(p.Render())
 	}
@@ -259,8 +290,8 @@ func BenchmarkView(b *testing.B) {
 // BenchmarkViewStep: the first frame of a new step, which composes the
 // whole screen (narration, transcript, timeline) once.
 func BenchmarkViewStep(b *testing.B) {
-	p := NewPlayer(lesson(b, "ftp-helper"), Options{Width: 120, Height: 40})
-	p.s.Predict = nil
+	p := sized(lesson(b, "ftp-helper"), Options{}, 120, 40)
+	p.s.Guide = narrationOnly{p.s.Guide}
 	for b.Loop() {
 		if !p.step(1) {
 			p.step(-len(p.s.Events))
@@ -274,15 +305,15 @@ func BenchmarkViewStep(b *testing.B) {
 func TestFramesMatchAFreshScreen(t *testing.T) {
 	for _, name := range []string{"active-client-firewall", "client-nat", "tls-blinds-helper"} {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
-			p := NewPlayer(lesson(t, name), Options{Width: size[0], Height: size[1]})
-			p.s.Predict = nil
+			p := sized(lesson(t, name), Options{}, size[0], size[1])
+			p.s.Guide = narrationOnly{p.s.Guide}
 			for p.step(1) {
 				for _, f := range []int{0, animFrames / 3, animFrames - 1, animFrames} {
-					p.frame = f
+					p.tr.frame = f
 					kept := p.Render()
 					p.scr.text = ""
 					if fresh := p.Render(); kept != fresh {
-						t.Fatalf("%s %dx%d step %d frame %d: kept frame differs from a fresh one:\n%s\n---\n%s", name, size[0], size[1], p.i, f, ansi.Strip(kept), ansi.Strip(fresh))
+						t.Fatalf("%s %dx%d step %d frame %d: kept frame differs from a fresh one:\n%s\n---\n%s", name, size[0], size[1], p.tr.i, f, ansi.Strip(kept), ansi.Strip(fresh))
 					}
 				}
 			}
@@ -290,88 +321,11 @@ func TestFramesMatchAFreshScreen(t *testing.T) {
 	}
 }
 
-func TestSandbox(t *testing.T) {
-	s := NewSandbox(context.Background(), Options{NoColor: true})
-	for _, k := range []tea.KeyPressMsg{{Code: tea.KeyF1}, {Code: tea.KeyF2}} { // passive -> epsv; client firewall on
-		s.Update(k)
-	}
-	if s.sc.Mode != "epsv" || s.sc.Firewall != "client" {
-		t.Fatalf("knobs: mode %s firewall %s", s.sc.Mode, s.sc.Firewall)
-	}
-	s.Update(tea.KeyPressMsg{Code: tea.KeyF1}) // -> eprt
-	s.Update(tea.KeyPressMsg{Code: tea.KeyF1}) // -> active
-	for _, r := range "get hello.txt" {
-		s.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-	s.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
-	if s.player == nil {
-		t.Fatalf("enter should run the command and open the player (err %v)", s.err)
-	}
-	s.player.step(len(s.player.s.Events))
-	if !strings.Contains(screen(t, s.player), "425 Failed to establish connection.") {
-		t.Errorf("active behind a client firewall should end in 425:\n%s", screen(t, s.player))
-	}
-	_, cmd := s.Update(tea.KeyPressMsg{Code: 'm', Text: "m"})
-	s.Update(cmd())
-	if s.player != nil {
-		t.Error("m in the player should come back to the sandbox")
-	}
-	s.Update(tea.KeyPressMsg{Code: tea.KeyF3})
-	s.Update(tea.KeyPressMsg{Code: tea.KeyF4})
-	if s.sc.Firewall != "both" || !s.sc.OpenPasv {
-		t.Errorf("F3/F4: firewall %s open %v", s.sc.Firewall, s.sc.OpenPasv)
-	}
-}
-
-// TestLiveLessonIsPaced: with a live lesson nothing happens on the network
-// until the player releases it, one event per step.
-func TestLiveLessonIsPaced(t *testing.T) {
-	s, err := LiveLesson(context.Background(), "active-client-firewall")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
-	p := NewPlayer(s, Options{NoColor: true})
-	cmd := p.Init()
-	if cmd == nil {
-		t.Fatal("a live player must ask for the first event")
-	}
-	p.Update(cmd())
-	if len(p.s.Events) != 1 || p.i != 0 {
-		t.Fatalf("after one release: %d events, at %d", len(p.s.Events), p.i)
-	}
-	for k := 0; k < 200 && !p.liveDone; k++ {
-		if p.asking != nil {
-			press(p, "2")
-			press(p, "right")
-			continue
-		}
-		c := press(p, "right")
-		for c != nil {
-			msg := c()
-			if _, ok := msg.(tickMsg); ok {
-				break
-			}
-			_, c = p.Update(msg)
-		}
-		if p.i == len(p.s.Events)-1 && p.s.Events[p.i].Kind == trace.Result {
-			break
-		}
-	}
-	last := p.s.Events[len(p.s.Events)-1]
-	if last.Kind != trace.Result || last.Verdict != "failed" {
-		t.Errorf("the live lesson should end in the failed result, got %+v", last)
-	}
-	if p.total != 1 || p.score != 1 {
-		t.Errorf("score %d/%d, want 1/1", p.score, p.total)
-	}
-}
-
 // longSession is a replay of the passive lesson with its data transfer cut
 // into n segments, as a long recorded session would hold them.
 func longSession(b testing.TB, n int) Session {
 	s := lesson(b, "passive")
-	s.Narrate, s.Predict = nil, nil
+	s.Guide = nil
 	var evs []trace.Event
 	for _, e := range s.Events {
 		if e.Kind == trace.Segment && e.Channel == trace.Data {
@@ -395,11 +349,11 @@ func longSession(b testing.TB, n int) Session {
 // costs what a frame of a short lesson costs (nothing per frame walks the
 // whole trace).
 func BenchmarkViewLongTrace(b *testing.B) {
-	p := NewPlayer(longSession(b, 200_000), Options{Width: 120, Height: 40})
+	p := sized(longSession(b, 200_000), Options{}, 120, 40)
 	p.step(len(p.s.Events) / 2)
-	p.frame = animFrames / 2
+	p.tr.frame = animFrames / 2
 	for b.Loop() {
-		p.frame = (p.frame + 1) % animFrames // a new frame each time, as the animation draws
+		p.tr.frame = (p.tr.frame + 1) % animFrames // a new frame each time, as the animation draws
 		_ = p.Render()
 	}
 }
@@ -418,7 +372,7 @@ func TestProgressMatchesAFreshFold(t *testing.T) {
 			if !reflect.DeepEqual(got.lines, want.lines) {
 				t.Errorf("%s at %d: transcript %v, want %v", name, i, got.lines, want.lines)
 			}
-			if !reflect.DeepEqual(got.stage.conns, want.stage.conns) {
+			if !reflect.DeepEqual(got.fold.Conns, want.fold.Conns) {
 				t.Errorf("%s at %d: stage differs", name, i)
 			}
 		}
@@ -442,10 +396,10 @@ func TestSYNStopsAtTheFirstBox(t *testing.T) {
 		{"passive-server-firewall", func(e trace.Event) bool { return e.Kind == trace.Verdict && e.Verdict == "accept" },
 			func(g, box, w int) bool { return g > w-12 }, "after ACCEPT, reaches the server"},
 	} {
-		p := NewPlayer(lesson(t, tt.lesson), Options{Width: 80, Height: 24, NoColor: true})
-		p.s.Predict = nil
+		p := sized(lesson(t, tt.lesson), Options{NoColor: true}, 80, 24)
+		p.s.Guide = narrationOnly{p.s.Guide}
 		seekTo(p, tt.event)
-		cur := p.s.Events[p.i]
+		cur := p.s.Events[p.tr.i]
 		stg := stage{width: 80, header: p.s.Header}
 		box := stg.boxCenters()[p.s.Header.Topology.Boxes[0].Name]
 		var row []rune
@@ -493,26 +447,26 @@ func TestWrapIndent(t *testing.T) {
 // screens from tiny to projector-wide, is exactly the screen's height and
 // never wider than it (and does not panic).
 func TestEveryLessonFitsEverySize(t *testing.T) {
-	items, err := LessonItems()
+	all, err := lessons.All()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, it := range items {
+	for _, it := range all {
 		s := lesson(t, it.Name)
-		s.Predict = nil
+		s.Guide = narrationOnly{s.Guide}
 		for _, size := range [][2]int{{40, 12}, {59, 17}, {80, 24}, {200, 60}} {
 			for _, present := range []bool{false, true} {
-				p := NewPlayer(s, Options{Width: size[0], Height: size[1], Present: present})
+				p := sized(s, Options{Present: present}, size[0], size[1])
 				for {
 					for _, f := range []int{0, animFrames / 2, animFrames} {
-						p.frame = f
+						p.tr.frame = f
 						lines := strings.Split(p.Render(), "\n")
 						if len(lines) != size[1] {
-							t.Fatalf("%s %dx%d step %d: %d lines", it.Name, size[0], size[1], p.i, len(lines))
+							t.Fatalf("%s %dx%d step %d: %d lines", it.Name, size[0], size[1], p.tr.i, len(lines))
 						}
 						for k, l := range lines {
 							if ansi.StringWidth(l) > size[0] {
-								t.Fatalf("%s %dx%d step %d: line %d is %d wide", it.Name, size[0], size[1], p.i, k, ansi.StringWidth(l))
+								t.Fatalf("%s %dx%d step %d: line %d is %d wide", it.Name, size[0], size[1], p.tr.i, k, ansi.StringWidth(l))
 							}
 						}
 					}
@@ -524,44 +478,14 @@ func TestEveryLessonFitsEverySize(t *testing.T) {
 		}
 	}
 }
-
-// TestSandboxLinkFaults: F10 cycles the link presets, and each plays out
-// as it says on a 256 KiB get.
-func TestSandboxLinkFaults(t *testing.T) {
-	for k, want := range []struct {
-		ok   bool
-		text string // a note, reply or error the run must show
-	}{
-		{true, ""},
-		{true, ""},
-		{true, "link resumes after a stall of 10s"},
-		{false, "server gives up on the stalled data connection"},
-		{false, "link reset the connection after 98304 bytes"},
-	} {
-		s := NewSandbox(context.Background(), Options{NoColor: true})
-		for i := 0; i < k; i++ {
-			s.Update(tea.KeyPressMsg{Code: tea.KeyF10})
-		}
-		s.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
-		if s.player == nil {
-			t.Fatalf("preset %s: no player (err %v)", linkPresets[k].name, s.err)
-		}
-		evs := s.player.s.Events
-		last := evs[len(evs)-1]
-		if ok := last.Verdict == "ok"; ok != want.ok {
-			t.Errorf("preset %s: result %s (%s), want ok=%v", linkPresets[k].name, last.Verdict, last.Text, want.ok)
-		}
-		found := want.text == ""
-		for _, e := range evs {
-			if strings.Contains(e.Text+" "+e.Err, want.text) {
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("preset %s: nothing in the run says %q", linkPresets[k].name, want.text)
-		}
-		if k == 1 && time.Duration(last.T)*time.Microsecond < time.Second {
-			t.Errorf("preset %s: 256 KiB at 256 KiB/s took %s of virtual time, want at least 1 s", linkPresets[k].name, time.Duration(last.T)*time.Microsecond)
-		}
+func TestGoldenHelpAndMidway(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		p := sized(lesson(t, "active"), Options{NoColor: true}, size[0], size[1])
+		seekTo(p, func(e trace.Event) bool { return e.Kind == trace.Segment && strings.HasPrefix(e.Text, "PORT ") })
+		golden(t, "active-port-"+itoa(size), screen(t, p))
+		press(p, "?")
+		golden(t, "help-"+itoa(size), screen(t, p))
 	}
 }
+
+func itoa(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }

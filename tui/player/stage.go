@@ -1,10 +1,11 @@
-package tui
+package player
 
 import (
 	"fmt"
 	"strings"
 
 	"ftplab/sim/trace"
+	"ftplab/tui/theme"
 )
 
 const hostWidth = 17 // a host box: "198.51.100.21" and a border, with room
@@ -14,10 +15,10 @@ const hostWidth = 17 // a host box: "198.51.100.21" and a border, with room
 type stage struct {
 	width  int
 	header trace.Header
-	st     stageState
-	cur    trace.Event // the event being shown
-	frac   float64     // how far its packet has travelled, 0..1
-	styles styles
+	conns  []*trace.Conn // the fold's connections at this step
+	cur    trace.Event   // the event being shown
+	frac   float64       // how far its packet has travelled, 0..1
+	styles theme.Styles
 	rows   int // connection rows available
 }
 
@@ -82,7 +83,7 @@ func (s stage) head() []string {
 		drawBox(centers[b.Name]-w/2, w, b.Name, kind)
 	}
 	for _, r := range top {
-		out = append(out, s.styles.frame.Render(string(r)))
+		out = append(out, s.styles.Frame.Render(string(r)))
 	}
 	if c.Public != "" || sv.Public != "" {
 		line := []rune(strings.Repeat(" ", s.width))
@@ -91,7 +92,7 @@ func (s stage) head() []string {
 			t := []rune(fmt.Sprintf("seen as %s ", sv.Public))
 			copy(line[s.width-len(t):], t)
 		}
-		out = append(out, s.styles.dim.Render(string(line)))
+		out = append(out, s.styles.Dim.Render(string(line)))
 	}
 	return out
 }
@@ -118,10 +119,10 @@ func orDash(s string) string {
 }
 
 // visible picks the rows that fit: control first, then the newest data.
-func (s stage) visible() []*connState {
-	var ctrl, data []*connState
-	for _, c := range s.st.conns {
-		if c.channel == trace.Control {
+func (s stage) visible() []*trace.Conn {
+	var ctrl, data []*trace.Conn
+	for _, c := range s.conns {
+		if c.Channel == trace.Control {
 			ctrl = append(ctrl, c)
 		} else {
 			data = append(data, c)
@@ -145,11 +146,12 @@ func port(addr string) string {
 }
 
 // connRow draws one connection between the hosts.
-func (s stage) connRow(c *connState, centers map[string]int) string {
+func (s stage) connRow(c *trace.Conn, centers map[string]int) string {
 	line := []rune(strings.Repeat(" ", s.width))
-	clientEnd, serverEnd := c.from, c.to
-	if c.dialer == "server" {
-		clientEnd, serverEnd = c.to, c.from
+	box, fullRule, hasBox := c.Blocked()
+	clientEnd, serverEnd := c.From, c.To
+	if c.Dialer == "server" {
+		clientEnd, serverEnd = c.To, c.From
 	}
 	left := []rune(fmt.Sprintf(" %-6s", port(clientEnd)))
 	copy(line, left)
@@ -157,20 +159,20 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 	copy(line[s.width-len(right):], right)
 	x0, x1 := 8, s.width-len(right)-1 // the wire
 	fill := '─'
-	style := s.styles.dialing
-	switch c.status {
-	case "connected":
-		fill, style = '═', s.styles.ok
-	case "closed":
-		fill, style = '┄', s.styles.dim
-	case "dropped", "refused", "reset":
-		style = s.styles.bad
+	style := s.styles.Dialing
+	switch c.Status {
+	case trace.StatusConnected:
+		fill, style = '═', s.styles.OK
+	case trace.StatusClosed:
+		fill, style = '┄', s.styles.Dim
+	case trace.StatusDropped, trace.StatusRejected, trace.StatusRefused, trace.StatusReset:
+		style = s.styles.Bad
 	}
 	// The wire spans the whole way, or stops at the box that blocked it.
 	a, b := x0, x1
-	blocked := c.status == "dropped" || c.status == "refused" || (c.status == "dialing" && c.box != "")
-	if bx, ok := centers[c.box]; ok && blocked {
-		if c.dialer == "client" {
+	blocked := c.Status.Failed() || (c.Status == trace.StatusDialing && hasBox)
+	if bx, ok := centers[box]; ok && blocked {
+		if c.Dialer == "client" {
 			b = bx
 		} else {
 			a = bx
@@ -180,41 +182,40 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 		line[x] = fill
 	}
 	// The arrow points away from the dialer.
-	if c.dialer == "client" {
+	if c.Dialer == "client" {
 		line[b] = '►'
 	} else {
 		line[a] = '◄'
 	}
 	// Labels from the fullest to the shortest: the first that fits its room
 	// is drawn (at 80 columns a verdict beside a box has about 30).
-	labels := []string{fmt.Sprintf(" %s #%d ", c.channel, c.id)}
-	if c.channel == trace.Data && c.bytes > 0 {
-		labels = []string{fmt.Sprintf(" %s #%d  %d bytes ", c.channel, c.id, c.bytes), fmt.Sprintf(" #%d %d B ", c.id, c.bytes)}
+	labels := []string{fmt.Sprintf(" %s #%d ", c.Channel, c.ID)}
+	if c.Channel == trace.Data && c.Bytes > 0 {
+		labels = []string{fmt.Sprintf(" %s #%d  %d bytes ", c.Channel, c.ID, c.Bytes), fmt.Sprintf(" #%d %d B ", c.ID, c.Bytes)}
 	}
-	rule, _, _ := strings.Cut(c.rule, ":") // "rule 3" of "rule 3: drop in"
-	switch c.status {
-	case "dropped":
-		labels = []string{fmt.Sprintf(" ✗ DROP %s: %s ", c.box, c.rule), fmt.Sprintf(" ✗ DROP %s (%s) ", c.box, rule), fmt.Sprintf(" ✗ DROP %s ", c.box), " ✗ DROP "}
-		if c.box == "" {
+	rule, _, _ := strings.Cut(fullRule, ":") // "rule 3" of "rule 3: drop in"
+	switch c.Status {
+	case trace.StatusDropped:
+		labels = []string{fmt.Sprintf(" ✗ DROP %s: %s ", box, fullRule), fmt.Sprintf(" ✗ DROP %s (%s) ", box, rule), fmt.Sprintf(" ✗ DROP %s ", box), " ✗ DROP "}
+		if !hasBox {
 			labels = []string{" ✗ no answer "}
 		}
-	case "refused":
+	case trace.StatusRefused:
 		labels = []string{" ⊘ REFUSED "}
-		if c.box != "" {
-			labels = []string{fmt.Sprintf(" ⊘ REJECT %s: %s ", c.box, c.rule), fmt.Sprintf(" ⊘ REJECT %s (%s) ", c.box, rule), fmt.Sprintf(" ⊘ REJECT %s ", c.box), " ⊘ REJECT "}
-		}
-	case "dialing":
-		if c.box != "" {
-			labels = []string{fmt.Sprintf(" ✗ %s drops SYN (try %d) ", c.box, c.attempt+1), fmt.Sprintf(" ✗ SYN dropped (try %d) ", c.attempt+1), fmt.Sprintf(" ✗ try %d ", c.attempt+1)}
+	case trace.StatusRejected:
+		labels = []string{fmt.Sprintf(" ⊘ REJECT %s: %s ", box, fullRule), fmt.Sprintf(" ⊘ REJECT %s (%s) ", box, rule), fmt.Sprintf(" ⊘ REJECT %s ", box), " ⊘ REJECT "}
+	case trace.StatusDialing:
+		if hasBox {
+			labels = []string{fmt.Sprintf(" ✗ %s drops SYN (try %d) ", box, c.Attempts+1), fmt.Sprintf(" ✗ SYN dropped (try %d) ", c.Attempts+1), fmt.Sprintf(" ✗ try %d ", c.Attempts+1)}
 		} else {
-			labels = []string{fmt.Sprintf(" SYN %s #%d ", c.channel, c.id)}
+			labels = []string{fmt.Sprintf(" SYN %s #%d ", c.Channel, c.ID)}
 		}
-	case "closed":
-		labels = []string{fmt.Sprintf(" %s #%d closed ", c.channel, c.id)}
-	case "reset":
+	case trace.StatusClosed:
+		labels = []string{fmt.Sprintf(" %s #%d closed ", c.Channel, c.ID)}
+	case trace.StatusReset:
 		labels = []string{" ✗ RST: connection reset ", " ✗ RST "}
 	}
-	if bx, ok := centers[c.box]; ok && blocked {
+	if bx, ok := centers[box]; ok && blocked {
 		line[bx] = '✗'
 	}
 	fitting := func(room int) []rune {
@@ -227,9 +228,9 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 	}
 	var lr []rune
 	var at int
-	if bx, ok := centers[c.box]; ok && blocked {
+	if bx, ok := centers[box]; ok && blocked {
 		// Write the verdict where the SYN never got to, next to the box.
-		if c.dialer == "client" {
+		if c.Dialer == "client" {
 			lr = fitting(x1 - bx - 2)
 			at = bx + 2
 		} else {
@@ -243,7 +244,7 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 	copy(line[at:], lr)
 
 	// The packet in flight for the current step.
-	if s.cur.Conn == c.id {
+	if s.cur.Conn == c.ID {
 		if from, to, ok := s.flight(c, centers, x0+1, x1-1); ok {
 			if pos := from + int(float64(to-from)*s.frac); pos >= 0 && pos < s.width {
 				line[pos] = '●'
@@ -259,8 +260,8 @@ func (s stage) connRow(c *connState, centers map[string]int) string {
 // pass sends it on to the next box or to the far host. So a dropped SYN is
 // never drawn reaching a host it never reached. Data and control segments
 // cross the whole wire.
-func (s stage) flight(c *connState, centers map[string]int, a, b int) (from, to int, ok bool) {
-	forward := c.dialer != "server"  // the dialer's SYN travels left to right
+func (s stage) flight(c *trace.Conn, centers map[string]int, a, b int) (from, to int, ok bool) {
+	forward := c.Dialer != "server"  // the dialer's SYN travels left to right
 	boxes := s.header.Topology.Boxes // left to right, as boxCenters places them
 	// next is the first box beyond x in the SYN's direction, or the far end.
 	next := func(x int) int {
@@ -290,7 +291,8 @@ func (s stage) flight(c *connState, centers map[string]int, a, b int) (from, to 
 		}
 		return a, b, true
 	case trace.SYN, trace.Retransmit:
-		if bx, known := centers[c.box]; known && c.box != "" {
+		box, _, blocked := c.Blocked()
+		if bx, known := centers[box]; known && blocked {
 			// A box already dropped it once: the retry dies there too.
 			if forward {
 				return start, bx - 1, true
@@ -300,7 +302,7 @@ func (s stage) flight(c *connState, centers map[string]int, a, b int) (from, to 
 		return start, next(start), true
 	case trace.Verdict, trace.NAT:
 		bx, known := centers[e.Box]
-		if !known || c.status != "dialing" || (e.Kind == trace.Verdict && e.Verdict != "accept") {
+		if !known || c.Status != trace.StatusDialing || (e.Kind == trace.Verdict && e.Verdict != "accept") {
 			return 0, 0, false // a blocked SYN rests at its box, drawn as ✗
 		}
 		return bx, next(bx), true

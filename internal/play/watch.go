@@ -1,4 +1,4 @@
-package sim
+package play
 
 import (
 	"net"
@@ -7,14 +7,6 @@ import (
 	"ftplab/sim/ftp"
 	"ftplab/sim/trace"
 )
-
-// WatchEvent is one step of one real client's session on `ftplab serve
-// --watch`, keyed by the client's control address.
-type WatchEvent struct {
-	Session string // the client's control connection, "ip:port"
-	Header  trace.Header
-	Event   trace.Event
-}
 
 // Watcher turns the server's observer events into per-session trace
 // events with the real addresses: the same player that shows simulated
@@ -26,13 +18,13 @@ type Watcher struct {
 	conns    map[string]int // "session|local|remote" -> conn id
 	next     map[string]int
 	dataSess map[string]string // data socket "local|remote" or listener "local" -> session
-	emit     func(WatchEvent)
+	emit     func(trace.SessionEvent)
 	clock    ftp.Clock
 	t0       map[string]int64
 }
 
 // NewWatcher calls emit for each converted event.
-func NewWatcher(clock ftp.Clock, emit func(WatchEvent)) *Watcher {
+func NewWatcher(clock ftp.Clock, emit func(trace.SessionEvent)) *Watcher {
 	if clock == nil {
 		clock = ftp.SystemClock{}
 	}
@@ -145,5 +137,5 @@ func (w *Watcher) emitLocked(sess string, now int64, e trace.Event) {
 	if e.Host == "server" {
 		hdr.Topology.Hosts[1].Addr = hostOf(e.From)
 	}
-	w.emit(WatchEvent{Session: sess, Header: hdr, Event: e})
+	w.emit(trace.SessionEvent{Session: sess, Header: hdr, Event: e})
 }

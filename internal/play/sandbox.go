@@ -1,0 +1,22 @@
+package play
+
+import (
+	"context"
+
+	"ftplab/sim"
+	"ftplab/sim/scenario"
+	"ftplab/tui/player"
+)
+
+// Sandbox returns the sandbox's runner: it plays a scenario to its end
+// (milliseconds, timeouts included) and hands the player the whole run.
+// The sandbox screen calls it from a tea.Cmd, never from Update.
+func Sandbox(ctx context.Context) func(sc scenario.Scenario, title string) (player.Session, error) {
+	return func(sc scenario.Scenario, title string) (player.Session, error) {
+		run, err := sim.Run(ctx, sc, sim.Options{Title: title})
+		if err != nil {
+			return player.Session{}, err
+		}
+		return player.Session{Header: run.Header, Events: run.Events}, nil
+	}
+}

@@ -1,0 +1,442 @@
+// Package player plays one session on the terminal: a stage with the
+// hosts, boxes and connections, the narration, the control-channel
+// transcript and a timeline. It only reads events: a [Session] brings
+// them, up front or through a [Feed], with a [Guide] for a lesson's words
+// and questions. The player is made of parts that each own their state:
+// the transport (position, animation, autoplay), the quiz, the stage, the
+// transcript and the timeline.
+package player
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"ftplab/sim/trace"
+	"ftplab/tui/theme"
+)
+
+type (
+	feedMsg    struct{ e trace.Event }
+	feedEndMsg struct{ err error }
+)
+
+// BackMsg is the player asking the screen below it to take over again
+// (esc or m). A player on its own ignores it.
+type BackMsg struct{}
+
+// Player is the tea.Model that plays one session.
+type Player struct {
+	s        Session
+	o        Options
+	st       theme.Styles
+	keys     keyMap
+	help     help.Model
+	w, h     int
+	tr       transport
+	q        quiz
+	fullHelp bool
+	feedDone bool  // the feed has no more events (or there is none)
+	feedErr  error // why the feed ended early, if it did
+	waiting  bool  // a Next is in flight
+
+	scr  composed  // the last screen composed
+	prog *progress // connections and transcript at step i, kept between frames
+	tl   timeline
+}
+
+// New makes a player on a session, 80x24 until told its size.
+func New(s Session, o Options) *Player {
+	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present), keys: newKeyMap(), help: help.New(),
+		tr: newTransport(), q: newQuiz(), prog: newProgress(), feedDone: s.Feed == nil}
+	p.SetSize(80, 24)
+	p.step(1)
+	return p
+}
+
+// SetSize sets the screen size.
+func (p *Player) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.help.SetWidth(w)
+}
+
+// Init starts listening to a feed, and the first packet's animation.
+func (p *Player) Init() tea.Cmd {
+	if !p.feedDone && len(p.s.Events) == 0 {
+		return p.waitFeed()
+	}
+	return p.tr.animate()
+}
+
+// Close tells the feed, if any, that the player is leaving.
+func (p *Player) Close() error {
+	if p.s.Feed != nil {
+		return p.s.Feed.Close()
+	}
+	return nil
+}
+
+// Append adds an event that a screen received itself (serve --watch feeds
+// its players this way) and shows it if the player stood at the end.
+func (p *Player) Append(e trace.Event) tea.Cmd {
+	p.s.Events = append(p.s.Events, e)
+	if p.tr.i < 0 || p.tr.i == len(p.s.Events)-2 {
+		p.step(1)
+		return p.tr.animate()
+	}
+	return nil
+}
+
+func (p *Player) waitFeed() tea.Cmd {
+	if p.feedDone || p.waiting {
+		return nil
+	}
+	p.waiting = true
+	f := p.s.Feed
+	return func() tea.Msg {
+		e, err := f.Next()
+		if err != nil {
+			return feedEndMsg{err}
+		}
+		return feedMsg{e}
+	}
+}
+
+// step moves by d events (forward or back), asking a question first when
+// one is due. It reports whether the position changed.
+func (p *Player) step(d int) bool {
+	n := min(max(p.tr.i+d, 0), len(p.s.Events)-1)
+	if n == p.tr.i || n < 0 {
+		return false
+	}
+	if d == 1 && p.s.Guide != nil { // questions on single steps only: a jump just goes
+		for k := p.tr.i + 1; k <= n; k++ {
+			if p.q.ask(k, p.s.Guide.Question(k, p.s.Events)) {
+				p.tr.playing = false
+				n = k - 1 // stop just before the event the question is about
+				break
+			}
+		}
+		if n == p.tr.i {
+			return false
+		}
+	}
+	p.tr.moveTo(n, d == 1)
+	return true
+}
+
+// forward steps once, asking the feed for more at the end.
+func (p *Player) forward() tea.Cmd {
+	if p.tr.i >= len(p.s.Events)-1 {
+		if !p.feedDone {
+			return p.waitFeed()
+		}
+		p.tr.playing = false
+		return nil
+	}
+	if p.step(1) {
+		return p.tr.animate()
+	}
+	return nil
+}
+
+// Update handles keys, timers and the feed's events.
+func (p *Player) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		p.SetSize(msg.Width, msg.Height)
+	case tickMsg:
+		return p, p.tr.tick(msg)
+	case playMsg:
+		if p.tr.due(msg) {
+			cmd := p.forward()
+			return p, tea.Batch(cmd, p.tr.schedulePlay())
+		}
+	case feedMsg:
+		p.waiting = false
+		p.s.Events = append(p.s.Events, msg.e)
+		if p.tr.runToEnd {
+			p.step(len(p.s.Events))
+			return p, p.waitFeed()
+		}
+		if p.tr.i < 0 || p.tr.i == len(p.s.Events)-2 {
+			p.step(1)
+			return p, p.tr.animate()
+		}
+	case feedEndMsg:
+		p.waiting, p.feedDone = false, true
+		if !errors.Is(msg.err, io.EOF) {
+			p.feedErr = msg.err
+		}
+	case tea.KeyPressMsg:
+		return p, p.key(msg)
+	}
+	return p, nil
+}
+
+func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, p.keys.Quit) {
+		p.Close()
+		return tea.Quit
+	}
+	if p.q.asking != nil {
+		if p.q.key(msg) {
+			return p.forward()
+		}
+		return nil
+	}
+	t := &p.tr
+	switch {
+	case key.Matches(msg, p.keys.Back):
+		if p.fullHelp {
+			p.fullHelp = false
+			return nil
+		}
+		return func() tea.Msg { return BackMsg{} }
+	case key.Matches(msg, p.keys.Help):
+		p.fullHelp = !p.fullHelp
+	case key.Matches(msg, p.keys.Next):
+		t.playing = false
+		return p.forward()
+	case key.Matches(msg, p.keys.Prev):
+		t.playing = false
+		if p.step(-1) {
+			t.frame = animFrames
+		}
+	case key.Matches(msg, p.keys.Play):
+		t.playing = !t.playing
+		return t.schedulePlay()
+	case key.Matches(msg, p.keys.Faster):
+		t.faster()
+	case key.Matches(msg, p.keys.Slower):
+		t.slower()
+	case key.Matches(msg, p.keys.Start):
+		t.playing = false
+		p.step(-len(p.s.Events))
+	case key.Matches(msg, p.keys.End):
+		t.playing = false
+		p.step(len(p.s.Events))
+		if !p.feedDone {
+			t.runToEnd = true
+			return p.waitFeed()
+		}
+		return t.animate()
+	case key.Matches(msg, p.keys.Seek):
+		t.playing = false
+		target := (len(p.s.Events) - 1) * int(msg.String()[0]-'0') / 10
+		p.step(target - t.i)
+		return t.animate()
+	}
+	return nil
+}
+
+// View draws the screen.
+func (p *Player) View() tea.View {
+	v := tea.NewView(p.Render())
+	v.AltScreen = true
+	v.WindowTitle = "ftplab"
+	return v
+}
+
+// screenKey is everything the screen shows apart from the packet in
+// flight: while it holds, a new animation frame redraws only the stage's
+// connection rows. It is made of the parts' own state (the transport
+// without its animation, the quiz without its history), so a new field
+// there is part of the key without anyone listing it.
+type screenKey struct {
+	tr                 transport
+	asking             *Question
+	answered, score    int
+	total, n, w, h     int
+	feedDone, fullHelp bool
+}
+
+func (p *Player) screenKey() screenKey {
+	tr := p.tr
+	tr.frame, tr.animGen, tr.playGen = 0, 0, 0
+	return screenKey{tr: tr, asking: p.q.asking, answered: p.q.answered, score: p.q.score, total: p.q.total,
+		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp}
+}
+
+// composed is the last composed screen, cut around the connection rows.
+type composed struct {
+	key           screenKey
+	text          string // the whole screen, as composed ("": none yet)
+	before, after string // around the connection rows
+	stg           stage
+	headLen       int // stage lines above the connection rows
+	animated      bool
+}
+
+// Render is the screen as text, every line at most the width. Between
+// steps only the packet moves, so a frame re-renders the connection rows
+// and reuses the rest (a frame is drawn every 40 ms while one moves).
+func (p *Player) Render() string {
+	key := p.screenKey()
+	if p.scr.text == "" || p.scr.key != key {
+		p.scr = p.compose(key)
+	}
+	sc := &p.scr
+	if !sc.animated {
+		return sc.text
+	}
+	stg := sc.stg
+	stg.frac = float64(p.tr.frame) / animFrames
+	rows := stg.connRows(sc.headLen)
+	var b strings.Builder
+	b.Grow(len(sc.text) + 64)
+	b.WriteString(sc.before)
+	for _, r := range rows {
+		b.WriteByte('\n')
+		b.WriteString(r)
+	}
+	b.WriteString(sc.after)
+	return b.String()
+}
+
+// compose draws the whole screen for a key: the title, then the stage,
+// narration, transcript and timeline, each from its own part.
+func (p *Player) compose(key screenKey) composed {
+	sc := composed{key: key}
+	w, h := max(p.w, 40), max(p.h, 12)
+	i := p.tr.i
+	var cur trace.Event
+	if i >= 0 && i < len(p.s.Events) {
+		cur = p.s.Events[i]
+	}
+	lines := []string{p.titleLine(cur, w)}
+	if p.fullHelp {
+		lines = append(lines, "")
+		lines = append(lines, strings.Split(p.help.FullHelpView(p.keys.FullHelp()), "\n")...)
+		lines = append(lines, "", p.st.Dim.Render(" esc or ? closes this help"))
+		for len(lines) < h {
+			lines = append(lines, "")
+		}
+		sc.text = theme.Fit(lines, w, h)
+		return sc
+	}
+
+	// Stage.
+	connRows := 3
+	if h >= 32 {
+		connRows = 5
+	}
+	prog := p.prog.at(p.s.Events, i)
+	stg := stage{width: w, header: p.s.Header, conns: prog.fold.Conns, cur: cur,
+		frac: float64(p.tr.frame) / animFrames, styles: p.st, rows: connRows}
+	head := stg.head()
+	lines = append(lines, head...)
+	rowsAt := len(lines)
+	rows := stg.connRows(len(head))
+	lines = append(lines, rows...)
+
+	lines = append(lines, p.narration(cur, w)...)
+
+	// Transcript and timeline share what room is left.
+	footer := []string{p.tl.view(p.s.Events, i, w, p.st), p.help.ShortHelpView(p.keys.ShortHelp())}
+	room := h - len(lines) - len(footer) - 1
+	if !p.o.Present && room >= 3 {
+		lines = append(lines, transcriptPane(prog.lines, i, w, room, p.st)...)
+	}
+	for len(lines) < h-len(footer) {
+		lines = append(lines, "")
+	}
+	lines = append(lines[:h-len(footer)], footer...)
+	sc.text = theme.Fit(lines, w, h)
+	// The rows can be redrawn alone when they sit whole on the screen
+	// (always, at the smallest size: title, 4-5 box lines, 3 rows).
+	fitted := strings.Split(sc.text, "\n")
+	if end := rowsAt + len(rows); end <= len(fitted) {
+		sc.before = strings.Join(fitted[:rowsAt], "\n")
+		if end < len(fitted) {
+			sc.after = "\n" + strings.Join(fitted[end:], "\n")
+		}
+		sc.stg, sc.headLen, sc.animated = stg, len(head), true
+	}
+	return sc
+}
+
+// titleLine is the session's title with the position, speed and score.
+func (p *Player) titleLine(cur trace.Event, w int) string {
+	title := p.s.Header.Title
+	if title == "" {
+		title = p.s.Header.Name
+	}
+	pos := fmt.Sprintf("step %d/%d  %s", p.tr.i+1, len(p.s.Events), trace.Seconds(cur.T))
+	if !p.feedDone {
+		pos = "live  " + pos
+	}
+	if p.tr.playing {
+		pos = fmt.Sprintf("▶ x%d  %s", p.tr.speed, pos)
+	}
+	if p.q.total > 0 {
+		pos = fmt.Sprintf("score %d/%d  %s", p.q.score, p.q.total, pos)
+	}
+	return padBetween(p.st.Title.Render(" ftplab · "+title), p.st.Dim.Render(pos+" "), w)
+}
+
+// narration is what happened, then the lesson's words; or the question.
+func (p *Player) narration(cur trace.Event, w int) []string {
+	lines := []string{p.st.Pane.Render("── what happens " + strings.Repeat("─", max(0, w-17)))}
+	switch {
+	case p.q.asking != nil:
+		lines = append(lines, p.q.view(w, p.st)...)
+	case p.tr.i >= 0:
+		lines = append(lines, wrap(p.st.Narr.Render(trace.Describe(cur)), w)...)
+		if p.s.Guide != nil {
+			if n := p.s.Guide.Narration(p.tr.i, p.s.Events); n != "" {
+				lines = append(lines, wrap(p.st.Note.Render(reflow(n)), w)...)
+			}
+		}
+	}
+	if p.feedErr != nil {
+		lines = append(lines, wrap(p.st.Bad.Render("the run stopped: "+p.feedErr.Error()), w)...)
+	}
+	return lines
+}
+
+func padBetween(l, r string, w int) string {
+	gap := w - ansi.StringWidth(l) - ansi.StringWidth(r)
+	if gap < 1 {
+		return ansi.Truncate(l+" "+r, w, "")
+	}
+	return l + strings.Repeat(" ", gap) + r
+}
+
+// wrap breaks styled text to the width.
+func wrap(s string, w int) []string {
+	return strings.Split(ansi.Wrap(s, w-1, " "), "\n")
+}
+
+// wrapIndent wraps like wrap and indents the continuation lines, so a
+// question or an answer reads as one block under its mark.
+func wrapIndent(s string, w, indent int) []string {
+	first := wrap(s, w)
+	if len(first) < 2 {
+		return first
+	}
+	pad := strings.Repeat(" ", indent)
+	out := []string{first[0]}
+	// The rest is wrapped again to the narrower width.
+	rest := strings.Join(first[1:], " ")
+	for _, l := range wrap(rest, w-indent) {
+		out = append(out, pad+l)
+	}
+	return out
+}
+
+// reflow joins the lines of each paragraph, as Markdown would, so the
+// screen wraps them to its own width.
+func reflow(s string) string {
+	paras := strings.Split(s, "\n\n")
+	for i, para := range paras {
+		paras[i] = strings.Join(strings.Fields(para), " ")
+	}
+	return strings.Join(paras, "\n")
+}

@@ -1,0 +1,74 @@
+package player
+
+import (
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ftplab/tui/theme"
+)
+
+// quiz is the question on screen, if any, and the score so far.
+type quiz struct {
+	asking   *Question // a question on screen
+	answered int       // the learner's choice, 0 = not yet
+	score    int       // right answers
+	total    int       // questions answered
+	asked    map[int]bool
+}
+
+func newQuiz() quiz { return quiz{asked: map[int]bool{}} }
+
+// ask puts the question for event k on screen, once per event.
+func (q *quiz) ask(k int, question *Question) bool {
+	if question == nil || q.asked[k] {
+		return false
+	}
+	q.asked[k] = true
+	q.asking, q.answered = question, 0
+	return true
+}
+
+// key takes a key while a question is open. done reports that the
+// learner has read the answer and wants to see the event.
+func (q *quiz) key(msg tea.KeyPressMsg) (done bool) {
+	s := msg.String()
+	switch {
+	case q.answered == 0 && len(s) == 1 && s[0] >= '1' && s[0] <= '9':
+		if c := int(s[0] - '0'); c <= len(q.asking.Choices) {
+			q.answered = c
+			q.total++
+			if c == q.asking.Answer {
+				q.score++
+			}
+		}
+	case q.answered != 0:
+		q.asking = nil
+		return true
+	}
+	return false
+}
+
+// view is the question, its choices and, once answered, the verdict.
+func (q *quiz) view(w int, st theme.Styles) []string {
+	a := q.asking
+	out := wrapIndent(st.Prompt.Render("? "+a.Question), w, 2)
+	for k, c := range a.Choices {
+		mark := "  "
+		if q.answered == k+1 {
+			mark = "» "
+		}
+		out = append(out, fmt.Sprintf("  %s%d. %s", mark, k+1, c))
+	}
+	switch {
+	case q.answered == 0:
+		out = append(out, st.Dim.Render("  press 1-"+fmt.Sprint(len(a.Choices))))
+	case q.answered == a.Answer:
+		out = append(out, wrapIndent(st.OK.Render("  ✓ Right. "+a.Explain), w, 4)...)
+		out = append(out, st.Dim.Render("  any key: see it happen"))
+	default:
+		out = append(out, wrapIndent(st.Bad.Render(fmt.Sprintf("  ✗ Not quite: it is %d. %s", a.Answer, a.Explain)), w, 4)...)
+		out = append(out, st.Dim.Render("  any key: see it happen"))
+	}
+	return out
+}
