@@ -80,10 +80,14 @@ func TestLayering(t *testing.T) {
 			"the network knows FTP and events, nothing above them"},
 		{func(p string) bool { return p == "ftplab/internal/play" }, true, func(d string) bool { return d == "ftplab/tui" },
 			"play feeds the player (tui/player), not the screens (whose tests drive play)"},
-		{func(p string) bool { return !anyOf("ftplab/tui", "ftplab/internal/cli", "ftplab/internal/play")(p) && p != "ftplab" }, false,
+		{func(p string) bool {
+			return !anyOf("ftplab/tui", "ftplab/internal/cli", "ftplab/internal/play")(p) && p != "ftplab"
+		}, false,
 			anyOf("ftplab/tui"),
 			"nothing below the UI imports the UI"},
-		{func(p string) bool { return !anyOf("ftplab/sim/trace/export", "ftplab/sim/trace/capture", "ftplab/internal/cli")(p) && p != "ftplab" }, true,
+		{func(p string) bool {
+			return !anyOf("ftplab/sim/trace/export", "ftplab/sim/trace/capture", "ftplab/internal/cli")(p) && p != "ftplab"
+		}, true,
 			anyOf("github.com/gopacket"),
 			"pcap is the exporters' and the importer's business only"},
 	}
