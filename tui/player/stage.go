@@ -148,7 +148,7 @@ func port(addr string) string {
 // connRow draws one connection between the hosts.
 func (s stage) connRow(c *trace.Conn, centers map[string]int) string {
 	line := []rune(strings.Repeat(" ", s.width))
-	box, fullRule, hasBox := c.Blocked()
+	box, _, hasBox := c.Blocked()
 	clientEnd, serverEnd := c.From, c.To
 	if c.Dialer == "server" {
 		clientEnd, serverEnd = c.To, c.From
@@ -189,32 +189,7 @@ func (s stage) connRow(c *trace.Conn, centers map[string]int) string {
 	}
 	// Labels from the fullest to the shortest: the first that fits its room
 	// is drawn (at 80 columns a verdict beside a box has about 30).
-	labels := []string{fmt.Sprintf(" %s #%d ", c.Channel, c.ID)}
-	if c.Channel == trace.Data && c.Bytes > 0 {
-		labels = []string{fmt.Sprintf(" %s #%d  %d bytes ", c.Channel, c.ID, c.Bytes), fmt.Sprintf(" #%d %d B ", c.ID, c.Bytes)}
-	}
-	rule, _, _ := strings.Cut(fullRule, ":") // "rule 3" of "rule 3: drop in"
-	switch c.Status {
-	case trace.StatusDropped:
-		labels = []string{fmt.Sprintf(" ✗ DROP %s: %s ", box, fullRule), fmt.Sprintf(" ✗ DROP %s (%s) ", box, rule), fmt.Sprintf(" ✗ DROP %s ", box), " ✗ DROP "}
-		if !hasBox {
-			labels = []string{" ✗ no answer "}
-		}
-	case trace.StatusRefused:
-		labels = []string{" ⊘ REFUSED "}
-	case trace.StatusRejected:
-		labels = []string{fmt.Sprintf(" ⊘ REJECT %s: %s ", box, fullRule), fmt.Sprintf(" ⊘ REJECT %s (%s) ", box, rule), fmt.Sprintf(" ⊘ REJECT %s ", box), " ⊘ REJECT "}
-	case trace.StatusDialing:
-		if hasBox {
-			labels = []string{fmt.Sprintf(" ✗ %s drops SYN (try %d) ", box, c.Attempts+1), fmt.Sprintf(" ✗ SYN dropped (try %d) ", c.Attempts+1), fmt.Sprintf(" ✗ try %d ", c.Attempts+1)}
-		} else {
-			labels = []string{fmt.Sprintf(" SYN %s #%d ", c.Channel, c.ID)}
-		}
-	case trace.StatusClosed:
-		labels = []string{fmt.Sprintf(" %s #%d closed ", c.Channel, c.ID)}
-	case trace.StatusReset:
-		labels = []string{" ✗ RST: connection reset ", " ✗ RST "}
-	}
+	labels := connLabels(c)
 	if bx, ok := centers[box]; ok && blocked {
 		line[bx] = '✗'
 	}
@@ -318,4 +293,37 @@ func clip(r []rune, n int) []rune {
 		return r[:n]
 	}
 	return r
+}
+
+// connLabels are a connection's possible labels, fullest first: what it
+// carries, or what became of its SYN and which box and rule decided.
+func connLabels(c *trace.Conn) []string {
+	box, fullRule, hasBox := c.Blocked()
+	labels := []string{fmt.Sprintf(" %s #%d ", c.Channel, c.ID)}
+	if c.Channel == trace.Data && c.Bytes > 0 {
+		labels = []string{fmt.Sprintf(" %s #%d  %d bytes ", c.Channel, c.ID, c.Bytes), fmt.Sprintf(" #%d %d B ", c.ID, c.Bytes)}
+	}
+	rule, _, _ := strings.Cut(fullRule, ":") // "rule 3" of "rule 3: drop in"
+	switch c.Status {
+	case trace.StatusDropped:
+		labels = []string{fmt.Sprintf(" ✗ DROP %s: %s ", box, fullRule), fmt.Sprintf(" ✗ DROP %s (%s) ", box, rule), fmt.Sprintf(" ✗ DROP %s ", box), " ✗ DROP "}
+		if !hasBox {
+			labels = []string{" ✗ no answer "}
+		}
+	case trace.StatusRefused:
+		labels = []string{" ⊘ REFUSED "}
+	case trace.StatusRejected:
+		labels = []string{fmt.Sprintf(" ⊘ REJECT %s: %s ", box, fullRule), fmt.Sprintf(" ⊘ REJECT %s (%s) ", box, rule), fmt.Sprintf(" ⊘ REJECT %s ", box), " ⊘ REJECT "}
+	case trace.StatusDialing:
+		if hasBox {
+			labels = []string{fmt.Sprintf(" ✗ %s drops SYN (try %d) ", box, c.Attempts+1), fmt.Sprintf(" ✗ SYN dropped (try %d) ", c.Attempts+1), fmt.Sprintf(" ✗ try %d ", c.Attempts+1)}
+		} else {
+			labels = []string{fmt.Sprintf(" SYN %s #%d ", c.Channel, c.ID)}
+		}
+	case trace.StatusClosed:
+		labels = []string{fmt.Sprintf(" %s #%d closed ", c.Channel, c.ID)}
+	case trace.StatusReset:
+		labels = []string{" ✗ RST: connection reset ", " ✗ RST "}
+	}
+	return labels
 }
