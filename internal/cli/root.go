@@ -27,7 +27,8 @@ func Main(args []string) int {
 	root := rootCmd()
 	root.SetArgs(args)
 	// cobra checks commands, flags and arguments before it runs any hook:
-	// reaching this one means the command line was accepted.
+	// reaching this one means the command line was accepted. cobra runs
+	// only the nearest PersistentPreRun, so no subcommand may set its own.
 	accepted := false
 	root.PersistentPreRun = func(*cobra.Command, []string) { accepted = true }
 	err := fang.Execute(ctx, root, fang.WithErrorHandler(plainError))
