@@ -273,6 +273,27 @@ func ReadFile(path string) (Trace, error) {
 	return t, nil
 }
 
+// WriteFile writes a trace file to disk. It writes to a temporary name and
+// renames, so a failed write never leaves a truncated recording under the
+// requested name.
+func WriteFile(path string, t Trace) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	if err := Write(f, t); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("record %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("record %s: %w", path, err)
+	}
+	return os.Rename(tmp, path)
+}
+
 // IndexAt is the index of the last event at or before virtual time tus
 // (binary search: events are in time order), or -1 before the first.
 func (t Trace) IndexAt(tus int64) int {

@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -27,15 +26,7 @@ func TestServeHelperProcess(t *testing.T) {
 	if os.Getenv("FTPLAB_SERVE_HELPER") != "1" {
 		return
 	}
-	cmd := rootCmd()
-	cmd.SetArgs(strings.Split(os.Getenv("FTPLAB_SERVE_ARGS"), "\n"))
-	cmd.SetOut(os.Stdout)
-	cmd.SetErr(os.Stderr)
-	if err := cmd.ExecuteContext(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(exitCode(err))
-	}
-	os.Exit(0)
+	os.Exit(Main(strings.Split(os.Getenv("FTPLAB_SERVE_ARGS"), "\n")))
 }
 
 // syncBuffer is a bytes.Buffer that a process writes while a test reads.

@@ -1,0 +1,183 @@
+package cli
+
+// Every call into the tui package is in this file.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"ftplab/internal/play"
+	"ftplab/lessons"
+	"ftplab/sim"
+	"ftplab/sim/trace"
+	"ftplab/sim/trace/export"
+	"ftplab/tui"
+	"ftplab/tui/player"
+)
+
+// menu is what `ftplab` alone does: the lesson menu, or the list of
+// lessons when there is no terminal.
+func menu(cmd *cobra.Command, args []string) error {
+	if !interactive() {
+		// No terminal (a pipe, CI): list what there is instead.
+		fmt.Fprintln(cmd.OutOrStdout(), "ftplab: no terminal for the lesson menu; the lessons are:")
+		ls, err := lessons.All()
+		if err != nil {
+			return err
+		}
+		if err := lessons.WriteList(cmd.OutOrStdout(), ls); err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), "\nrun one headless: ftplab lesson NAME --headless    all commands: ftplab --help")
+		return nil
+	}
+	items, err := lessonItems()
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	open := func(name string) (player.Session, error) { return play.Lesson(ctx, name) }
+	return tui.Run(ctx, tui.NewMenu(items, open, tuiOptions(cmd)), nil, nil)
+}
+
+// lessonItems lists the embedded lessons for the menu.
+func lessonItems() ([]tui.MenuItem, error) {
+	ls, err := lessons.All()
+	if err != nil {
+		return nil, err
+	}
+	items := make([]tui.MenuItem, len(ls))
+	for i, l := range ls {
+		items[i] = tui.MenuItem{Name: l.Name, TitleText: l.Title, Summary: l.Summary}
+	}
+	return items, nil
+}
+
+func lessonsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "lessons",
+		Short: "List the lessons",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ls, err := lessons.All()
+			if err != nil {
+				return err
+			}
+			return lessons.WriteList(cmd.OutOrStdout(), ls)
+		},
+	}
+}
+
+func lessonCmd() *cobra.Command {
+	var headless bool
+	cmd := &cobra.Command{
+		Use:   "lesson NAME|FILE.md",
+		Short: "Play one lesson (or a lesson file of your own) in the player, or --headless as text",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := lessons.Find(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			if headless {
+				s, err := sim.Run(cmd.Context(), l.Scenario, sim.Options{Title: l.Title})
+				if err != nil {
+					return err
+				}
+				if err := lessons.WriteNarrated(cmd.OutOrStdout(), l, s.Events); err != nil {
+					return err
+				}
+				if !s.Summary.AsExpected {
+					return errUnexpected
+				}
+				return nil
+			}
+			if !interactive() {
+				return errNoPlayer
+			}
+			s, err := play.Lesson(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return playSession(cmd, s)
+		},
+	}
+	cmd.Flags().BoolVar(&headless, "headless", false, "print the narrated transcript instead of opening the player")
+	cmd.AddCommand(lessonCheckCmd())
+	return cmd
+}
+
+func lessonCheckCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "check FILE",
+		Short: "Check a lesson file and list every problem with its line",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := lessons.CheckFile(args[0]); err != nil {
+				return usageError{err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", args[0])
+			return nil
+		},
+	}
+}
+
+func replayCmd() *cobra.Command {
+	var headless bool
+	cmd := &cobra.Command{
+		Use:   "replay FILE",
+		Short: "Replay a recorded session (in the player, or --headless as text)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := trace.ReadFile(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			if headless {
+				return export.Text(cmd.OutOrStdout(), t)
+			}
+			return playSession(cmd, player.Session{Header: t.Header, Events: t.Events})
+		},
+	}
+	cmd.Flags().BoolVar(&headless, "headless", false, "print the transcript instead of opening the player")
+	return cmd
+}
+
+func sandboxCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "sandbox",
+		Short: "Free play: set mode, firewalls, NAT, helper, TLS and link faults, type ls/get/put and watch",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !interactive() {
+				return usageError{errors.New("the sandbox needs a terminal (try ftplab run)")}
+			}
+			return tui.Run(cmd.Context(), tui.NewSandbox(play.Sandbox(cmd.Context()), tuiOptions(cmd)), nil, nil)
+		},
+	}
+}
+
+// errNoPlayer refuses to open the player without a terminal.
+var errNoPlayer = usageError{errors.New("the player needs a terminal (use --headless)")}
+
+// playSession opens the player full screen, or refuses without a terminal.
+func playSession(cmd *cobra.Command, s player.Session) error {
+	if !interactive() {
+		return errNoPlayer
+	}
+	return tui.Run(cmd.Context(), player.New(s, tuiOptions(cmd)), nil, nil)
+}
+
+// watchScreen shows the sessions of `serve --watch` until the user quits
+// or ctx ends.
+func watchScreen(ctx context.Context, cmd *cobra.Command, events <-chan trace.SessionEvent) error {
+	return tui.Run(ctx, tui.NewWatch(events, tuiOptions(cmd)), nil, nil)
+}
+
+func tuiOptions(cmd *cobra.Command) player.Options {
+	present, _ := cmd.Flags().GetBool("present")
+	return player.Options{Present: present, NoColor: tui.NoColor()}
+}
