@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// row is one line of netem's outcome table (issue 4), as a scenario plus
+// row is one line of netem's outcome table, as a scenario plus
 // what the events must show.
 type row struct {
 	name string

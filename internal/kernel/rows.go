@@ -42,7 +42,7 @@ func (r Row) Scenario() scenario.Scenario {
 		NAT: r.NAT, PasvAddress: r.PasvAddress, ALG: r.ALG, TLS: r.TLS}
 }
 
-// Rows is netem's outcome table (issue 4) plus the cases around it:
+// Rows is netem's outcome table plus the cases around it:
 // every mode with no boxes, REJECT next to DROP, the server firewall in
 // active mode, the helper behind each NAT, and TLS blinding the helper.
 var Rows = []Row{
