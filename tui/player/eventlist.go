@@ -12,22 +12,49 @@ import (
 	"ftplab/tui/theme"
 )
 
-// listFilters are what `f` cycles through in the event list.
-var listFilters = []struct {
-	name string
-	keep func(trace.Event) bool
-}{
-	{"all", func(trace.Event) bool { return true }},
-	{"control", func(e trace.Event) bool { return e.Channel == trace.Control }},
-	{"data", func(e trace.Event) bool { return e.Channel == trace.Data }},
-	{"firewall/NAT/helper", func(e trace.Event) bool {
-		switch e.Kind {
-		case trace.Verdict, trace.NAT, trace.Expect, trace.ExpectUsed, trace.Rewrite, trace.Blind:
-			return true
+// An event's classes, one bit each, kept per event so that switching
+// filters scans a byte per event instead of the events themselves.
+const (
+	classControl uint8 = 1 << iota
+	classData
+	classBox     // a firewall, NAT or helper step
+	classFailure // a dial that failed, a reset, a blocking verdict, a failed result
+)
+
+func classOf(e *trace.Event) uint8 {
+	var c uint8
+	switch e.Channel {
+	case trace.Control:
+		c |= classControl
+	case trace.Data:
+		c |= classData
+	}
+	switch e.Kind {
+	case trace.Verdict, trace.NAT, trace.Expect, trace.ExpectUsed, trace.Rewrite, trace.Blind:
+		c |= classBox
+	}
+	switch e.Kind {
+	case trace.Timeout, trace.Refused, trace.Reset:
+		c |= classFailure
+	case trace.Verdict, trace.Result:
+		if e.Verdict != "accept" && e.Verdict != "ok" {
+			c |= classFailure
 		}
-		return false
-	}},
-	{"failures", func(e trace.Event) bool { return e.Failed() || (e.Kind == trace.Result && e.Verdict != "ok") }},
+	}
+	return c
+}
+
+// listFilters are what `f` cycles through in the event list; each keeps
+// the events with any of its classes (0: all).
+var listFilters = []struct {
+	name    string
+	classes uint8
+}{
+	{"all", 0},
+	{"control", classControl},
+	{"data", classData},
+	{"firewall/NAT/helper", classBox},
+	{"failures", classFailure},
 }
 
 // eventList is every event so far, one line each, filtered and searched;
@@ -43,6 +70,7 @@ type eventList struct {
 
 	// idx are the events that pass, for n events under filter and search;
 	// a live session's new events are added to it, a new filter rebuilds it.
+	class        []uint8 // classOf each event, for len(class) events
 	idx          []int
 	n            int
 	builtFilter  int
@@ -57,11 +85,11 @@ func newEventList() eventList {
 	return eventList{input: in}
 }
 
-func (l *eventList) keeps(e trace.Event) bool {
-	if !listFilters[l.filter].keep(e) {
+func (l *eventList) keeps(events []trace.Event, k int, search string) bool {
+	if c := listFilters[l.filter].classes; c != 0 && l.class[k]&c == 0 {
 		return false
 	}
-	return l.search == "" || strings.Contains(strings.ToLower(trace.Describe(e)), strings.ToLower(l.search))
+	return search == "" || strings.Contains(strings.ToLower(trace.Describe(events[k])), search)
 }
 
 // index brings idx up to date with the events.
@@ -70,8 +98,15 @@ func (l *eventList) index(events []trace.Event) []int {
 		l.idx, l.n = l.idx[:0], 0
 		l.builtFilter, l.builtSearch, l.builtCurrent = l.filter, l.search, true
 	}
+	if len(l.class) > len(events) {
+		l.class = l.class[:0]
+	}
+	for k := len(l.class); k < len(events); k++ {
+		l.class = append(l.class, classOf(&events[k]))
+	}
+	search := strings.ToLower(l.search)
 	for k := l.n; k < len(events); k++ {
-		if l.keeps(events[k]) {
+		if l.keeps(events, k, search) {
 			l.idx = append(l.idx, k)
 		}
 	}

@@ -42,6 +42,8 @@ type Player struct {
 	tr       transport
 	q        quiz
 	fullHelp bool
+	list     eventList
+	inspect  bool  // the step inspector is open
 	feedDone bool  // the feed has no more events (or there is none)
 	feedErr  error // why the feed ended early, if it did
 	waiting  bool  // a Next is in flight
@@ -54,7 +56,7 @@ type Player struct {
 // New makes a player on a session, 80x24 until told its size.
 func New(s Session, o Options) *Player {
 	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present), keys: newKeyMap(), help: help.New(),
-		tr: newTransport(), q: newQuiz(), prog: newProgress(), feedDone: s.Feed == nil}
+		tr: newTransport(), q: newQuiz(), list: newEventList(), prog: newProgress(), feedDone: s.Feed == nil}
 	p.SetSize(80, 24)
 	p.step(1)
 	return p
@@ -191,14 +193,36 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if p.list.open {
+		jump, handled, cmd := p.list.key(msg, p.s.Events)
+		if jump >= 0 {
+			p.tr.playing = false
+			p.step(jump - p.tr.i)
+		}
+		if handled {
+			return cmd
+		}
+	}
 	t := &p.tr
 	switch {
 	case key.Matches(msg, p.keys.Back):
-		if p.fullHelp {
+		switch {
+		case p.fullHelp:
 			p.fullHelp = false
+			return nil
+		case p.inspect:
+			p.inspect = false
 			return nil
 		}
 		return func() tea.Msg { return BackMsg{} }
+	case key.Matches(msg, p.keys.Events):
+		p.list.open = !p.list.open
+	case key.Matches(msg, p.keys.Filter), key.Matches(msg, p.keys.Search):
+		p.list.open = true
+		_, _, cmd := p.list.key(msg, p.s.Events)
+		return cmd
+	case key.Matches(msg, p.keys.Inspect):
+		p.inspect = !p.inspect
 	case key.Matches(msg, p.keys.Help):
 		p.fullHelp = !p.fullHelp
 	case key.Matches(msg, p.keys.Next):
@@ -255,20 +279,32 @@ type screenKey struct {
 	answered, score    int
 	total, n, w, h     int
 	feedDone, fullHelp bool
+	list               listKey
+	inspect            bool
+}
+
+// listKey is what of the event list shows on screen.
+type listKey struct {
+	open, searching, moved bool
+	filter, sel            int
+	search, input          string
 }
 
 func (p *Player) screenKey() screenKey {
 	tr := p.tr
 	tr.frame, tr.animGen, tr.playGen = 0, 0, 0
+	l := &p.list
 	return screenKey{tr: tr, asking: p.q.asking, answered: p.q.answered, score: p.q.score, total: p.q.total,
-		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp}
+		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect,
+		list: listKey{open: l.open, searching: l.searching, moved: l.moved, filter: l.filter, sel: l.sel, search: l.search, input: l.input.View()}}
 }
 
 // composed is the last composed screen, cut around the connection rows.
 type composed struct {
 	key           screenKey
-	text          string // the whole screen, as composed ("": none yet)
-	before, after string // around the connection rows
+	text          string   // the whole screen, as composed ("": none yet)
+	before, after string   // around the connection rows
+	rowSuffix     []string // what follows each row on its line (a side panel)
 	stg           stage
 	headLen       int // stage lines above the connection rows
 	animated      bool
@@ -292,9 +328,12 @@ func (p *Player) Render() string {
 	var b strings.Builder
 	b.Grow(len(sc.text) + 64)
 	b.WriteString(sc.before)
-	for _, r := range rows {
+	for k, r := range rows {
 		b.WriteByte('\n')
 		b.WriteString(r)
+		if k < len(sc.rowSuffix) {
+			b.WriteString(sc.rowSuffix[k])
+		}
 	}
 	b.WriteString(sc.after)
 	return b.String()
@@ -322,13 +361,21 @@ func (p *Player) compose(key screenKey) composed {
 		return sc
 	}
 
-	// Stage.
+	// Stage. With the event list or the inspector open, a large screen
+	// gives them a column on the right; a smaller one shows them in place
+	// of the narration and the transcript.
+	panel := p.list.open || p.inspect
+	side := panel && w >= 120 && h >= 36
+	mw := w
+	if side {
+		mw = w - min(64, w-81) - 1 // the stage keeps the 80 columns it is drawn for
+	}
 	connRows := 3
 	if h >= 32 {
 		connRows = 5
 	}
 	prog := p.prog.at(p.s.Events, i)
-	stg := stage{width: w, header: p.s.Header, conns: prog.fold.Conns, cur: cur,
+	stg := stage{width: mw, header: p.s.Header, conns: prog.fold.Conns, cur: cur,
 		frac: float64(p.tr.frame) / animFrames, styles: p.st, rows: connRows}
 	head := stg.head()
 	lines = append(lines, head...)
@@ -336,18 +383,42 @@ func (p *Player) compose(key screenKey) composed {
 	rows := stg.connRows(len(head))
 	lines = append(lines, rows...)
 
-	lines = append(lines, p.narration(cur, w)...)
-
-	// Transcript and timeline share what room is left.
 	footer := []string{p.tl.view(p.s.Events, i, w, p.st), p.help.ShortHelpView(p.keys.ShortHelp())}
-	room := h - len(lines) - len(footer) - 1
-	if !p.o.Present && room >= 3 {
-		lines = append(lines, transcriptPane(prog.lines, i, w, room, p.st)...)
+	switch {
+	case panel && !side && (w < 80 || h < 24):
+		lines = append(lines, p.st.Dim.Render(" make the window larger (80x24 or more) for the event list and inspector"))
+		lines = append(lines, p.narration(cur, w)...)
+	case panel && !side:
+		lines = append(lines, p.panel(prog, i, w, h-len(lines)-len(footer))...)
+	default:
+		lines = append(lines, p.narration(cur, mw)...)
+		// The transcript takes what room is left.
+		room := h - len(lines) - len(footer) - 1
+		if !p.o.Present && room >= 3 {
+			lines = append(lines, transcriptPane(prog.lines, i, mw, room, p.st)...)
+		}
 	}
 	for len(lines) < h-len(footer) {
 		lines = append(lines, "")
 	}
-	lines = append(lines[:h-len(footer)], footer...)
+	lines = lines[:h-len(footer)]
+	var suffix []string
+	if side {
+		pw := w - mw - 1
+		pl := p.panel(prog, i, pw, len(lines)-1)
+		for k := 1; k < len(lines); k++ {
+			s := p.st.Dim.Render("│")
+			if k-1 < len(pl) {
+				s += pl[k-1]
+			}
+			lines[k] = padRight(lines[k], mw)
+			if k >= rowsAt && k < rowsAt+len(rows) {
+				suffix = append(suffix, s)
+			}
+			lines[k] += s
+		}
+	}
+	lines = append(lines, footer...)
 	sc.text = theme.Fit(lines, w, h)
 	// The rows can be redrawn alone when they sit whole on the screen
 	// (always, at the smallest size: title, 4-5 box lines, 3 rows).
@@ -357,9 +428,43 @@ func (p *Player) compose(key screenKey) composed {
 		if end < len(fitted) {
 			sc.after = "\n" + strings.Join(fitted[end:], "\n")
 		}
-		sc.stg, sc.headLen, sc.animated = stg, len(head), true
+		sc.stg, sc.headLen, sc.animated, sc.rowSuffix = stg, len(head), true, suffix
 	}
 	return sc
+}
+
+// panel is the event list and the inspector, stacked in w x h cells.
+func (p *Player) panel(prog *progress, i, w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	var out []string
+	listH := h
+	if p.list.open && p.inspect {
+		listH = h / 2
+	}
+	if p.list.open {
+		out = append(out, p.list.view(p.s.Events, i, w, listH, p.st)...)
+		for len(out) < listH {
+			out = append(out, "")
+		}
+	}
+	if p.inspect {
+		var c *trace.Conn
+		if i >= 0 && i < len(p.s.Events) {
+			c = prog.fold.Conn(p.s.Events[i].Conn)
+		}
+		out = append(out, inspectorView(inspect(p.s.Events, i, p.s.Header, c), w, h-len(out), p.st)...)
+	}
+	return out
+}
+
+// padRight pads a styled line with spaces to w cells.
+func padRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return ansi.Truncate(s, w, "")
 }
 
 // titleLine is the session's title with the position, speed and score.

@@ -20,11 +20,9 @@ import (
 	"ftplab/sim/trace"
 )
 
-// updating reports -update (the flag is teatest's, shared with our goldens).
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+var update = flag.Bool("update", false, "rewrite the golden screens in testdata")
+
+func updating() bool { return *update }
 
 // lesson runs a lesson's scenario and returns it as a replay with the
 // lesson's words and questions.
@@ -489,3 +487,90 @@ func TestGoldenHelpAndMidway(t *testing.T) {
 }
 
 func itoa(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }
+
+// TestGoldenInspectorAndList: the inspector at the dropped SYN and at the
+// helper's rewrite, and the event list filtered to failures, at the three
+// sizes (overlay at 80x24, a column beside the stage from 120x40).
+func TestGoldenInspectorAndList(t *testing.T) {
+	isDrop := func(e trace.Event) bool { return e.Kind == trace.Verdict && e.Verdict == "drop" }
+	isRewrite := func(e trace.Event) bool { return e.Kind == trace.Rewrite }
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 50}} {
+		for _, tt := range []struct {
+			lesson, at string
+			seek       func(trace.Event) bool
+			keys       []string
+		}{
+			{"active-client-firewall", "inspect-drop", isDrop, []string{"i"}},
+			{"ftp-helper", "inspect-rewrite", isRewrite, []string{"i"}},
+			{"active-client-firewall", "list-failures", isDrop, []string{"e", "f", "f", "f", "f"}},
+		} {
+			name := fmt.Sprintf("%s-%s-%s", tt.lesson, tt.at, itoa(size))
+			t.Run(name, func(t *testing.T) {
+				s := lesson(t, tt.lesson)
+				s.Guide = narrationOnly{s.Guide}
+				p := sized(s, Options{NoColor: true}, size[0], size[1])
+				seekTo(p, tt.seek)
+				press(p, tt.keys...)
+				golden(t, name, screen(t, p))
+			})
+		}
+	}
+}
+
+// TestEventListMovesThePlayer: selecting a line and pressing enter puts
+// the player on that event; the failures filter keeps only failures.
+func TestEventListMovesThePlayer(t *testing.T) {
+	s := lesson(t, "active-client-firewall")
+	s.Guide = narrationOnly{s.Guide}
+	p := New(s, Options{NoColor: true})
+	press(p, "e", "f", "f", "f", "f") // failures
+	idx := p.list.index(p.s.Events)
+	if len(idx) == 0 {
+		t.Fatal("the failures filter kept nothing in a lesson whose dial is dropped")
+	}
+	for _, k := range idx {
+		if e := p.s.Events[k]; !e.Failed() && !(e.Kind == trace.Result && e.Verdict != "ok") {
+			t.Errorf("failures filter kept %s", trace.Describe(e))
+		}
+	}
+	press(p, "down", "enter")
+	if p.tr.i != idx[min(1, len(idx)-1)] {
+		t.Errorf("enter on the second failure: player at %d, want %d", p.tr.i, idx[1])
+	}
+	press(p, "/")
+	for _, r := range "timed out" {
+		p.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	press(p, "enter")
+	for _, k := range p.list.index(p.s.Events) {
+		if !strings.Contains(trace.Describe(p.s.Events[k]), "timed out") {
+			t.Errorf("search kept %s", trace.Describe(p.s.Events[k]))
+		}
+	}
+}
+
+// BenchmarkViewEventList: a frame at 200x50 with the event list open, in
+// the middle of a 100k-event replay.
+func BenchmarkViewEventList(b *testing.B) {
+	p := sized(longSession(b, 100_000), Options{}, 200, 50)
+	p.step(len(p.s.Events) / 2)
+	press(p, "e")
+	p.tr.frame = animFrames / 2
+	_ = p.Render() // the list's index is built once, when it opens
+	for b.Loop() {
+		p.tr.frame = (p.tr.frame + 1) % animFrames
+		_ = p.Render()
+	}
+}
+
+// BenchmarkFilter1M: applying a filter (the f key) to a list of a million
+// events already loaded.
+func BenchmarkFilter1M(b *testing.B) {
+	s := longSession(b, 1_000_000)
+	l := newEventList()
+	l.index(s.Events)
+	for b.Loop() {
+		l.filter = (l.filter + 1) % len(listFilters)
+		l.index(s.Events)
+	}
+}

@@ -77,14 +77,20 @@ func transcriptPane(lines []transcriptLine, cur, w, room int, st theme.Styles) [
 		lines = lines[len(lines)-(room-1):]
 	}
 	for _, l := range lines {
-		arrow := "→"
-		if l.host == "server" {
-			arrow = "←"
+		// Who sent it, as a first-year student reads it: C->S for the
+		// client's commands, S->C for the server's replies; a box's note
+		// hangs under the line it is about.
+		dir := "C->S"
+		switch {
+		case l.host == "server":
+			dir = "S->C"
+		case l.host != "client":
+			dir = "  ↳ "
 		}
-		text := fmt.Sprintf("  %-6s %s %s", l.host, arrow, l.text)
+		text := cutWords(fmt.Sprintf("  %s %s", dir, l.text), w)
 		switch {
 		case l.index == cur:
-			text = st.Current.Render(ansi.Truncate(text, w, ""))
+			text = st.Current.Render(text)
 		case l.note:
 			text = st.Note.Render(text)
 		}
@@ -92,3 +98,23 @@ func transcriptPane(lines []transcriptLine, cur, w, room int, st theme.Styles) [
 	}
 	return out
 }
+
+// cutWords fits s in w cells with an ellipsis, cutting at a space rather
+// than in the middle of a number or an address.
+func cutWords(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	cut := []rune(ansi.Truncate(s, w-1, ""))
+	if k := len(cut); k < len([]rune(s)) && isAddrRune(cut[k-1]) && isAddrRune([]rune(s)[k]) {
+		for k > 0 && cut[k-1] != ' ' {
+			k--
+		}
+		if k > 0 {
+			cut = cut[:k]
+		}
+	}
+	return string(cut) + "…"
+}
+
+func isAddrRune(r rune) bool { return r >= '0' && r <= '9' || r == ',' || r == '.' || r == ':' || r == '|' }

@@ -1,0 +1,198 @@
+package player
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"ftplab/sim/ftp"
+	"ftplab/sim/trace"
+	"ftplab/tui/theme"
+)
+
+// inspect is the current step in layers, as text: the event, the
+// addresses as each side and each box sees them, TCP, FTP (with PORT,
+// EPRT, 227 and 229 decoded), and every box on the path with the rule
+// that decided, the conntrack state and the helper's expectations.
+func inspect(events []trace.Event, i int, h trace.Header, conn *trace.Conn) []string {
+	if i < 0 || i >= len(events) {
+		return []string{"nothing yet"}
+	}
+	e := events[i]
+	head := fmt.Sprintf("event %d/%d · %s · %s", i+1, len(events), e.Kind, trace.Seconds(e.T))
+	if conn == nil {
+		out := []string{head}
+		if e.Kind == trace.Listen {
+			out = append(out, fmt.Sprintf("socket  %s listens on %s (LISTEN)", e.Host, e.From))
+		}
+		if e.Text != "" {
+			out = append(out, e.Text)
+		}
+		return out
+	}
+	out := []string{fmt.Sprintf("%s · %s #%d", head, conn.Channel, conn.ID)}
+	out = append(out, addressLayer(events[:i+1], conn)...)
+	out = append(out, tcpLayer(events[:i+1], e, conn)...)
+	if text, ok := e.ControlLine(); ok {
+		out = append(out, ftpLayer(text, e.Host)...)
+	}
+	if e.Kind == trace.Rewrite {
+		out = append(out, "ftp   before: "+e.Before, "      after:  "+e.After)
+		out = append(out, ftpLayer(e.After, conn.Dialer)[1:]...)
+	}
+	return append(out, boxLayer(events[:i+1], h, conn)...)
+}
+
+// addressLayer is the 4-tuple as the dialer sends it, through each NAT,
+// and as the far end sees it.
+func addressLayer(events []trace.Event, c *trace.Conn) []string {
+	out := []string{fmt.Sprintf("addr  %s sends %s -> %s", c.Dialer, c.From, c.To)}
+	src, dst := c.From, c.To
+	for _, e := range events {
+		if e.Conn != c.ID || e.Kind != trace.NAT {
+			continue
+		}
+		switch e.Before {
+		case src:
+			src = e.After
+		case dst:
+			dst = e.After
+		}
+		out = append(out, fmt.Sprintf("      after %s: %s -> %s", e.Box, src, dst))
+	}
+	if c.Dial == trace.StatusConnected {
+		out = append(out, fmt.Sprintf("      the far end sees %s -> %s", src, dst))
+	}
+	return out
+}
+
+// tcpLayer says which segment this is. netem moves bytes, not packets:
+// sequence numbers are relative and counted from the bytes each side
+// sent; windows are not modelled.
+func tcpLayer(events []trace.Event, e trace.Event, c *trace.Conn) []string {
+	var sent, recv int64
+	for _, x := range events[:len(events)-1] {
+		if x.Conn == c.ID && x.Kind == trace.Segment {
+			if x.Host == e.Host {
+				sent += x.Bytes
+			} else {
+				recv += x.Bytes
+			}
+		}
+	}
+	flags := map[trace.Kind]string{
+		trace.SYN: "SYN", trace.Retransmit: fmt.Sprintf("SYN again (retry %d)", e.Attempt),
+		trace.Verdict: "SYN, judged by " + e.Box, trace.NAT: "SYN, translated by " + e.Box,
+		trace.ExpectUsed: "SYN, expected by " + e.Box, trace.Connected: "SYN-ACK, ACK: connected",
+		trace.Segment: fmt.Sprintf("PSH ACK seq %d ack %d (relative), %d bytes", sent+1, recv+1, e.Bytes),
+		trace.Close: "FIN ACK", trace.Reset: "RST", trace.Refused: "RST: refused",
+		trace.Timeout: "no answer to any SYN",
+		trace.Rewrite: fmt.Sprintf("payload rewritten by %s, %+d bytes: it fixes seq/ack from here on", e.Box, len(e.After)-len(e.Before)),
+	}[e.Kind]
+	if flags == "" {
+		flags = "-"
+	}
+	return []string{"tcp   " + flags, fmt.Sprintf("      %s, %d bytes so far, %d SYN retries", c.Status, c.Bytes, c.Attempts)}
+}
+
+// ftpLayer parses a control line and decodes the address it announces.
+func ftpLayer(text, host string) []string {
+	verb, arg, _ := strings.Cut(text, " ")
+	var out []string
+	if host == "server" && len(verb) >= 3 {
+		out = append(out, fmt.Sprintf("ftp   reply %s: %s", verb[:3], strings.TrimSpace(text[3:])))
+	} else {
+		out = append(out, fmt.Sprintf("ftp   command %s, argument %q", strings.ToUpper(verb), arg))
+	}
+	var ap netip.AddrPort
+	var err error
+	switch {
+	case strings.EqualFold(verb, "PORT"):
+		ap, err = ftp.ParsePORT(arg)
+	case strings.EqualFold(verb, "EPRT"):
+		ap, err = ftp.ParseEPRT(arg)
+		if err == nil {
+			return append(out, fmt.Sprintf("      EPRT names %s (family, address and port in plain text)", ap))
+		}
+	case verb == "227":
+		ap, err = ftp.Parse227(text)
+	case verb == "229":
+		var port uint16
+		if port, err = ftp.Parse229(text); err == nil {
+			return append(out, fmt.Sprintf("      229 names port %d and no address: dial the control peer", port))
+		}
+	default:
+		return out
+	}
+	if err != nil {
+		return append(out, "      the address does not parse: "+err.Error())
+	}
+	p := ap.Port()
+	return append(out, fmt.Sprintf("      names %s (port %d*256+%d = %d)", ap, p/256, p%256, p))
+}
+
+// boxLayer is each box on the path with its rule table, the rule that
+// decided this connection marked, the state conntrack gave it and the
+// FTP helper's expectations at that box.
+func boxLayer(events []trace.Event, h trace.Header, c *trace.Conn) []string {
+	var out []string
+	for _, b := range h.Topology.Boxes {
+		var verdict *trace.Event
+		var expects []string
+		for k := range events {
+			e := &events[k]
+			if e.Box != b.Name {
+				continue
+			}
+			switch {
+			case e.Kind == trace.Verdict && e.Conn == c.ID:
+				verdict = e
+			case e.Kind == trace.Expect:
+				expects = append(expects, fmt.Sprintf("   expects %s (from control #%d)", e.To, e.Conn))
+			case e.Kind == trace.ExpectUsed:
+				expects = append(expects, fmt.Sprintf("   used %s by %s #%d: RELATED", e.To, e.Channel, e.Conn))
+			}
+		}
+		line := fmt.Sprintf("%s · %s in front of the %s", b.Name, b.Kind, b.Side)
+		if verdict != nil {
+			line += fmt.Sprintf(" · conntrack %s -> %s", verdict.State, strings.ToUpper(verdict.Verdict))
+		}
+		if b.ALG {
+			line += " · FTP helper"
+		}
+		out = append(out, line)
+		for _, r := range b.Rules {
+			mark := "   "
+			if verdict != nil && decided(r, verdict.Rule) {
+				mark = " ▶ "
+			}
+			out = append(out, mark+r)
+		}
+		out = append(out, expects...)
+	}
+	return out
+}
+
+// decided tells whether a rule line of a box ("3: drop in NEW") is the
+// rule a verdict names ("rule 3: drop in NEW").
+func decided(line, rule string) bool {
+	return line == rule || "rule "+line == rule
+}
+
+// inspectorView is the inspector cut to w x h.
+func inspectorView(lines []string, w, h int, st theme.Styles) []string {
+	out := []string{st.Pane.Render(ansi.Truncate(" inspector · i closes", w, "…"))}
+	for _, l := range lines {
+		if len(out) >= h {
+			break
+		}
+		if strings.Contains(l, " ▶ ") {
+			out = append(out, st.Current.Render(ansi.Truncate(l, w, "…")))
+			continue
+		}
+		out = append(out, ansi.Truncate(l, w, "…"))
+	}
+	return out
+}
