@@ -87,7 +87,7 @@ func tcpLayer(events []trace.Event, e trace.Event, c *trace.Conn) []string {
 		trace.Verdict: "SYN, judged by " + e.Box, trace.NAT: "SYN, translated by " + e.Box,
 		trace.ExpectUsed: "SYN, expected by " + e.Box, trace.Connected: "SYN-ACK, ACK: connected",
 		trace.Segment: fmt.Sprintf("PSH ACK seq %d ack %d (relative), %d bytes", sent+1, recv+1, e.Bytes),
-		trace.Close: "FIN ACK", trace.Reset: "RST", trace.Refused: "RST: refused",
+		trace.Close:   "FIN ACK", trace.Reset: "RST", trace.Refused: "RST: refused",
 		trace.Timeout: "no answer to any SYN",
 		trace.Rewrite: fmt.Sprintf("payload rewritten by %s, %+d bytes: it fixes seq/ack from here on", e.Box, len(e.After)-len(e.Before)),
 	}[e.Kind]

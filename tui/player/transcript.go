@@ -117,4 +117,6 @@ func cutWords(s string, w int) string {
 	return string(cut) + "…"
 }
 
-func isAddrRune(r rune) bool { return r >= '0' && r <= '9' || r == ',' || r == '.' || r == ':' || r == '|' }
+func isAddrRune(r rune) bool {
+	return r >= '0' && r <= '9' || r == ',' || r == '.' || r == ':' || r == '|'
+}
