@@ -375,7 +375,7 @@ func (p *Player) compose(key screenKey) composed {
 		connRows = 5
 	}
 	prog := p.prog.at(p.s.Events, i)
-	stg := stage{width: mw, header: p.s.Header, conns: prog.fold.Conns, cur: cur,
+	stg := stage{width: mw, header: p.s.Header, conns: prog.fold.Conns, socks: &prog.sockets, cur: cur,
 		frac: float64(p.tr.frame) / animFrames, styles: p.st, rows: connRows}
 	head := stg.head()
 	lines = append(lines, head...)

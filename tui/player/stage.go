@@ -16,6 +16,7 @@ type stage struct {
 	width  int
 	header trace.Header
 	conns  []*trace.Conn // the fold's connections at this step
+	socks  *sockets      // listening sockets, expectations, announced sizes
 	cur    trace.Event   // the event being shown
 	frac   float64       // how far its packet has travelled, 0..1
 	styles theme.Styles
@@ -85,12 +86,32 @@ func (s stage) head() []string {
 	for _, r := range top {
 		out = append(out, s.styles.Frame.Render(string(r)))
 	}
-	if c.Public != "" || sv.Public != "" {
+	// Under the boxes: what each host is seen as behind its NAT, the data
+	// sockets it listens on, and the expectations each helper holds.
+	left, right := sideNote(c.Public, s.socks.on("client", s.controlPort())), sideNote(sv.Public, s.socks.on("server", s.controlPort()))
+	var badges []string
+	for _, b := range s.header.Topology.Boxes {
+		if ex := s.socks.expects[b.Name]; len(ex) > 0 {
+			badges = append(badges, b.Name)
+		}
+	}
+	if left != "" || right != "" || len(badges) > 0 {
 		line := []rune(strings.Repeat(" ", s.width))
-		copy(line, []rune(fmt.Sprintf(" seen as %s", orDash(c.Public))))
-		if sv.Public != "" {
-			t := []rune(fmt.Sprintf("seen as %s ", sv.Public))
-			copy(line[s.width-len(t):], t)
+		if c.Public != "" || left != "" {
+			copy(line, []rune(" "+orDash(left)))
+		}
+		if right != "" {
+			t := []rune(right + " ")
+			copy(line[max(0, s.width-len(t)):], t)
+		}
+		// A helper's badge goes under its box where the line is free.
+		for _, name := range badges {
+			ex := s.socks.expects[name]
+			badge := []rune("⌛" + port(ex[len(ex)-1]))
+			x := centers[name] - len(badge)/2
+			if x > 0 && x+len(badge)+1 < s.width && strings.TrimSpace(string(line[x-1:x+len(badge)+1])) == "" {
+				copy(line[x:], badge)
+			}
 		}
 		out = append(out, s.styles.Dim.Render(string(line)))
 	}
@@ -326,4 +347,31 @@ func connLabels(c *trace.Conn) []string {
 		labels = []string{" ✗ RST: connection reset ", " ✗ RST "}
 	}
 	return labels
+}
+
+// sideNote is what stands under a host: "seen as 203.0.113.5" and its
+// listening sockets.
+func sideNote(public, listening string) string {
+	var parts []string
+	if public != "" {
+		parts = append(parts, "seen as "+public)
+	}
+	if listening != "" {
+		parts = append(parts, listening)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// controlPort is the server's control port, ":21" unless the control
+// connection says otherwise.
+func (s stage) controlPort() string {
+	for _, c := range s.conns {
+		if c.Channel == trace.Control {
+			if c.Dialer == "server" {
+				return port(c.From)
+			}
+			return port(c.To)
+		}
+	}
+	return ":21"
 }

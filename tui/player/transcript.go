@@ -46,9 +46,10 @@ func addTranscript(out []transcriptLine, k int, e trace.Event) []transcriptLine 
 // between frames: stepping forward applies only the new events, so a frame
 // never walks the whole trace (a replay may hold a million events).
 type progress struct {
-	upTo  int // the last event applied; -1 none
-	fold  trace.Fold
-	lines []transcriptLine
+	upTo    int // the last event applied; -1 none
+	fold    trace.Fold
+	lines   []transcriptLine
+	sockets sockets
 }
 
 func newProgress() *progress {
@@ -64,6 +65,7 @@ func (p *progress) at(events []trace.Event, i int) *progress {
 	for k := p.upTo + 1; k <= i && k < len(events); k++ {
 		p.fold.Apply(events[k])
 		p.lines = addTranscript(p.lines, k, events[k])
+		p.sockets.apply(events[k], &p.fold)
 		p.upTo = k
 	}
 	return p
