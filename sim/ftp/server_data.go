@@ -297,49 +297,6 @@ func (a asciiWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (c *session) sendText(conn net.Conn, lines []string) (int64, error) {
-	conn.SetDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
-	bw := bufio.NewWriter(conn)
-	var n int64
-	for _, l := range lines {
-		k, err := bw.WriteString(l + "\r\n")
-		n += int64(k)
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, bw.Flush()
-}
-
-func (c *session) cmdLIST(arg string) {
-	c.listing("LIST", arg, func(fi os.FileInfo) string { return lsLine(fi, c.srv.cfg.Clock.Now()) })
-}
-
-func (c *session) cmdNLST(arg string) {
-	c.listing("NLST", arg, func(fi os.FileInfo) string { return fi.Name() })
-}
-
-func (c *session) cmdMLSD(arg string) { c.listing("MLSD", arg, mlsxFacts) }
-
-func (c *session) listing(verb, arg string, format func(os.FileInfo) string) {
-	infos, err := c.entries(arg)
-	if err != nil {
-		// Like vsftpd, a missing directory is an empty listing for LIST;
-		// but escapes and errors are reported before any data moves.
-		if !os.IsNotExist(err) {
-			c.fileErr(verb, err)
-			return
-		}
-		infos = nil
-	}
-	lines := make([]string, len(infos))
-	for i, fi := range infos {
-		lines[i] = format(fi)
-	}
-	c.transfer(strings.TrimSpace(verb+" "+arg), "Here comes the directory listing.", "Directory send OK.",
-		func(conn net.Conn) (int64, error) { return c.sendText(conn, lines) })
-}
-
 func (c *session) cmdRETR(arg string) {
 	f, fi, err := c.openForRead(arg)
 	if err != nil {

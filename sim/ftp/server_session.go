@@ -39,10 +39,11 @@ type session struct {
 	rest      int64
 	renameSrc string
 	epsvAll   bool
-	active    netip.AddrPort // set by PORT/EPRT
-	pasv      net.Listener   // set by PASV/EPSV
-	protP     bool           // data connections use TLS (PROT P)
-	secure    bool           // control channel is under TLS
+	active    netip.AddrPort  // set by PORT/EPRT
+	pasv      net.Listener    // set by PASV/EPSV
+	protP     bool            // data connections use TLS (PROT P)
+	secure    bool            // control channel is under TLS
+	mlstFacts map[string]bool // OPTS MLST selection; nil: every fact
 
 	ctl     *controlReader
 	stashed *lineResult // a line that came in during a transfer
@@ -333,7 +334,7 @@ func (c *session) cmdPASS(arg string) {
 }
 
 func (c *session) cmdFEAT(string) {
-	feats := []string{"EPRT", "EPSV", "MDTM", "MLST type*;size*;modify*;perm*;", "PASV", "REST STREAM", "SIZE", "TVFS", "UTF8"}
+	feats := []string{"EPRT", "EPSV", "MDTM", featMLST(c.mlstFacts), "PASV", "REST STREAM", "SIZE", "TVFS", "UTF8"}
 	if c.srv.cfg.TLS != nil {
 		feats = append([]string{"AUTH TLS", "PBSZ", "PROT"}, feats...)
 	}
@@ -356,6 +357,10 @@ func (c *session) cmdHELP(string) {
 func (c *session) cmdOPTS(arg string) {
 	if strings.EqualFold(strings.TrimSpace(arg), "UTF8 ON") {
 		c.reply(200, "Always in UTF8 mode.")
+		return
+	}
+	if opt, list, _ := strings.Cut(strings.TrimSpace(arg), " "); strings.EqualFold(opt, "MLST") {
+		c.optsMLST(list)
 		return
 	}
 	c.reply(501, "Option not understood.")
