@@ -90,7 +90,7 @@ func TestListingPaths(t *testing.T) {
 		{"NLST t?o.txt", []string{"two.txt"}},
 		{"NLST [ob]*", []string{"bin.dat", "one.txt"}},
 		{"NLST *.none", nil},
-		{"NLST */s1.txt", nil}, // wildcards only in the last component
+		{"NLST */s1.txt", nil},    // wildcards only in the last component
 		{"NLST ../*", []string{}}, // confined: ".." of the root is the root
 		{"NLST a  b.txt", []string{"a  b.txt"}},
 		{"NLST  lead.txt", []string{" lead.txt"}},
