@@ -80,12 +80,6 @@ func (c *session) cmdSIZE(arg string) {
 	}
 }
 
-func (c *session) cmdMDTM(arg string) {
-	if fi, ok := c.regularFile(arg, "file modification time"); ok {
-		c.reply(213, fi.ModTime().UTC().Format("20060102150405"))
-	}
-}
-
 func (c *session) cmdREST(arg string) {
 	n, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
 	if err != nil || n < 0 {
@@ -119,7 +113,7 @@ func (c *session) cmdMKD(arg string) {
 		c.reply(550, "Create directory operation failed.")
 		return
 	}
-	if err := c.srv.cfg.Root.Mkdir(name, 0o755); err != nil {
+	if err := c.srv.cfg.Root.Mkdir(name, 0o777&^c.umask); err != nil {
 		c.reply(550, "Create directory operation failed.")
 		return
 	}
