@@ -130,9 +130,11 @@ func (c *session) listExists(p string) bool {
 }
 
 // maxSortedNames bounds the names a listing holds to sort them. A larger
-// directory is listed in the order the file system returns it, so memory
-// stays bounded whatever the directory holds.
-const maxSortedNames = 1 << 17
+// directory is listed in the order the file system returns it, so a
+// listing's memory stays bounded (a batch of names and a write buffer)
+// whatever the directory holds: 20 listings of 20,000 names at once held
+// about 200 MB when each kept its lines; clients sort for themselves.
+const maxSortedNames = 4096
 
 // readBatch is how many directory entries are read at a time.
 const readBatch = 256
