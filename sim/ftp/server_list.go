@@ -134,7 +134,7 @@ func (c *session) listExists(p string) bool {
 // listing's memory stays bounded (a batch of names and a write buffer)
 // whatever the directory holds: 20 listings of 20,000 names at once held
 // about 200 MB when each kept its lines; clients sort for themselves.
-const maxSortedNames = 4096
+var maxSortedNames = 4096 // a variable so a test can make it small
 
 // readBatch is how many directory entries are read at a time.
 const readBatch = 256

@@ -1,6 +1,7 @@
 package ftp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -178,5 +179,47 @@ func TestListingRefusals(t *testing.T) {
 	rep = c.cmd("MLST p/dd -x", 250)
 	if lines := rep.Lines; len(lines) != 3 || !strings.HasSuffix(lines[1], "; /p/dd -x") {
 		t.Errorf("MLST of a name with a space: %q", rep.String())
+	}
+}
+
+// TestListingLargeDirectory: past maxSortedNames a listing streams in
+// file-system order; every name still comes exactly once, and a smaller
+// directory comes sorted.
+func TestListingLargeDirectory(t *testing.T) {
+	was := maxSortedNames
+	t.Cleanup(func() { maxSortedNames = was }) // runs after the server has stopped
+	maxSortedNames = 100                       // fewer files to create than 4096, the same code path
+	dir := t.TempDir()
+	n := maxSortedNames + 3*readBatch
+	for i := range n {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f-%05d ü", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Mkdir(filepath.Join(dir, "small"), 0o755)
+	for _, name := range []string{"c", "a", "b"} {
+		os.WriteFile(filepath.Join(dir, "small", name), nil, 0o644)
+	}
+	addr := testServer(t, dir, nil)
+	c := dialRaw(t, addr)
+	c.login()
+	data, rep := c.pasvGet("NLST")
+	if rep.Code != 226 {
+		t.Fatalf("NLST: %q", rep.String())
+	}
+	seen := map[string]int{}
+	for _, l := range dataLines(data) {
+		seen[l]++
+	}
+	for i := range n {
+		if name := fmt.Sprintf("f-%05d ü", i); seen[name] != 1 {
+			t.Fatalf("%q listed %d times", name, seen[name])
+		}
+	}
+	if len(seen) != n+1 {
+		t.Errorf("%d names, want %d", len(seen), n+1)
+	}
+	if data, _ := c.pasvGet("NLST small"); data != "small/a\r\nsmall/b\r\nsmall/c\r\n" {
+		t.Errorf("NLST small: %q, want sorted", data)
 	}
 }
