@@ -355,7 +355,7 @@ func (c *session) cmdSTOR(arg string, kind storeKind) {
 	offset := c.rest
 	c.rest = 0
 	verb := [...]string{"STOR", "APPE", "STOU"}[kind]
-	if offset > 0 && !c.binary && kind != storeAppend {
+	if offset > 0 && !c.binary && kind == storeNew {
 		// An offset counts file bytes, the client counts wire bytes: in
 		// TYPE A they differ, so resuming would corrupt (vsftpd refuses
 		// the same way).

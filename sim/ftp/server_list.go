@@ -236,7 +236,13 @@ func (l *dirLister) each(c *session, emit func(fi fs.FileInfo) error) error {
 	return flush(names)
 }
 
+// matchName matches as a shell does: a leading dot must be matched by a
+// dot, so "*" does not pick up dotfiles (nor an upload in progress, whose
+// temporary name starts with one).
 func matchName(pattern, name string) bool {
+	if strings.HasPrefix(name, ".") && !strings.HasPrefix(pattern, ".") {
+		return false
+	}
 	ok, _ := path.Match(pattern, name)
 	return ok
 }
@@ -267,13 +273,15 @@ type renamedInfo struct {
 func (r renamedInfo) Name() string { return r.name }
 
 // prepareListing parses a LIST/NLST/STAT argument and opens what it names.
-func (c *session) prepareListing(arg string) (*dirLister, error) {
+// "." and ".." (for -a) are for the ls-style listings: in NLST they would
+// be names for a client's mget to fetch.
+func (c *session) prepareListing(arg string, dots bool) (*dirLister, error) {
 	fl, p := splitListArg(arg, c.listExists)
 	t, err := c.listTarget(p, true)
 	if err != nil {
 		return nil, err
 	}
-	return c.openListing(t, fl.all)
+	return c.openListing(t, fl.all && dots)
 }
 
 func (c *session) cmdLIST(arg string) {
@@ -295,7 +303,7 @@ func (c *session) cmdNLST(arg string) {
 }
 
 func (c *session) listing(verb, arg string, format func(*dirLister, fs.FileInfo) string) {
-	l, err := c.prepareListing(arg)
+	l, err := c.prepareListing(arg, verb == "LIST")
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		// Like vsftpd: a missing path (or a pattern that matches
@@ -388,7 +396,7 @@ func (d deadlineWriter) Write(p []byte) (int, error) {
 // statPath answers "STAT path" with the listing on the control channel
 // (RFC 959; vsftpd does the same), line by line as it is read.
 func (c *session) statPath(arg string) {
-	l, err := c.prepareListing(arg)
+	l, err := c.prepareListing(arg, true)
 	if err != nil {
 		c.fileErr("STAT", err)
 		return

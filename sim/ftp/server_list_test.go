@@ -50,7 +50,7 @@ func listingTree(t *testing.T) string {
 	for _, f := range []string{
 		"p/dd/only-in-dd.txt", "p/dd -x/only-in-dd-x.txt", "p/two  spaces/in-two.txt",
 		"p/nb\u00a0sp/in-nbsp.txt", "p/tab\there/in-tab.txt", "-dash.bin", "a  b.txt", " lead.txt",
-		"trail.txt ", "x -la.txt", "one.txt", "two.txt", "bin.dat", "sub/s1.txt", "sub/s2.dat",
+		"trail.txt ", "x -la.txt", "one.txt", "two.txt", "bin.dat", "sub/s1.txt", "sub/s2.dat", ".hidden",
 	} {
 		p := filepath.Join(dir, filepath.FromSlash(f))
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -90,6 +90,9 @@ func TestListingPaths(t *testing.T) {
 		{"NLST sub/*.dat", []string{"sub/s2.dat"}},
 		{"NLST t?o.txt", []string{"two.txt"}},
 		{"NLST [ob]*", []string{"bin.dat", "one.txt"}},
+		{"NLST *hid*", nil},                                   // "*" does not match a leading dot
+		{"NLST .*", []string{".hidden"}},                      // ".*" does
+		{"NLST -a sub", []string{"sub/s1.txt", "sub/s2.dat"}}, // no "." or ".." for mget to fetch
 		{"NLST *.none", nil},
 		{"NLST */s1.txt", nil},    // wildcards only in the last component
 		{"NLST ../*", []string{}}, // confined: ".." of the root is the root
