@@ -11,7 +11,7 @@ import (
 
 func probeCmd() *cobra.Command {
 	var user string
-	var asJSON bool
+	var asJSON, useTLS bool
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "probe HOST:PORT",
@@ -20,7 +20,7 @@ func probeCmd() *cobra.Command {
 			"connection mode and explains each result in one sentence.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o := probe.Options{Timeout: timeout}
+			o := probe.Options{Timeout: timeout, TLS: useTLS}
 			if user != "" {
 				var err error
 				if o.User, o.Password, err = probe.ParseUser(user); err != nil {
@@ -40,6 +40,7 @@ func probeCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&user, "user", "", "log in as NAME:PASSWORD (default anonymous)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	f.BoolVar(&useTLS, "tls", false, "use explicit TLS (AUTH TLS) on the control and data connections; the certificate is not checked")
 	f.DurationVar(&timeout, "timeout", 5*time.Second, "bound for each step (connect, reply, data dial)")
 	return cmd
 }

@@ -6,6 +6,7 @@ package probe
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,10 @@ type Options struct {
 	User, Password string        // default anonymous
 	Timeout        time.Duration // per step; default 5 s
 	Network        ftp.Network   // default the OS network
+	// TLS protects the control and data connections with explicit AUTH
+	// TLS (RFC 4217) before logging in. The server's certificate is not
+	// checked: the probe asks about data connections, not identity.
+	TLS bool
 }
 
 // Outcome names how one mode fared.
@@ -35,24 +40,29 @@ const (
 	DialFailed Outcome = "data dial failed"  // the data connection could not be set up
 	Broken     Outcome = "control failed"    // login or the control connection itself failed
 	Mismatch   Outcome = "address mismatch"  // worked only by ignoring the advertised address
+	Impossible Outcome = "not possible"      // the mode cannot be asked for on this connection (PORT over IPv6)
 )
 
 // Result is one mode's verdict.
 type Result struct {
-	Mode       ftp.Mode `json:"mode"`
-	Command    string   `json:"command"` // PASV, EPSV, PORT, EPRT
-	Outcome    Outcome  `json:"outcome"`
-	Reply      string   `json:"reply,omitempty"`      // the reply that decided, when the server decided
-	Advertised string   `json:"advertised,omitempty"` // the address in a 227 reply
-	Dialed     string   `json:"dialed,omitempty"`     // the data address actually dialed
-	Err        string   `json:"error,omitempty"`
-	Cause      string   `json:"cause"` // one sentence: why, and what usually fixes it
+	Mode    ftp.Mode `json:"mode"`
+	Command string   `json:"command"` // PASV, EPSV, PORT, EPRT
+	Outcome Outcome  `json:"outcome"`
+	// Reply is the reply the verdict rests on: the refusal for "refused" and
+	// a refused login, the answer to the mode's command (227, 229, 200) for
+	// "worked", "data dial failed" and "address mismatch"; empty when no
+	// reply decided (a timeout, PORT over IPv6).
+	Reply      string `json:"reply,omitempty"`
+	Advertised string `json:"advertised,omitempty"` // the address in a 227 reply
+	Dialed     string `json:"dialed,omitempty"`     // the data address actually dialed
+	Err        string `json:"error,omitempty"`
+	Cause      string `json:"cause"` // one sentence: why, and what usually fixes it
 }
 
 // Report is the whole probe.
 type Report struct {
 	Server  string   `json:"server"`
-	Banner  string   `json:"banner,omitempty"`
+	Banner  string   `json:"banner,omitempty"` // the whole greeting, lines joined by "\n"
 	Results []Result `json:"results"`
 }
 
@@ -86,75 +96,174 @@ func Run(ctx context.Context, addr string, o Options) (Report, error) {
 
 var commandOf = map[ftp.Mode]string{ftp.ModePassive: "PASV", ftp.ModeEPSV: "EPSV", ftp.ModeActive: "PORT", ftp.ModeEPRT: "EPRT"}
 
+// step is how far a try got before it failed.
+type step int
+
+const (
+	stepConnect step = iota // the control connection and greeting
+	stepTLS                 // AUTH TLS, PBSZ, PROT
+	stepLogin               // USER, PASS
+	stepList                // the mode's command, the data connection, LIST
+)
+
+// watch follows a try's control traffic: the reply to the mode's own
+// command, the 227 address and the data dial.
+type watch struct {
+	mode                          ftp.Mode
+	lastCmd                       string
+	modeReply, advertised, dialed string
+}
+
+func (w *watch) observe(e ftp.Event) {
+	switch {
+	case e.Kind == ftp.EvCommand:
+		w.lastCmd, _, _ = strings.Cut(e.Text, " ")
+	case e.Kind == ftp.EvReply && isModeCommand(w.mode, w.lastCmd) && len(e.Text) > 3 && e.Text[3] == ' ':
+		w.modeReply = e.Text
+		if strings.HasPrefix(e.Text, "227 ") {
+			if ap, err := ftp.Parse227(e.Text); err == nil {
+				w.advertised = ap.String()
+			}
+		}
+	case e.Kind == ftp.EvDial && e.Channel == ftp.Data:
+		w.dialed = e.Remote
+	}
+}
+
+// isModeCommand: cmd is what mode m sends to set up its data connection
+// (EPSV and EPRT fall back to PASV and PORT on servers without them).
+func isModeCommand(m ftp.Mode, cmd string) bool {
+	return cmd == commandOf[m] || (m == ftp.ModeEPSV && cmd == "PASV") || (m == ftp.ModeEPRT && cmd == "PORT")
+}
+
 // probeMode tries one LIST in mode m. For PASV it notices a 227 address
 // that differs from the server's and, when dialing it fails, retries the
 // way modern clients do (the control connection's address).
 func probeMode(ctx context.Context, addr string, m ftp.Mode, o Options) (Result, string) {
 	r := Result{Mode: m, Command: commandOf[m]}
-	var last, advertised, dialed string
-	observe := func(e ftp.Event) {
-		switch {
-		case e.Kind == ftp.EvReply:
-			last = e.Text
-			if strings.HasPrefix(e.Text, "227 ") {
-				if ap, err := ftp.Parse227(e.Text); err == nil {
-					advertised = ap.String()
-				}
-			}
-		case e.Kind == ftp.EvDial && e.Channel == ftp.Data:
-			dialed = e.Remote
-		}
-	}
-	banner, listErr := tryList(ctx, addr, m, false, o, observe)
-	r.Advertised, r.Dialed = advertised, dialed
+	w := &watch{mode: m}
+	banner, st, listErr := tryList(ctx, addr, m, false, o, w.observe)
+	r.Advertised, r.Dialed = w.advertised, w.dialed
+	unspecified := m == ftp.ModePassive && w.advertised != "" && isUnspecified(w.advertised)
 	if listErr == nil {
-		r.Outcome = Worked
-		r.Cause = worked(m)
+		r.Outcome, r.Reply, r.Cause = Worked, w.modeReply, worked(m)
+		if unspecified {
+			r.Outcome, r.Cause = Mismatch, unspecifiedCause(addr)
+		}
 		return r, banner
 	}
 	r.Err = listErr.Error()
 	var re *ftp.ReplyError
+	isReply := errors.As(listErr, &re)
 	switch {
-	case errors.As(listErr, &re) && re.Command != "USER" && re.Command != "PASS" && re.Command != "greeting":
-		r.Outcome, r.Reply = Refused, re.Reply.String()
-		r.Cause = refusedCause(m, re)
-	case dialed == "" && !errors.As(listErr, &re) && last == "":
+	case st == stepConnect:
 		r.Outcome = Broken
+		if isReply {
+			r.Reply = re.Reply.String()
+		}
 		r.Cause = "The control connection itself failed: check the address, the port and that an FTP server answers there."
-	case errors.As(listErr, &re):
-		r.Outcome, r.Reply = Broken, re.Reply.String()
-		r.Cause = "Login was refused: pass --user NAME:PASSWORD, or enable anonymous access on the server."
+	case st == stepTLS:
+		r.Outcome = Broken
+		if isReply {
+			r.Reply = re.Reply.String()
+			r.Cause = fmt.Sprintf("The server does not offer explicit TLS (it answered %q to %s): probe without --tls.", re.Reply.String(), re.Command)
+		} else {
+			r.Cause = "The TLS handshake on the control connection failed: the server may want implicit TLS (port 990), which probe does not speak."
+		}
+	case st == stepLogin:
+		r.Outcome = Broken
+		if isReply {
+			r.Reply = re.Reply.String()
+		}
+		r.Cause = loginCause(re, listErr, o)
+	case errors.Is(listErr, ftp.ErrPORTNeedsIPv4):
+		r.Outcome = Impossible
+		r.Cause = "PORT's six numbers hold only an IPv4 address (RFC 959) and this control connection is IPv6: over IPv6, active mode is EPRT (RFC 2428)."
+	case isReply:
+		r.Outcome, r.Reply = Refused, re.Reply.String()
+		r.Cause = refusedCause(m, addr, re)
 	default:
 		r.Outcome = DialFailed
-		r.Reply = last
-		r.Cause = dialCause(m, addr, advertised, dialed, listErr)
-		if m == ftp.ModePassive && advertised != "" && !sameHost(advertised, addr) {
+		r.Reply = w.modeReply
+		r.Cause = dialCause(m, addr, w.advertised, w.dialed, listErr)
+		if m == ftp.ModePassive && w.advertised != "" && (unspecified || !sameHost(w.advertised, addr)) {
 			// Retry as curl and ftplib do: ignore the advertised address.
-			if _, err := tryList(ctx, addr, m, true, o, nil); err == nil {
+			if _, _, err := tryList(ctx, addr, m, true, o, nil); err == nil {
 				r.Outcome = Mismatch
-				r.Cause = fmt.Sprintf("The server advertises %s in its 227 reply but is reached at %s: the server is behind NAT or misconfigured and advertises an address this machine cannot reach. Modern clients (curl, ftplib) ignore the advertised address and work; classic ones fail. Fix: advertise the right public address (vsftpd pasv_address).", hostOf(advertised), hostOf(addr))
+				r.Cause = fmt.Sprintf("The server advertises %s in its 227 reply but is reached at %s: the server is behind NAT or misconfigured and advertises an address this machine cannot reach. Modern clients (curl, ftplib) ignore the advertised address and work; classic ones fail. Fix: advertise the right public address (vsftpd pasv_address).", hostOf(w.advertised), hostOf(addr))
+				if unspecified {
+					r.Cause = unspecifiedCause(addr)
+				}
 			}
 		}
 	}
 	return r, banner
 }
 
-// tryList logs in and lists in mode m; banner is the server's greeting.
-func tryList(ctx context.Context, addr string, m ftp.Mode, skipPasvIP bool, o Options, observe ftp.Observer) (banner string, err error) {
-	c, err := ftp.Dial(ctx, addr, ftp.ClientConfig{Network: o.Network, Mode: m, SkipPasvIP: skipPasvIP, Timeout: o.Timeout, Observer: observe})
+// tryList logs in and lists in mode m; banner is the server's whole
+// greeting, and st is the step an error came from.
+func tryList(ctx context.Context, addr string, m ftp.Mode, skipPasvIP bool, o Options, observe ftp.Observer) (banner string, st step, err error) {
+	cfg := ftp.ClientConfig{Network: o.Network, Mode: m, SkipPasvIP: skipPasvIP, Timeout: o.Timeout, Observer: observe}
+	if o.TLS {
+		host, _, _ := net.SplitHostPort(addr)
+		cfg.TLS = &tls.Config{ServerName: host, InsecureSkipVerify: true} // see Options.TLS
+	}
+	c, err := ftp.Dial(ctx, addr, cfg)
 	if err != nil {
-		return "", err
+		return "", stepConnect, err
 	}
 	defer c.Close()
-	banner = c.Banner.String()
+	banner = strings.Join(c.Banner.Lines, "\n")
+	if o.TLS {
+		if err := c.AuthTLS(); err != nil {
+			return banner, stepTLS, err
+		}
+	}
 	if err := c.Login(o.User, o.Password); err != nil {
-		return banner, err
+		return banner, stepLogin, err
 	}
 	if _, err := c.List(""); err != nil {
-		return banner, err
+		return banner, stepList, err
 	}
 	c.Quit()
-	return banner, nil
+	return banner, stepList, nil
+}
+
+// tlsWords are how servers say a login needs TLS first: vsftpd "530
+// Non-anonymous sessions must use encryption.", proftpd "550 SSL/TLS
+// required on the control channel", pure-ftpd "534 ...".
+var tlsWords = []string{"encrypt", "tls", "ssl", "secure"}
+
+func loginCause(re *ftp.ReplyError, err error, o Options) string {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Sprintf("No answer to the login within %v: some servers (pure-ftpd) hold a refused login's 530 for seconds. The login is likely refused; to see the server's answer, probe again with a longer --timeout.", o.Timeout)
+	}
+	if re == nil {
+		return "The control connection failed during the login."
+	}
+	text := strings.ToLower(re.Reply.String())
+	for _, w := range tlsWords {
+		if strings.Contains(text, w) || re.Reply.Code == 534 {
+			if o.TLS {
+				return "The server still refuses the login under TLS: check its TLS settings for this user."
+			}
+			return "The server requires TLS before this login: probe again with --tls."
+		}
+	}
+	if o.User != "anonymous" {
+		return fmt.Sprintf("Login was refused for %s: check the name and password (and that the server lets this user log in over FTP).", o.User)
+	}
+	return "Login was refused: pass --user NAME:PASSWORD, or enable anonymous access on the server."
+}
+
+func isUnspecified(hostport string) bool {
+	ap, err := netip.ParseAddrPort(hostport)
+	return err == nil && ap.Addr().IsUnspecified()
+}
+
+func unspecifiedCause(addr string) string {
+	return fmt.Sprintf("The 227 reply names 0.0.0.0, no address at all (vsftpd answers PASV over IPv6 so): a dial to it reaches only a server on this very machine, and clients that use the address fail. Clients that ignore it (curl, ftplib) dial %s; better, use EPSV.", hostOf(addr))
 }
 
 func worked(m ftp.Mode) string {
@@ -164,8 +273,10 @@ func worked(m ftp.Mode) string {
 	return "The server could dial back to this machine: nothing blocks inbound connections to it."
 }
 
-func refusedCause(m ftp.Mode, re *ftp.ReplyError) string {
+func refusedCause(m ftp.Mode, addr string, re *ftp.ReplyError) string {
 	switch {
+	case m == ftp.ModePassive && re.Command == "PASV" && isIPv6(addr):
+		return "A 227 reply can carry only an IPv4 address and this server is reached over IPv6, so PASV cannot work here: use EPSV (RFC 2428)."
 	case re.Reply.Code == 425 && !m.Passive():
 		return "The server tried to connect back to this machine and failed: a firewall or NAT in front of this machine blocks inbound connections (use passive mode)."
 	case re.Reply.Code == 500 && strings.Contains(re.Reply.String(), "Illegal"):
@@ -190,6 +301,11 @@ func dialCause(m ftp.Mode, addr, advertised, dialed string, err error) string {
 	return fmt.Sprintf("The data connection %s.", kind)
 }
 
+func isIPv6(hostport string) bool {
+	ip, err := netip.ParseAddr(hostOf(hostport))
+	return err == nil && ip.Unmap().Is6()
+}
+
 func sameHost(a, b string) bool { return hostOf(a) == hostOf(b) }
 
 func hostOf(hostport string) string {
@@ -203,10 +319,16 @@ func hostOf(hostport string) string {
 // WriteText prints the report as a table with one cause sentence per mode.
 func WriteText(w io.Writer, r Report) error {
 	fmt.Fprintf(w, "probe %s", r.Server)
-	if r.Banner != "" {
+	banner := strings.Split(r.Banner, "\n")
+	if len(banner) == 1 && r.Banner != "" {
 		fmt.Fprintf(w, "  (%s)", r.Banner)
 	}
 	fmt.Fprintln(w)
+	if len(banner) > 1 {
+		for _, l := range banner {
+			fmt.Fprintf(w, "  | %s\n", l)
+		}
+	}
 	for _, res := range r.Results {
 		detail := res.Reply
 		if detail == "" {

@@ -36,6 +36,10 @@ type ClientConfig struct {
 	Timeout time.Duration
 }
 
+// ErrPORTNeedsIPv4: PORT's six numbers hold only an IPv4 address (RFC
+// 959), so over IPv6 the client cannot even ask; EPRT can (RFC 2428).
+var ErrPORTNeedsIPv4 = errors.New("PORT cannot carry an IPv6 address")
+
 // Client is one FTP control connection and the data connections it opens.
 type Client struct {
 	cfg    ClientConfig
@@ -397,7 +401,7 @@ func (c *Client) announceActive(ctx context.Context) (net.Listener, error) {
 	}
 	if !ip.Is4() {
 		l.Close()
-		return nil, fmt.Errorf("PORT cannot carry the IPv6 address %s (use eprt)", ip)
+		return nil, fmt.Errorf("%w: %s (use eprt)", ErrPORTNeedsIPv4, ip)
 	}
 	if _, err := c.expect("PORT "+FormatPORT(announce), 200); err != nil {
 		l.Close()

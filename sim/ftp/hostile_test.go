@@ -355,7 +355,8 @@ func TestConnectionFloodWithWrongPasswords(t *testing.T) {
 }
 
 // TestBounceEdges: PORT/EPRT to another host in any spelling (an IPv4-mapped
-// IPv6 address, the unspecified address) or to a port below 1024 is refused;
+// IPv6 address) or to a port below 1024 is refused; EPRT's unspecified
+// address stands for the control peer;
 // port 1024 on the control peer's own address is fine.
 func TestBounceEdges(t *testing.T) {
 	addr := testServer(t, sandbox(t), nil)
@@ -369,7 +370,8 @@ func TestBounceEdges(t *testing.T) {
 		{"PORT 127,0,0,1,0,0", 500},             // 0
 		{"EPRT |1|127.0.0.1|0|", 500},           // 0
 		{"EPRT |2|::ffff:127.0.0.2|5000|", 522}, // IPv4-mapped: not an IPv6 address
-		{"EPRT |1|0.0.0.0|5000|", 500},          // unspecified
+		{"EPRT |1|0.0.0.0|5000|", 200},          // unspecified: the control peer, no one else
+		{"EPRT |1|0.0.0.0|1023|", 500},          // still not a privileged port
 		{"EPRT |1|127.0.0.1|1024|", 200},        // the peer, first unprivileged port
 		{"PORT 127,0,0,1,4,0", 200},             // the same in PORT
 		{"EPRT |2|::ffff:127.0.0.1|5000|", 522}, // even the peer's own
@@ -379,8 +381,8 @@ func TestBounceEdges(t *testing.T) {
 }
 
 // TestIPv6Bounce: over an IPv6 control connection (::1), EPRT to another
-// IPv6 address, to the IPv4 loopback, to a zoned or unspecified address or
-// to a privileged port is refused; PORT cannot name ::1 at all.
+// IPv6 address, to the IPv4 loopback, to a zoned address or to a privileged
+// port is refused ("::" is the peer itself); PORT cannot name ::1 at all.
 func TestIPv6Bounce(t *testing.T) {
 	if l, err := net.Listen("tcp", "[::1]:0"); err != nil {
 		t.Skipf("no IPv6 loopback: %v", err)
@@ -399,7 +401,9 @@ func TestIPv6Bounce(t *testing.T) {
 		{"EPRT |2|::1|1023|", 500},              // privileged port
 		{"EPRT |2|::ffff:127.0.0.1|5000|", 522}, // IPv4-mapped: refused as a protocol mismatch
 		{"EPRT |1|127.0.0.1|5000|", 500},        // the IPv4 loopback is another address
-		{"EPRT |2|::|5000|", 500},               // unspecified
+		{"EPRT |2|::|5000|", 200},               // unspecified: the control peer (lftp sends it)
+		{"EPRT |1|0.0.0.0|5000|", 500},          // an IPv4 "any" is not this IPv6 peer
+		{"EPRT |2|::|80|", 500},                 // still not a privileged port
 		{"EPRT |2|fe80::1%lo|5000|", 500},       // link-local, zoned
 		{"EPRT |2|::1%lo|5000|", 500},           // ::1 with a zone is not the peer
 		{"PORT 127,0,0,1,200,1", 500},           // another address

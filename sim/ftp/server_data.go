@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/netip"
 	"os"
@@ -64,6 +65,11 @@ func (c *session) setActive(arg, verb string, parse func(string) (netip.AddrPort
 		}
 		c.reply(500, "Illegal "+verb+" command.")
 		return
+	}
+	if verb == "EPRT" && ap.Addr().IsUnspecified() && ap.Addr().Is4() == c.peerIP().Is4() {
+		// "EPRT |2|::|port|" (lftp in active mode over IPv6): no address
+		// is the control peer's, as vsftpd takes it. Never another host.
+		ap = netip.AddrPortFrom(c.peerIP(), ap.Port())
 	}
 	if ap.Addr().Unmap() != c.peerIP() || ap.Port() < 1024 {
 		c.reply(500, "Illegal "+verb+" command.")
@@ -280,66 +286,6 @@ func (c *session) transfer(cmd, opening, ok226 string, move func(conn net.Conn) 
 
 var errAborted = errors.New("aborted by ABOR")
 
-// asciiWriter turns LF into CRLF for TYPE A.
-type asciiWriter struct{ w *bufio.Writer }
-
-func (a asciiWriter) Write(p []byte) (int, error) {
-	for i, b := range p {
-		if b == '\n' {
-			if err := a.w.WriteByte('\r'); err != nil {
-				return i, err
-			}
-		}
-		if err := a.w.WriteByte(b); err != nil {
-			return i, err
-		}
-	}
-	return len(p), nil
-}
-
-func (c *session) sendText(conn net.Conn, lines []string) (int64, error) {
-	conn.SetDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
-	bw := bufio.NewWriter(conn)
-	var n int64
-	for _, l := range lines {
-		k, err := bw.WriteString(l + "\r\n")
-		n += int64(k)
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, bw.Flush()
-}
-
-func (c *session) cmdLIST(arg string) {
-	c.listing("LIST", arg, func(fi os.FileInfo) string { return lsLine(fi, c.srv.cfg.Clock.Now()) })
-}
-
-func (c *session) cmdNLST(arg string) {
-	c.listing("NLST", arg, func(fi os.FileInfo) string { return fi.Name() })
-}
-
-func (c *session) cmdMLSD(arg string) { c.listing("MLSD", arg, mlsxFacts) }
-
-func (c *session) listing(verb, arg string, format func(os.FileInfo) string) {
-	infos, err := c.entries(arg)
-	if err != nil {
-		// Like vsftpd, a missing directory is an empty listing for LIST;
-		// but escapes and errors are reported before any data moves.
-		if !os.IsNotExist(err) {
-			c.fileErr(verb, err)
-			return
-		}
-		infos = nil
-	}
-	lines := make([]string, len(infos))
-	for i, fi := range infos {
-		lines[i] = format(fi)
-	}
-	c.transfer(strings.TrimSpace(verb+" "+arg), "Here comes the directory listing.", "Directory send OK.",
-		func(conn net.Conn) (int64, error) { return c.sendText(conn, lines) })
-}
-
 func (c *session) cmdRETR(arg string) {
 	f, fi, err := c.openForRead(arg)
 	if err != nil {
@@ -349,6 +295,11 @@ func (c *session) cmdRETR(arg string) {
 	defer f.Close()
 	offset := c.rest
 	c.rest = 0
+	if offset > 0 && !c.binary {
+		// See cmdSTOR: a TYPE A offset has no one meaning.
+		c.reply(550, "No support for resume of ASCII transfer.")
+		return
+	}
 	if offset > 0 {
 		if _, err := f.Seek(offset, io.SeekStart); err != nil {
 			c.reply(550, "Failed to seek.")
@@ -363,7 +314,7 @@ func (c *session) cmdRETR(arg string) {
 	c.transfer("RETR "+arg, opening, "Transfer complete.", func(conn net.Conn) (int64, error) {
 		if !c.binary {
 			bw := bufio.NewWriterSize(conn, 64<<10)
-			n, err := c.copyData(conn, asciiWriter{bw}, f, f)
+			n, err := c.copyData(conn, &toNetASCII{w: bw}, f, f)
 			if err == nil {
 				err = bw.Flush()
 			}
@@ -375,17 +326,58 @@ func (c *session) cmdRETR(arg string) {
 	})
 }
 
+// storeKind is how an upload meets the name it is sent to.
+type storeKind int
+
+const (
+	storeNew    storeKind = iota // STOR: replace the file, all or nothing
+	storeAppend                  // APPE
+	storeUnique                  // STOU: a name that does not exist yet
+)
+
+// maxNameBytes is the longest name component Linux file systems hold.
+// A longer one is refused before any data moves (vsftpd: 553), not after
+// the whole upload when the final rename fails.
+const maxNameBytes = 255
+
+func nameTooLong(name string) bool {
+	for _, part := range strings.Split(name, "/") {
+		if len(part) > maxNameBytes {
+			return true
+		}
+	}
+	return false
+}
+
 // cmdSTOR receives a file. STOR writes to a temporary name in the same
 // directory and renames on success, so a broken upload never looks complete.
-func (c *session) cmdSTOR(arg string, appendTo bool) {
+func (c *session) cmdSTOR(arg string, kind storeKind) {
 	offset := c.rest
 	c.rest = 0
+	verb := [...]string{"STOR", "APPE", "STOU"}[kind]
+	if offset > 0 && !c.binary && kind == storeNew {
+		// An offset counts file bytes, the client counts wire bytes: in
+		// TYPE A they differ, so resuming would corrupt (vsftpd refuses
+		// the same way).
+		c.reply(550, "No support for resume of ASCII transfer.")
+		return
+	}
+	if kind == storeUnique {
+		offset = 0
+		if arg == "" {
+			arg = "ftplab.upload"
+		}
+	}
 	// APPE and a resumed STOR (REST n) write into the file itself: the
 	// part already there is the client's earlier upload.
-	inPlace := appendTo || offset > 0
+	inPlace := kind == storeAppend || offset > 0
 	_, name, err := c.resolve(arg)
 	if err != nil || name == "." {
 		c.reply(553, "Could not create file.")
+		return
+	}
+	if nameTooLong(name) {
+		c.reply(553, fmt.Sprintf("Could not create file: a name is longer than %d bytes.", maxNameBytes))
 		return
 	}
 	root := c.srv.cfg.Root
@@ -393,13 +385,29 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 		c.reply(553, "Could not create file.")
 		return
 	}
+	perm := 0o666 &^ c.umask
 	target := name
 	var f *os.File
+	opening := "Ok to send data."
 	switch {
-	case appendTo:
-		f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	case kind == storeUnique:
+		// The name is taken with O_EXCL, so two STOUs never share one;
+		// it is removed again if the upload fails.
+		for i := 0; i < 100; i++ {
+			target = name
+			if i > 0 {
+				target = fmt.Sprintf("%s.%d", name, i)
+			}
+			f, err = root.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+			if !errors.Is(err, fs.ErrExist) {
+				break
+			}
+		}
+		opening = "FILE: " + path.Base(target) // RFC 1123 4.1.2.9
+	case kind == storeAppend:
+		f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, perm)
 	case inPlace:
-		if f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o644); err == nil {
+		if f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE, perm); err == nil {
 			if _, err = f.Seek(offset, io.SeekStart); err != nil {
 				f.Close()
 			}
@@ -408,30 +416,41 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 		var b [6]byte
 		rand.Read(b[:])
 		target = path.Join(path.Dir(name), ".ftplab-upload-"+hex.EncodeToString(b[:]))
-		f, err = root.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err = root.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	}
 	if err != nil {
-		c.fileErr("STOR", err)
+		c.fileErr(verb, err)
 		return
 	}
-	verb := "STOR"
-	if appendTo {
-		verb = "APPE"
-	}
+	// removeOnFailure: the file is ours alone (a temporary, or STOU's).
+	removeOnFailure := !inPlace
 	committed := false
 	defer func() {
 		f.Close()
-		if !committed && !inPlace {
+		if !committed && removeOnFailure {
 			root.Remove(target)
 		}
 	}()
-	c.transfer(verb+" "+arg, "Ok to send data.", "Transfer complete.", func(conn net.Conn) (int64, error) {
-		n, err := c.copyData(conn, f, conn, f) // *os.File.ReadFrom: splice(2) from a TCP socket
+	c.transfer(verb+" "+arg, opening, "Transfer complete.", func(conn net.Conn) (int64, error) {
+		var n int64
+		if c.binary {
+			n, err = c.copyData(conn, f, conn, f) // *os.File.ReadFrom: splice(2) from a TCP socket
+		} else {
+			bw := bufio.NewWriterSize(f, 64<<10)
+			text := &fromNetASCII{w: bw}
+			n, err = c.copyData(conn, text, conn, f)
+			if err == nil {
+				err = text.Close()
+			}
+			if err == nil {
+				err = bw.Flush()
+			}
+		}
 		if err != nil {
 			// Clean up before the 426 goes out: a client that sees the
 			// reply must not find a partial file.
 			f.Close()
-			if !inPlace {
+			if removeOnFailure {
 				root.Remove(target)
 			}
 			return n, err
@@ -439,7 +458,7 @@ func (c *session) cmdSTOR(arg string, appendTo bool) {
 		if err := f.Close(); err != nil {
 			return n, fmt.Errorf("%w: %v", errLocalFile, err)
 		}
-		if !inPlace {
+		if kind == storeNew && !inPlace {
 			if err := root.Rename(target, name); err != nil {
 				return n, fmt.Errorf("%w: %v", errLocalFile, err)
 			}

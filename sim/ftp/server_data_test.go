@@ -217,11 +217,28 @@ func TestRESTOffsets(t *testing.T) {
 			t.Errorf("%s + %s: x holds %q, want %q", st.rest, st.cmd, b, st.file)
 		}
 	}
+	// As in vsftpd, the offset waits for the transfer that spends it,
+	// whatever comes between (lftp and curl send SIZE or MDTM there).
 	c.cmd("REST 3", 350)
-	c.cmd("NOOP", 200) // drops the offset
-	if got, _ := c.pasvGet("RETR x"); got != "abcXYZW!" {
-		t.Errorf("REST, NOOP, RETR: %q, want the whole file", got)
+	for _, cmd := range []string{"NOOP", "SIZE x", "MDTM x", "CWD /", "PWD"} {
+		c.send(cmd)
+		c.reply()
 	}
+	if data, rep := c.pasvGet("LIST"); rep.Code != 226 || !strings.Contains(data, " x\r\n") {
+		t.Errorf("LIST after REST: %q %q", rep.String(), data)
+	}
+	if got, _ := c.pasvGet("RETR x"); got != "XYZW!" {
+		t.Errorf("REST 3, NOOP SIZE MDTM CWD PWD LIST, RETR: %q, want from byte 3", got)
+	}
+	if got, _ := c.pasvGet("RETR x"); got != "abcXYZW!" {
+		t.Errorf("RETR after the offset was spent: %q, want the whole file", got)
+	}
+	c.cmd("TYPE A", 200)
+	c.cmd("REST 3", 350)
+	if _, rep := c.pasvGet("RETR x"); rep.Code != 550 {
+		t.Errorf("REST in TYPE A, RETR: %q, want 550 (no resume of ASCII)", rep.String())
+	}
+	c.cmd("TYPE I", 200)
 	if b, _ := os.ReadFile(filepath.Join(dir, "y")); string(b) != "\x00\x00\x00\x00q" {
 		t.Errorf("REST 4 + STOR y: %q", b)
 	}

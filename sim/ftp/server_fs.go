@@ -80,12 +80,6 @@ func (c *session) cmdSIZE(arg string) {
 	}
 }
 
-func (c *session) cmdMDTM(arg string) {
-	if fi, ok := c.regularFile(arg, "file modification time"); ok {
-		c.reply(213, fi.ModTime().UTC().Format("20060102150405"))
-	}
-}
-
 func (c *session) cmdREST(arg string) {
 	n, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
 	if err != nil || n < 0 {
@@ -119,7 +113,7 @@ func (c *session) cmdMKD(arg string) {
 		c.reply(550, "Create directory operation failed.")
 		return
 	}
-	if err := c.srv.cfg.Root.Mkdir(name, 0o755); err != nil {
+	if err := c.srv.cfg.Root.Mkdir(name, 0o777&^c.umask); err != nil {
 		c.reply(550, "Create directory operation failed.")
 		return
 	}
@@ -176,49 +170,6 @@ func (c *session) cmdRNTO(arg string) {
 	c.reply(250, "Rename successful.")
 }
 
-// listArg drops ls-style options ("-la") that clients send with LIST.
-func listArg(arg string) string {
-	var keep []string
-	for _, f := range strings.Fields(arg) {
-		if !strings.HasPrefix(f, "-") {
-			keep = append(keep, f)
-		}
-	}
-	return strings.Join(keep, " ")
-}
-
-// entries reads a directory (or one file) inside the root, sorted by name.
-func (c *session) entries(arg string) ([]fs.FileInfo, error) {
-	_, name, err := c.resolve(listArg(arg))
-	if err != nil {
-		return nil, err
-	}
-	fi, err := c.srv.cfg.Root.Stat(name)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.IsDir() {
-		return []fs.FileInfo{fi}, nil
-	}
-	d, err := c.srv.cfg.Root.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	des, err := d.ReadDir(-1)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]fs.FileInfo, 0, len(des))
-	for _, de := range des {
-		if info, err := de.Info(); err == nil {
-			out = append(out, info)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
-	return out, nil
-}
-
 // lsLine is one line of LIST output in the `ls -l` form clients parse.
 func lsLine(fi fs.FileInfo, now time.Time) string {
 	t := fi.ModTime()
@@ -227,19 +178,13 @@ func lsLine(fi fs.FileInfo, now time.Time) string {
 		stamp = t.Format("Jan _2  2006")
 	}
 	mode := fi.Mode().String()
-	if fi.IsDir() {
+	switch {
+	case fi.IsDir():
 		mode = "d" + mode[1:]
+	case fi.Mode()&fs.ModeSymlink != 0:
+		mode = "l" + mode[1:] // Go writes "L", ls and its parsers "l"
 	}
 	return fmt.Sprintf("%s    1 ftp      ftp  %10d %s %s", mode, fi.Size(), stamp, fi.Name())
-}
-
-// mlsxFacts is an RFC 3659 fact line.
-func mlsxFacts(fi fs.FileInfo) string {
-	typ, perm := "file", "r"
-	if fi.IsDir() {
-		typ, perm = "dir", "el"
-	}
-	return fmt.Sprintf("type=%s;size=%d;modify=%s;perm=%s; %s", typ, fi.Size(), fi.ModTime().UTC().Format("20060102150405"), perm, fi.Name())
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
@@ -255,9 +200,7 @@ func (c *session) cmdMLST(arg string) {
 		c.fileErr("MLST", err)
 		return
 	}
-	facts := mlsxFacts(fi)
-	facts = facts[:strings.LastIndexByte(facts, ' ')+1] + v
-	c.replyLines(250, "Listing "+v, []string{facts}, "End")
+	c.replyLines(250, "Listing "+v, []string{c.mlsxLine(fi, v)}, "End")
 }
 
 // readable opens a regular file for RETR.
@@ -279,22 +222,6 @@ func (c *session) openForRead(arg string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	return f, fi, nil
-}
-
-// statPath answers "STAT path" with the listing on the control channel
-// (RFC 959; vsftpd does the same): a listing with no data connection.
-func (c *session) statPath(arg string) {
-	infos, err := c.entries(arg)
-	if err != nil {
-		c.fileErr("STAT", err)
-		return
-	}
-	now := c.srv.cfg.Clock.Now()
-	lines := make([]string, len(infos))
-	for i, fi := range infos {
-		lines[i] = lsLine(fi, now)
-	}
-	c.replyLines(213, "Status follows:", lines, "End of status")
 }
 
 // escapeNote explains a refusal that os.Root made because the path leads

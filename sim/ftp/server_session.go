@@ -39,10 +39,12 @@ type session struct {
 	rest      int64
 	renameSrc string
 	epsvAll   bool
-	active    netip.AddrPort // set by PORT/EPRT
-	pasv      net.Listener   // set by PASV/EPSV
-	protP     bool           // data connections use TLS (PROT P)
-	secure    bool           // control channel is under TLS
+	active    netip.AddrPort  // set by PORT/EPRT
+	pasv      net.Listener    // set by PASV/EPSV
+	protP     bool            // data connections use TLS (PROT P)
+	secure    bool            // control channel is under TLS
+	mlstFacts map[string]bool // OPTS MLST selection; nil: every fact
+	umask     os.FileMode     // SITE UMASK; new files and directories
 
 	ctl     *controlReader
 	stashed *lineResult // a line that came in during a transfer
@@ -50,7 +52,7 @@ type session struct {
 
 func newSession(s *Server, conn net.Conn) *session {
 	keepUrgentInline(conn)
-	return &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/", aborted: make(chan struct{})}
+	return &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/", umask: 0o022, aborted: make(chan struct{})}
 }
 
 // abort closes the session's sockets from another goroutine (Server.Close).
@@ -234,8 +236,15 @@ func init() {
 		"MLSD": {fn: (*session).cmdMLSD},
 		"MLST": {fn: (*session).cmdMLST},
 		"RETR": {fn: (*session).cmdRETR, needArg: true},
-		"STOR": {fn: func(c *session, a string) { c.cmdSTOR(a, false) }, needArg: true, upload: true},
-		"APPE": {fn: func(c *session, a string) { c.cmdSTOR(a, true) }, needArg: true, upload: true},
+		"STOR": {fn: func(c *session, a string) { c.cmdSTOR(a, storeNew) }, needArg: true, upload: true},
+		"APPE": {fn: func(c *session, a string) { c.cmdSTOR(a, storeAppend) }, needArg: true, upload: true},
+		"STOU": {fn: func(c *session, a string) { c.cmdSTOR(a, storeUnique) }, upload: true},
+		"MFMT": {fn: (*session).cmdMFMT, needArg: true, upload: true},
+		"SITE": {fn: (*session).cmdSITE, needArg: true},
+		"ALLO": {fn: func(c *session, _ string) { c.reply(202, "ALLO command ignored.") }},
+		"ACCT": {fn: notImplemented},
+		"SMNT": {fn: notImplemented},
+		"REIN": {fn: notImplemented},
 		"DELE": {fn: (*session).cmdDELE, needArg: true, upload: true},
 		"MKD":  {fn: (*session).cmdMKD, needArg: true, upload: true},
 		"XMKD": {fn: (*session).cmdMKD, needArg: true, upload: true},
@@ -251,13 +260,9 @@ func init() {
 	}
 }
 
-// keepsRest: a REST offset survives these, so clients may send it before
-// or after setting up the data connection (ftplib: EPSV, REST, RETR; others
-// REST first). RETR, STOR and APPE spend it; anything else drops it.
-var keepsRest = map[string]bool{
-	"REST": true, "RETR": true, "STOR": true, "APPE": true,
-	"PASV": true, "EPSV": true, "PORT": true, "EPRT": true, "TYPE": true,
-}
+// notImplemented answers the RFC 959 verbs this server leaves out, as
+// vsftpd does: 502 says "known, not here", where 500 says "never heard of".
+func notImplemented(c *session, _ string) { c.reply(502, "Command not implemented.") }
 
 // dispatch runs one command line; it reports whether the session ends.
 func (c *session) dispatch(line string) (quit bool) {
@@ -280,9 +285,6 @@ func (c *session) dispatch(line string) (quit bool) {
 	case cmd.upload && !c.srv.cfg.AllowUpload:
 		c.reply(550, "Permission denied.")
 		return false
-	}
-	if !keepsRest[verb] {
-		defer func() { c.rest = 0 }()
 	}
 	if verb != "RNTO" {
 		defer func() {
@@ -333,7 +335,7 @@ func (c *session) cmdPASS(arg string) {
 }
 
 func (c *session) cmdFEAT(string) {
-	feats := []string{"EPRT", "EPSV", "MDTM", "MLST type*;size*;modify*;perm*;", "PASV", "REST STREAM", "SIZE", "TVFS", "UTF8"}
+	feats := []string{"EPRT", "EPSV", "MDTM", "MFMT", featMLST(c.mlstFacts), "PASV", "REST STREAM", "SIZE", "TVFS", "UTF8"}
 	if c.srv.cfg.TLS != nil {
 		feats = append([]string{"AUTH TLS", "PBSZ", "PROT"}, feats...)
 	}
@@ -356,6 +358,10 @@ func (c *session) cmdHELP(string) {
 func (c *session) cmdOPTS(arg string) {
 	if strings.EqualFold(strings.TrimSpace(arg), "UTF8 ON") {
 		c.reply(200, "Always in UTF8 mode.")
+		return
+	}
+	if opt, list, _ := strings.Cut(strings.TrimSpace(arg), " "); strings.EqualFold(opt, "MLST") {
+		c.optsMLST(list)
 		return
 	}
 	c.reply(501, "Option not understood.")

@@ -1,0 +1,121 @@
+package ftp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"ftplab/internal/peertest"
+)
+
+// mirrorDirs are the tree's directories: unicode, spaces (one and two),
+// a leading dash, a dash word, nesting.
+var mirrorDirs = []string{
+	".", "-dashdir", "d1", "d1/sub a", "d2 space", "two  spaces", "ünïcødé", "日本語", "dd -x",
+	"deep/x/y/z/w", "deep/x", "-dashdir/-inner", "semi;colon", "quote'd", "brackets [1]", "plus+percent%",
+}
+
+// mirrorTree writes n files spread over mirrorDirs, with names of the same
+// kinds, and returns each file's sha256 by slash path.
+func mirrorTree(t *testing.T, root string, n int) map[string]string {
+	t.Helper()
+	names := []string{"plain-%d.txt", "-dash-%d.bin", "space %d.dat", "ünï %d.txt", "two  sp-%d", "x -la-%d.txt", "ファイル%d"}
+	sums := map[string]string{}
+	for i := range n {
+		rel := filepath.ToSlash(filepath.Join(mirrorDirs[i%len(mirrorDirs)], fmt.Sprintf(names[i%len(names)], i)))
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		data := fmt.Appendf(nil, "%s\n%0*d\n", rel, i%3000, 0) // sizes 0.. ~3 KB
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		sums[rel] = hex.EncodeToString(sum[:])
+	}
+	return sums
+}
+
+// treeSums is the sha256 of every regular file under root.
+func treeSums(t *testing.T, root string) map[string]string {
+	t.Helper()
+	sums := map[string]string{}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			rel, _ := filepath.Rel(root, p)
+			sums[filepath.ToSlash(rel)] = fileSum(t, p)
+		}
+		return nil
+	})
+	return sums
+}
+
+func compareTrees(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	bad := 0
+	for name, sum := range want {
+		if got[name] != sum {
+			if bad++; bad <= 5 {
+				t.Errorf("%s: %q: sha256 %q, want %q", what, name, got[name], sum)
+			}
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			if bad++; bad <= 5 {
+				t.Errorf("%s: unexpected %q", what, name)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%s: %d of %d files differ", what, bad, len(want))
+	}
+}
+
+// mirrorFiles is the tree's size: 500 files in 16 directories.
+const mirrorFiles = 500
+
+// TestMirrorTrees: lftp and rclone copy a 500-file tree with unicode,
+// spaces and leading-dash names up to the server and back down, and every
+// file arrives with the same sha256.
+func TestMirrorTrees(t *testing.T) {
+	src := t.TempDir()
+	want := mirrorTree(t, src, mirrorFiles)
+	tools := []struct {
+		peer     string
+		up, down func(t *testing.T, addr, local, remote string) (string, error)
+	}{
+		{"lftp", func(t *testing.T, addr, local, remote string) (string, error) {
+			host, port, _ := net.SplitHostPort(addr)
+			return runIn(t, local, "", nil, "lftp", "-c", "set net:max-retries 1; open -u anonymous,x -p "+port+" "+host+"; mirror -R --parallel=4 . "+remote)
+		}, func(t *testing.T, addr, local, remote string) (string, error) {
+			host, port, _ := net.SplitHostPort(addr)
+			return runIn(t, local, "", nil, "lftp", "-c", "set net:max-retries 1; open -u anonymous,x -p "+port+" "+host+"; mirror --parallel=4 "+remote+" .")
+		}},
+		{"rclone", func(t *testing.T, addr, local, remote string) (string, error) {
+			return runIn(t, local, "", []string{"RCLONE_CONFIG=/dev/null"}, "rclone", "copy", "--retries", "1", "--low-level-retries", "1", ".", rcloneRemote(t, addr)+remote)
+		}, func(t *testing.T, addr, local, remote string) (string, error) {
+			return runIn(t, local, "", []string{"RCLONE_CONFIG=/dev/null"}, "rclone", "copy", "--retries", "1", "--low-level-retries", "1", rcloneRemote(t, addr)+remote, ".")
+		}},
+	}
+	for _, tool := range tools {
+		t.Run(tool.peer, func(t *testing.T) {
+			peertest.Need(t, tool.peer)
+			srv := t.TempDir()
+			addr := testServer(t, srv, nil)
+			if out, err := tool.up(t, addr, src, "/up"); err != nil {
+				t.Fatalf("%s up: %v\n%s", tool.peer, err, out)
+			}
+			compareTrees(t, tool.peer+" up", treeSums(t, filepath.Join(srv, "up")), want)
+			down := t.TempDir()
+			if out, err := tool.down(t, addr, down, "/up"); err != nil {
+				t.Fatalf("%s down: %v\n%s", tool.peer, err, out)
+			}
+			compareTrees(t, tool.peer+" down", treeSums(t, down), want)
+		})
+	}
+}

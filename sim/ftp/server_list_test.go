@@ -1,0 +1,228 @@
+package ftp
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSplitListArg(t *testing.T) {
+	exists := func(p string) bool {
+		return slices.Contains([]string{"-dash.bin", "dd -x", "x -la.txt", " lead.txt", "a  b"}, p)
+	}
+	tests := []struct {
+		arg, path string
+		all       bool
+	}{
+		{"", "", false},
+		{"-la", "", true},
+		{"-l", "", false},
+		{"-a -l", "", true},
+		{"-la sub", "sub", true},
+		{"-la  a  b", " a  b", true}, // one space ends the options; the rest is the name
+		{"-la a  b", "a  b", true},
+		{"-- -dash.bin", "-dash.bin", false},
+		{"-l -- -x", "-x", false},
+		{"-dash.bin", "-dash.bin", false}, // a real name is never an option
+		{"dd -x", "dd -x", false},
+		{"x -la.txt", "x -la.txt", false},
+		{" lead.txt", " lead.txt", false},
+		{"trail.txt ", "trail.txt ", false},
+		{"tab\there", "tab\there", false},
+		{"-nosuch.bin", "-nosuch.bin", false}, // not an option word: a (missing) name
+		{"-l sub/-x", "sub/-x", false},
+	}
+	for _, tt := range tests {
+		fl, p := splitListArg(tt.arg, exists)
+		if p != tt.path || fl.all != tt.all {
+			t.Errorf("splitListArg(%q) = %q all=%v, want %q all=%v", tt.arg, p, fl.all, tt.path, tt.all)
+		}
+	}
+}
+
+// listingTree has names that a word-splitting parser loses.
+func listingTree(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{
+		"p/dd/only-in-dd.txt", "p/dd -x/only-in-dd-x.txt", "p/two  spaces/in-two.txt",
+		"p/nb\u00a0sp/in-nbsp.txt", "p/tab\there/in-tab.txt", "-dash.bin", "a  b.txt", " lead.txt",
+		"trail.txt ", "x -la.txt", "one.txt", "two.txt", "bin.dat", "sub/s1.txt", "sub/s2.dat", ".hidden",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func dataLines(s string) []string {
+	s = strings.TrimSuffix(s, "\r\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\r\n")
+}
+
+// TestListingPaths: every listing command lists exactly the path it was
+// given, whatever spaces or dashes the name holds; NLST of a directory
+// prefixes the directory; wildcards match in one directory.
+func TestListingPaths(t *testing.T) {
+	addr := testServer(t, listingTree(t), nil)
+	c := dialRaw(t, addr)
+	c.login()
+	tests := []struct {
+		cmd  string
+		want []string // NLST names, or the names at the end of LIST/MLSD lines
+	}{
+		{"NLST p/dd -x", []string{"p/dd -x/only-in-dd-x.txt"}},
+		{"NLST p/two  spaces", []string{"p/two  spaces/in-two.txt"}},
+		{"NLST p/nb\u00a0sp", []string{"p/nb\u00a0sp/in-nbsp.txt"}},
+		{"NLST p/tab\there/", []string{"p/tab\there/in-tab.txt"}},
+		{"NLST p", []string{"p/dd", "p/dd -x", "p/nb\u00a0sp", "p/tab\there", "p/two  spaces"}},
+		{"NLST /sub", []string{"/sub/s1.txt", "/sub/s2.dat"}},
+		{"NLST *.txt", []string{" lead.txt", "a  b.txt", "one.txt", "two.txt", "x -la.txt"}},
+		{"NLST sub/*.dat", []string{"sub/s2.dat"}},
+		{"NLST t?o.txt", []string{"two.txt"}},
+		{"NLST [ob]*", []string{"bin.dat", "one.txt"}},
+		{"NLST *hid*", nil},                                   // "*" does not match a leading dot
+		{"NLST .*", []string{".hidden"}},                      // ".*" does
+		{"NLST -a sub", []string{"sub/s1.txt", "sub/s2.dat"}}, // no "." or ".." for mget to fetch
+		{"NLST *.none", nil},
+		{"NLST */s1.txt", nil},    // wildcards only in the last component
+		{"NLST ../*", []string{}}, // confined: ".." of the root is the root
+		{"NLST a  b.txt", []string{"a  b.txt"}},
+		{"NLST  lead.txt", []string{" lead.txt"}},
+		{"NLST trail.txt ", []string{"trail.txt "}},
+		{"NLST x -la.txt", []string{"x -la.txt"}},
+		{"NLST -dash.bin", []string{"-dash.bin"}},
+		{"LIST -- -dash.bin", []string{"-dash.bin"}},
+		{"LIST -la sub", []string{".", "..", "s1.txt", "s2.dat"}},
+		{"LIST -a p/dd", []string{".", "..", "only-in-dd.txt"}},
+		{"LIST p/dd -x", []string{"only-in-dd-x.txt"}},
+		{"LIST *.dat", []string{"bin.dat"}},
+		{"MLSD p/dd -x", []string{"only-in-dd-x.txt"}},
+		{"MLSD p/two  spaces", []string{"in-two.txt"}},
+	}
+	for _, tt := range tests {
+		data, rep := c.pasvGet(tt.cmd)
+		if rep.Code != 226 {
+			t.Errorf("%q: %s", tt.cmd, rep.String())
+			continue
+		}
+		var got []string
+		for _, l := range dataLines(data) {
+			switch {
+			case strings.HasPrefix(tt.cmd, "LIST"):
+				got = append(got, lsName(l))
+			case strings.HasPrefix(tt.cmd, "MLSD"):
+				_, name, _ := strings.Cut(l, "; ")
+				got = append(got, name)
+			default:
+				got = append(got, l)
+			}
+		}
+		if tt.want == nil {
+			tt.want = []string{}
+		}
+		if got == nil {
+			got = []string{}
+		}
+		if tt.cmd == "NLST ../*" {
+			if len(got) == 0 {
+				t.Errorf("%q: empty; want the root's names", tt.cmd)
+			}
+			continue
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q:\n got %q\nwant %q", tt.cmd, got, tt.want)
+		}
+	}
+}
+
+// lsName is the name at the end of an ls -l line: after the time field.
+func lsName(line string) string {
+	// "mode links owner group size Mon DD HH:MM name"
+	fields := 0
+	inField := false
+	for i, r := range line {
+		if r == ' ' {
+			if inField {
+				fields++
+				inField = false
+			}
+			continue
+		}
+		if !inField && fields == 8 {
+			return line[i:]
+		}
+		inField = true
+	}
+	return ""
+}
+
+func TestListingRefusals(t *testing.T) {
+	addr := testServer(t, listingTree(t), nil)
+	c := dialRaw(t, addr)
+	c.login()
+	c.epsvDial()
+	c.cmd("MLSD nosuch", 550)
+	c.epsvDial()
+	c.cmd("MLSD one.txt", 550)
+	c.cmd("STAT nosuch", 550)
+	rep := c.cmd("STAT x -la.txt", 213)
+	if !strings.Contains(strings.Join(rep.Lines, "\n"), " x -la.txt") {
+		t.Errorf("STAT of a name with a dash word: %q", rep.String())
+	}
+	rep = c.cmd("MLST p/dd -x", 250)
+	if lines := rep.Lines; len(lines) != 3 || !strings.HasSuffix(lines[1], "; /p/dd -x") {
+		t.Errorf("MLST of a name with a space: %q", rep.String())
+	}
+}
+
+// TestListingLargeDirectory: past maxSortedNames a listing streams in
+// file-system order; every name still comes exactly once, and a smaller
+// directory comes sorted.
+func TestListingLargeDirectory(t *testing.T) {
+	was := maxSortedNames
+	t.Cleanup(func() { maxSortedNames = was }) // runs after the server has stopped
+	maxSortedNames = 100                       // fewer files to create than 4096, the same code path
+	dir := t.TempDir()
+	n := maxSortedNames + 3*readBatch
+	for i := range n {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f-%05d ü", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Mkdir(filepath.Join(dir, "small"), 0o755)
+	for _, name := range []string{"c", "a", "b"} {
+		os.WriteFile(filepath.Join(dir, "small", name), nil, 0o644)
+	}
+	addr := testServer(t, dir, nil)
+	c := dialRaw(t, addr)
+	c.login()
+	data, rep := c.pasvGet("NLST")
+	if rep.Code != 226 {
+		t.Fatalf("NLST: %q", rep.String())
+	}
+	seen := map[string]int{}
+	for _, l := range dataLines(data) {
+		seen[l]++
+	}
+	for i := range n {
+		if name := fmt.Sprintf("f-%05d ü", i); seen[name] != 1 {
+			t.Fatalf("%q listed %d times", name, seen[name])
+		}
+	}
+	if len(seen) != n+1 {
+		t.Errorf("%d names, want %d", len(seen), n+1)
+	}
+	if data, _ := c.pasvGet("NLST small"); data != "small/a\r\nsmall/b\r\nsmall/c\r\n" {
+		t.Errorf("NLST small: %q, want sorted", data)
+	}
+}
