@@ -43,6 +43,19 @@ type Conn struct {
 	Box, Rule, State, Verdict string
 	Attempts                  int   // SYN retransmissions so far
 	Bytes                     int64 // bytes of the segments sent on it
+	// FirstByte and LastByte are the virtual times (µs) of its first and
+	// last segment, for its rate.
+	FirstByte, LastByte int64
+	firstSegment        int64 // the first segment's bytes, which arrive at FirstByte
+}
+
+// Rate is the connection's bytes per second of virtual time so far, or 0
+// before two segments are apart in time.
+func (c *Conn) Rate() float64 {
+	if d := c.LastByte - c.FirstByte; d > 0 {
+		return float64(c.Bytes-c.firstSegment) / (float64(d) / 1e6)
+	}
+	return 0
 }
 
 // Blocked tells whether a box dropped or rejected the SYN, and which.
@@ -111,7 +124,11 @@ func (f *Fold) Apply(e Event) {
 			c.Box, c.Rule, c.Verdict = e.Box, e.Rule, "reject"
 		}
 	case Segment:
+		if c.Bytes == 0 {
+			c.FirstByte, c.firstSegment = e.T, e.Bytes
+		}
 		c.Bytes += e.Bytes
+		c.LastByte = e.T
 	case Close:
 		if c.Status == StatusConnected {
 			c.Status = StatusClosed

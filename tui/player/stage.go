@@ -210,7 +210,7 @@ func (s stage) connRow(c *trace.Conn, centers map[string]int) string {
 	}
 	// Labels from the fullest to the shortest: the first that fits its room
 	// is drawn (at 80 columns a verdict beside a box has about 30).
-	labels := connLabels(c)
+	labels := connLabels(c, s.socks.totals[c.ID])
 	if bx, ok := centers[box]; ok && blocked {
 		line[bx] = '✗'
 	}
@@ -318,11 +318,11 @@ func clip(r []rune, n int) []rune {
 
 // connLabels are a connection's possible labels, fullest first: what it
 // carries, or what became of its SYN and which box and rule decided.
-func connLabels(c *trace.Conn) []string {
+func connLabels(c *trace.Conn, total int64) []string {
 	box, fullRule, hasBox := c.Blocked()
 	labels := []string{fmt.Sprintf(" %s #%d ", c.Channel, c.ID)}
 	if c.Channel == trace.Data && c.Bytes > 0 {
-		labels = []string{fmt.Sprintf(" %s #%d  %d bytes ", c.Channel, c.ID, c.Bytes), fmt.Sprintf(" #%d %d B ", c.ID, c.Bytes)}
+		labels = dataLabels(c, total)
 	}
 	rule, _, _ := strings.Cut(fullRule, ":") // "rule 3" of "rule 3: drop in"
 	switch c.Status {
@@ -343,6 +343,9 @@ func connLabels(c *trace.Conn) []string {
 		}
 	case trace.StatusClosed:
 		labels = []string{fmt.Sprintf(" %s #%d closed ", c.Channel, c.ID)}
+		if c.Channel == trace.Data && c.Bytes > 0 {
+			labels = append([]string{fmt.Sprintf(" %s #%d closed · %s ", c.Channel, c.ID, sizeOf(c.Bytes, total))}, labels...)
+		}
 	case trace.StatusReset:
 		labels = []string{" ✗ RST: connection reset ", " ✗ RST "}
 	}
@@ -374,4 +377,50 @@ func (s stage) controlPort() string {
 		}
 	}
 	return ":21"
+}
+
+// dataLabels show a transfer's progress: a bar and percent when the 150
+// reply announced the size, the bytes and the rate in virtual time. The
+// row is drawn rune by rune in one style, so the bar is runes too.
+func dataLabels(c *trace.Conn, total int64) []string {
+	rate := ""
+	if r := c.Rate(); r > 0 {
+		rate = " " + humanBytes(int64(r)) + "/s"
+	}
+	short := fmt.Sprintf(" #%d %d B ", c.ID, c.Bytes)
+	if total <= 0 {
+		return []string{fmt.Sprintf(" %s #%d  %d bytes%s ", c.Channel, c.ID, c.Bytes, rate), fmt.Sprintf(" %s #%d  %d bytes ", c.Channel, c.ID, c.Bytes), short}
+	}
+	pct := min(100, int(c.Bytes*100/total))
+	bar := func(n int) string {
+		full := n * pct / 100
+		return strings.Repeat("█", full) + strings.Repeat("░", n-full)
+	}
+	return []string{
+		fmt.Sprintf(" %s #%d %s %d%% %s%s ", c.Channel, c.ID, bar(16), pct, sizeOf(c.Bytes, total), rate),
+		fmt.Sprintf(" %s #%d %s %d%% %s ", c.Channel, c.ID, bar(10), pct, sizeOf(c.Bytes, total)),
+		fmt.Sprintf(" #%d %s %d%% ", c.ID, bar(8), pct),
+		fmt.Sprintf(" #%d %d%% ", c.ID, pct),
+	}
+}
+
+// sizeOf is "2.5 of 4.0 KiB", or "4134 bytes" when the total is unknown.
+func sizeOf(n, total int64) string {
+	if total <= 0 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return humanBytes(n) + " of " + humanBytes(total)
+}
+
+// humanBytes is 4134 -> "4.0 KiB".
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }
