@@ -51,6 +51,26 @@ func TestTmuxEndToEnd(t *testing.T) {
 	if !strings.Contains(screen, "DROP client-fw: rule 3: drop in") || !strings.Contains(screen, "✗") {
 		t.Errorf("the stage does not show the drop:\n%s", screen)
 	}
+	// The inspector on the step shown (the lesson's end, on the control
+	// connection), then the event list filtered to failures.
+	look := func(keys, want string) string {
+		tm("send-keys", "-t", "e2e", keys)
+		var sc string
+		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+			if sc = tm("capture-pane", "-p", "-t", "e2e"); strings.Contains(sc, want) {
+				break
+			}
+		}
+		return sc
+	}
+	if sc := look("i", "inspector"); !strings.Contains(sc, "control #1") || !strings.Contains(sc, "client-fw · firewall in front of the client") || !strings.Contains(sc, "▶ 1: accept out") {
+		t.Errorf("the inspector does not show the control connection's step and the rule that let it out:\n%s", sc)
+	}
+	tm("send-keys", "-t", "e2e", "i")
+	look("e", "events · all")
+	if sc := look("ffff", "events · failures"); !strings.Contains(sc, "client-fw DROP the SYN (rule 3: drop in") || strings.Contains(sc, "USER anonymous") {
+		t.Errorf("the event list filtered to failures should list the drop and no commands:\n%s", sc)
+	}
 	tm("send-keys", "-t", "e2e", "q")
 	var code string
 	for time.Now().Before(deadline.Add(5 * time.Second)) {

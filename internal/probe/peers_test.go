@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"ftplab/sim/ftp"
 	"ftplab/internal/peertest"
+	"ftplab/sim/ftp"
 )
 
 // peerBinary finds a server program: $env names it (CI unpacks proftpd and
