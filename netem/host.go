@@ -22,8 +22,8 @@ type Host struct {
 	addr           netip.Addr
 	connectTimeout time.Duration
 	synSchedule    []time.Duration // see HostConfig.SYNSchedule
-	dataTimeout    time.Duration // see HostConfig.DataTimeout
-	nextPort       int           // next ephemeral virtual port (guarded by World.mu)
+	dataTimeout    time.Duration   // see HostConfig.DataTimeout
+	nextPort       int             // next ephemeral virtual port (guarded by World.mu)
 }
 
 // Name is the host's name ("client").
