@@ -40,7 +40,20 @@ type Scenario struct {
 	StallFor    Duration `json:"stall_for,omitempty" yaml:"stall_for"`                   // ...for this long (virtual time)
 	ResetAfter  Bytes    `json:"reset_after,omitempty" yaml:"reset_after"`               // a data connection is reset after this many bytes
 	FileSize    Bytes    `json:"file_size,omitempty" yaml:"file_size"`                   // size of hello.txt and of each put; 0 = the small classic files
+	SYNSchedule string   `json:"syn_schedule,omitempty" yaml:"syn_schedule"`             // when a dropped SYN is sent again: linux, linux-pre-6.5
 }
+
+// SYN retransmission schedules, as measured on Linux 6.18 with
+// net.ipv4.tcp_syn_linear_timeouts at 4 (the default) and at 0
+// (docs/fidelity.md).
+var synSchedules = map[string]int{
+	"linux":         5, // since 6.5: 1 s apart five times, then doubling (0, 1, 2, 3, 4, 5, 7, 11, 19, 35 s)
+	"linux-pre-6.5": 1, // doubling from the start (0, 1, 3, 7, 15, 31 s)
+}
+
+// SYNLinear is how many of the first SYN retransmissions come 1 s apart
+// before the wait doubles.
+func (s Scenario) SYNLinear() int { return synSchedules[s.Defaults().SYNSchedule] }
 
 // Duration is a time.Duration that reads and writes as "10ms", "60s".
 type Duration time.Duration
@@ -84,6 +97,9 @@ func (s Scenario) Defaults() Scenario {
 	if s.ClientWait == 0 {
 		s.ClientWait = Duration(75 * time.Second) // the classic BSD connect timeout
 	}
+	if s.SYNSchedule == "" {
+		s.SYNSchedule = "linux"
+	}
 	if s.DataWait == 0 {
 		s.DataWait = Duration(300 * time.Second) // vsftpd's data_connection_timeout
 	}
@@ -116,6 +132,9 @@ func (s Scenario) Validate() error {
 	}
 	if s.Expect != "ok" && s.Expect != "fail" {
 		errs = append(errs, fmt.Errorf("expect %q: want ok or fail", s.Expect))
+	}
+	if _, ok := synSchedules[s.SYNSchedule]; !ok && s.SYNSchedule != "" {
+		errs = append(errs, fmt.Errorf("syn_schedule %q: want linux (since 6.5) or linux-pre-6.5", s.SYNSchedule))
 	}
 	errs = append(errs, s.linkErrors()...)
 	for _, line := range s.Script {
