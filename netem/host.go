@@ -330,14 +330,17 @@ func (h *Host) Dial(ctx context.Context, laddr, raddr string) (net.Conn, error) 
 		w.mu.Lock()
 		act, rule, st, used := b.filter(hp.dir, cur.dst)
 		w.mu.Unlock()
-		v := ev(trace.Verdict)
-		v.Box, v.Verdict, v.Rule, v.State = b.name, act.String(), rule, string(st)
-		w.step(0, v)
+		// Conntrack finds the expectation when it creates the new entry,
+		// before the filter runs: that lookup is why the filter sees
+		// RELATED, so it comes first.
 		if used {
 			u := ev(trace.ExpectUsed)
 			u.Box, u.To = b.name, cur.dst.String()
 			w.step(0, u)
 		}
+		v := ev(trace.Verdict)
+		v.Box, v.Verdict, v.Rule, v.State = b.name, act.String(), rule, string(st)
+		w.step(0, v)
 		if act != Accept {
 			verdict, reason, decider = act, rule, b.name
 		}
