@@ -54,7 +54,7 @@ func (l *Lesson) CheckRun(ctx context.Context) error {
 		}
 		add(1, false, "expect: %s, but the run %s", l.Scenario.Defaults().Expect, outcome)
 	}
-	v := newView(s.Events)
+	v := l.view(s.Events)
 	for _, sec := range l.Sections {
 		if v.first(sec.hook) < 0 {
 			add(sec.Line, false, "section \"on %s\" never speaks: no event in the run matches it", sec.Hook)

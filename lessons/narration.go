@@ -21,7 +21,7 @@ type Narrated struct {
 // speaks per event: the first in the file whose hook matches (a "once"
 // section only at its first match).
 func (l *Lesson) Narrate(evs []trace.Event) []Narrated {
-	v := newView(evs)
+	v := l.view(evs)
 	var out []Narrated
 	if l.Intro != "" && len(evs) > 0 {
 		out = append(out, Narrated{Event: 0, Text: l.Intro, Intro: true})
@@ -42,7 +42,7 @@ func (l *Lesson) Narration(i int, evs []trace.Event) string {
 	if i < 0 || i >= len(evs) {
 		return ""
 	}
-	v := newView(evs[:i+1])
+	v := l.view(evs[:i+1])
 	var parts []string
 	if i == 0 && l.Intro != "" {
 		parts = append(parts, l.Intro)
@@ -73,7 +73,7 @@ func (l *Lesson) PredictionAt(i int, evs []trace.Event) *Prediction {
 	if i < 0 || i >= len(evs) {
 		return nil
 	}
-	v := newView(evs[:i+1])
+	v := l.view(evs[:i+1])
 	for k := range l.Predictions {
 		p := &l.Predictions[k]
 		if p.hook.matches(i, v) && v.first(p.hook) == i {
@@ -81,4 +81,11 @@ func (l *Lesson) PredictionAt(i int, evs []trace.Event) *Prediction {
 		}
 	}
 	return nil
+}
+
+// view is the run as the lesson's hooks and placeholders read it.
+func (l *Lesson) view(evs []trace.Event) *view {
+	v := newView(evs)
+	v.syn = l.Scenario.SYNScheduleText()
+	return v
 }

@@ -3,6 +3,9 @@ package lessons
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -122,4 +125,51 @@ func headlessTexts(out string) []string {
 	}
 	flush()
 	return got
+}
+
+// TestNarrationMapGolden keeps, per lesson, a map of what is said where:
+// each narrated step's event index, the event as the transcript describes
+// it, and the words. A change to a lesson or to the simulation that moves a
+// sentence to another event shows here; read the diff line by line
+// (go test ./lessons -run NarrationMap -update rewrites them).
+func TestNarrationMapGolden(t *testing.T) {
+	ls, err := All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		t.Run(l.Name, func(t *testing.T) {
+			s, err := sim.Run(context.Background(), l.Scenario, sim.Options{Title: l.Title})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			fmt.Fprintf(&b, "# %s: %d events\n", l.Name, len(s.Events))
+			for _, n := range l.Narrate(s.Events) {
+				what := "intro"
+				if !n.Intro {
+					what = "says"
+				}
+				fmt.Fprintf(&b, "\n[%d] %s  %s\n%s:\n", n.Event, trace.Seconds(s.Events[n.Event].T), trace.Describe(s.Events[n.Event]), what)
+				for _, ln := range strings.Split(n.Text, "\n") {
+					fmt.Fprintf(&b, "    %s\n", ln)
+				}
+			}
+			for i, p := range l.Predictions {
+				fmt.Fprintf(&b, "\nprediction %d asked before [%d]: %s\n", i+1, newView(s.Events).first(p.hook), p.Question)
+			}
+			path := filepath.Join("testdata", "narration", l.Name+".golden")
+			if *update {
+				os.MkdirAll(filepath.Dir(path), 0o755)
+				os.WriteFile(path, b.Bytes(), 0o644)
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test -update creates it)", err)
+			}
+			if !bytes.Equal(b.Bytes(), want) {
+				t.Errorf("narration map differs from %s (go test -update rewrites it):\n%s", path, b.String())
+			}
+		})
+	}
 }

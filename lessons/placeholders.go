@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 
 	"ftplab/sim/ftp"
@@ -25,7 +26,7 @@ var placeholders = map[string]func(v *view, i int) string{
 	"after":   func(v *view, i int) string { return v.evs[i].After },
 	"attempt": func(v *view, i int) string { return fmt.Sprint(v.evs[i].Attempt + 1) },
 	"time":    func(v *view, i int) string { return fmt.Sprintf("%.1f s", float64(v.evs[i].T)/1e6) },
-	"bytes":   func(v *view, i int) string { return fmt.Sprint(v.evs[i].Bytes) },
+	"bytes":   func(v *view, i int) string { return carried(v, i) },
 	"err":     func(v *view, i int) string { return v.evs[i].Err },
 
 	// A control line in parts: "PORT 192,0,2,10,7,209" is {command} PORT
@@ -44,6 +45,74 @@ var placeholders = map[string]func(v *view, i int) string{
 	"port":        func(v *view, i int) string { return announced(v, i, false).port },
 	"port_math":   func(v *view, i int) string { return announced(v, i, false).math },
 	"before_addr": func(v *view, i int) string { return announced(v, i, true).addr },
+
+	// A dial's timing, from the run (so from the scenario's syn_schedule):
+	// {wait} since this connection's previous SYN, {since} since its first,
+	// {schedule} every retransmission so far, after the first SYN.
+	"wait":     func(v *view, i int) string { return synTiming(v, i, "wait") },
+	"since":    func(v *view, i int) string { return synTiming(v, i, "since") },
+	"schedule": func(v *view, i int) string { return synTiming(v, i, "schedule") },
+	// {syn_schedule} names the scenario's syn_schedule in words.
+	"syn_schedule": func(v *view, i int) string { return v.syn },
+}
+
+// carried is the event's byte count or, on a close or reset, what its
+// connection carried so far ("" when nothing).
+func carried(v *view, i int) string {
+	e := v.evs[i]
+	n := e.Bytes
+	if n == 0 && (e.Kind == trace.Close || e.Kind == trace.Reset) && e.Conn > 0 {
+		for k := 0; k < i; k++ {
+			if x := v.evs[k]; x.Kind == trace.Segment && x.Conn == e.Conn {
+				n += x.Bytes
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprint(n)
+}
+
+// synTiming reads when this event's connection sent its SYNs, up to i.
+func synTiming(v *view, i int, what string) string {
+	e := v.evs[i]
+	if e.Conn == 0 {
+		return ""
+	}
+	var at []int64
+	for k := 0; k <= i; k++ {
+		if x := v.evs[k]; x.Conn == e.Conn && (x.Kind == trace.SYN || x.Kind == trace.Retransmit) {
+			at = append(at, x.T)
+		}
+	}
+	if len(at) == 0 {
+		return ""
+	}
+	switch what {
+	case "wait":
+		if e.Kind != trace.Retransmit || len(at) < 2 {
+			return ""
+		}
+		return seconds(at[len(at)-1] - at[len(at)-2])
+	case "since":
+		return seconds(e.T - at[0])
+	}
+	var out []string
+	for _, t := range at[1:] {
+		out = append(out, strings.TrimSuffix(seconds(t-at[0]), " s"))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return strings.Join(out, ", ") + " s"
+}
+
+// seconds writes virtual microseconds as "1 s", "0.5 s", "75 s".
+func seconds(us int64) string {
+	ms := (us + 500) / 1000
+	s := strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64)
+	return s + " s"
 }
 
 func placeholderList() string {

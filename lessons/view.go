@@ -16,6 +16,7 @@ type view struct {
 	evs   []trace.Event
 	facts []facts
 	ends  map[int][2]string // conn -> from, to of its first SYN
+	syn   string            // the scenario's SYN schedule, in words
 }
 
 type facts struct {

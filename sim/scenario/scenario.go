@@ -51,6 +51,14 @@ var synSchedules = map[string]int{
 	"linux-pre-6.5": 1, // doubling from the start (0, 1, 3, 7, 15, 31 s)
 }
 
+// SYNScheduleText says in words what syn_schedule the scenario uses.
+func (s Scenario) SYNScheduleText() string {
+	if s.SYNLinear() > 1 {
+		return "Linux's schedule since 6.5: 1 s apart five times, then doubling"
+	}
+	return "Linux's schedule before 6.5: the wait doubles from 1 s"
+}
+
 // SYNLinear is how many of the first SYN retransmissions come 1 s apart
 // before the wait doubles.
 func (s Scenario) SYNLinear() int { return synSchedules[s.Defaults().SYNSchedule] }
