@@ -151,7 +151,7 @@ func TestNarrationMapGolden(t *testing.T) {
 					what = "says"
 				}
 				fmt.Fprintf(&b, "\n[%d] %s  %s\n%s:\n", n.Event, trace.Seconds(s.Events[n.Event].T), trace.Describe(s.Events[n.Event]), what)
-				for _, ln := range strings.Split(n.Text, "\n") {
+				for _, ln := range strings.Split(Plain(n.Text), "\n") { // as headless prints it
 					fmt.Fprintf(&b, "    %s\n", ln)
 				}
 			}

@@ -204,7 +204,11 @@ func announced(v *view, i int, before bool) announcement {
 	return a
 }
 
-// fill replaces {name} by event i's value.
+// markdownEscaper keeps a value literal in narration Markdown: "7*256+209"
+// must not start an emphasis.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "<", `\<`)
+
+// fill replaces {name} by event i's value, escaped for Markdown.
 func fill(text string, v *view, i int) string {
 	var b strings.Builder
 	for {
@@ -221,7 +225,7 @@ func fill(text string, v *view, i int) string {
 		name := text[k+1 : k+j]
 		b.WriteString(text[:k])
 		if f, ok := placeholders[name]; ok {
-			b.WriteString(f(v, i))
+			b.WriteString(markdownEscaper.Replace(f(v, i)))
 		} else {
 			b.WriteString(text[k : k+j+1])
 		}

@@ -23,6 +23,8 @@ func TestPlaceholdersOnRealRuns(t *testing.T) {
 		{scenario.Scenario{Mode: "active"}, "reply 200 after PORT", "{code} answers {command}: {reply}",
 			"200 answers PORT: PORT command successful. Consider using PASV."},
 		{scenario.Scenario{Mode: "passive"}, "reply 227", "{addr}, port {port_math}", "198.51.100.21:30000, port 117*256+48 = 30000"},
+		// A value is escaped: its * must not pair with one in the text.
+		{scenario.Scenario{Mode: "passive"}, "reply 227 after PASV", "p1*256+p2 gives {port_math}", "p1*256+p2 gives 117*256+48 = 30000"},
 		{scenario.Scenario{Mode: "eprt"}, "command EPRT", "{arg} is {addr}, port {port_math}", "|1|192.0.2.10|2001| is 192.0.2.10:2001, port 2001"},
 		// 229 names only the port: the host is the one the client dialed.
 		{scenario.Scenario{Mode: "epsv", NAT: "server"}, "reply 229", "{addr}", "198.51.100.21:30000"},
@@ -47,7 +49,8 @@ func TestPlaceholdersOnRealRuns(t *testing.T) {
 			if i < 0 {
 				t.Fatalf("%q matches nothing", tt.hook)
 			}
-			if got := fill(tt.text, v, i); got != tt.want {
+			// As the learner reads it: the Markdown rendered, unwrapped.
+			if got := render(fill(tt.text, v, i), 0, func(s string, _ inline) string { return s }); got != tt.want {
 				t.Errorf("fill(%q) = %q\nwant %q", tt.text, got, tt.want)
 			}
 		})
