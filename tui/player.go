@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"ftplab/lessons"
 	"ftplab/sim/trace"
 )
 
@@ -426,7 +427,7 @@ func (p *Player) compose(key screenKey) composed {
 		lines = append(lines, wrap(p.st.narr.Render(trace.Describe(cur)), w)...)
 		if p.s.Narrate != nil {
 			if n := p.s.Narrate(p.i, p.s.Events); n != "" {
-				lines = append(lines, wrap(p.st.note.Render(reflow(n)), w)...)
+				lines = append(lines, wrap(lessons.Render(n, w-1, lessons.DefaultMarkdownStyles(p.st.note)), w)...)
 			}
 		}
 	}
@@ -567,16 +568,6 @@ func fit(lines []string, w, h int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// reflow joins the lines of each paragraph, as Markdown would, so the
-// screen wraps them to its own width.
-func reflow(s string) string {
-	paras := strings.Split(s, "\n\n")
-	for i, para := range paras {
-		paras[i] = strings.Join(strings.Fields(para), " ")
-	}
-	return strings.Join(paras, "\n")
 }
 
 func splitLines(s string) []string { return strings.Split(s, "\n") }
