@@ -350,6 +350,7 @@ func (r *runner) script(ctx context.Context) (bool, string) {
 		Mode:        sc.Mode,
 		SkipPasvIP:  sc.SkipPasvIP,
 		PortAddress: sc.PortAddress,
+		EPSVAll:     sc.EPSVAll,
 		TLS:         r.tlsClient,
 		Timeout:     r.realTimeout,
 	})

@@ -29,6 +29,7 @@ type Scenario struct {
 	TLS         bool     `json:"tls,omitempty" yaml:"tls"`                               // AUTH TLS on the control channel
 	SkipPasvIP  bool     `json:"skip_pasv_ip,omitempty" yaml:"skip_pasv_ip"`             // client ignores the 227 address (curl, ftplib)
 	PortAddress string   `json:"port_address,omitempty" yaml:"port_address"`             // client announces this IP in PORT/EPRT (bounce)
+	EPSVAll     bool     `json:"epsv_all,omitempty" yaml:"epsv_all"`                     // client sends EPSV ALL before its first EPSV
 	Script      []string `json:"script,omitempty" yaml:"script"`                         // client commands: ls, nlst, get FILE, put FILE
 	Latency     Duration `json:"latency,omitempty" yaml:"latency"`                       // one-way link latency
 	Expect      string   `json:"expect,omitempty" yaml:"expect"`                         // ok or fail: what a correct run does
@@ -134,6 +135,9 @@ func (s Scenario) Validate() error {
 	}
 	if s.OpenPasv && !s.ServerFirewall() {
 		errs = append(errs, errors.New("open_pasv needs a server firewall (firewall: server or both)"))
+	}
+	if s.EPSVAll && s.Mode != ftp.ModeEPSV {
+		errs = append(errs, fmt.Errorf("epsv_all needs mode epsv (got %s)", s.Mode))
 	}
 	if s.Reject && s.Firewall == "none" {
 		errs = append(errs, errors.New("reject needs a firewall (firewall: client, server or both)"))
