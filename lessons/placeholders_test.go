@@ -50,7 +50,7 @@ func TestPlaceholdersOnRealRuns(t *testing.T) {
 				t.Fatalf("%q matches nothing", tt.hook)
 			}
 			// As the learner reads it: the Markdown rendered, unwrapped.
-			if got := render(fill(tt.text, v, i), 0, func(s string, _ inline) string { return s }); got != tt.want {
+			if got := Format(fill(tt.text, v, i), 0, "\n\n", func(s string, _ Style) string { return s }); got != tt.want {
 				t.Errorf("fill(%q) = %q\nwant %q", tt.text, got, tt.want)
 			}
 		})

@@ -3,9 +3,6 @@ package lessons
 import (
 	"strings"
 	"testing"
-
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 )
 
 func TestPlain(t *testing.T) {
@@ -26,25 +23,34 @@ func TestPlain(t *testing.T) {
 	}
 }
 
-// TestRenderStyles: markup becomes terminal styles, never literal
-// asterisks or backticks, and the text reads the same as Plain.
-func TestRenderStyles(t *testing.T) {
-	st := DefaultMarkdownStyles(lipgloss.NewStyle())
-	md := "The **control** connection, `PORT` and *to the client*."
-	got := Render(md, 0, st)
-	if strings.ContainsAny(got, "*`") {
-		t.Errorf("markup left in %q", got)
-	}
-	if ansi.Strip(got) != Plain(md) {
-		t.Errorf("Render text %q, want %q", ansi.Strip(got), Plain(md))
-	}
-	for _, want := range []string{"\x1b[1mcontrol", "\x1b[3mto", "\x1b[1mPORT"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("Render = %q, want it to contain %q", got, want)
+// TestFormatPaintsEachPiece: paint sees every piece with its markup, and
+// wrapping counts only the text, never what paint adds.
+func TestFormatPaintsEachPiece(t *testing.T) {
+	paint := func(s string, st Style) string {
+		switch {
+		case st.Code:
+			return "<c>" + s + "</c>"
+		case st.Strong:
+			return "<b>" + s + "</b>"
+		case st.Emphasis:
+			return "<i>" + s + "</i>"
 		}
+		return s
 	}
-	if w := Render(strings.Repeat("**bold** ", 20), 30, st); lipgloss.Width(w) > 30 {
-		t.Errorf("wrapped at 30, got width %d:\n%s", lipgloss.Width(w), w)
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"The **control** connection, `PORT` and *to the client*.", 0,
+			"The <b>control</b> connection, <c>PORT</c> and <i>to</i> <i>the</i> <i>client</i>."},
+		{"**bold** **bold** **bold**", 9, "<b>bold</b> <b>bold</b>\n<b>bold</b>"},
+		{"one\n\ntwo", 0, "one|two"},
+	}
+	for _, tt := range tests {
+		if got := Format(tt.in, tt.width, "|", paint); got != tt.want {
+			t.Errorf("Format(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
 	}
 }
 

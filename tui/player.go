@@ -14,7 +14,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"ftplab/lessons"
 	"ftplab/sim/trace"
 )
 
@@ -427,7 +426,7 @@ func (p *Player) compose(key screenKey) composed {
 		lines = append(lines, wrap(p.st.narr.Render(trace.Describe(cur)), w)...)
 		if p.s.Narrate != nil {
 			if n := p.s.Narrate(p.i, p.s.Events); n != "" {
-				lines = append(lines, wrap(lessons.Render(n, w-1, lessons.DefaultMarkdownStyles(p.st.note)), w)...)
+				lines = append(lines, wrap(renderNarration(n, w-1, p.st.note), w)...)
 			}
 		}
 	}
