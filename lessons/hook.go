@@ -2,29 +2,43 @@ package lessons
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"ftplab/sim/trace"
 )
 
 // hook is a parsed "on ..." condition: which events a section or a
-// prediction is about.
+// prediction is about. The kind and its arguments say what happened; the
+// qualifiers (channel, nth data connection, port, after) say on which
+// connection, so a hook can mean the data connection and not the control
+// one that comes first.
 type hook struct {
 	kind string // start, end, command, reply, syn, connected, verdict, ...
-	arg  string // VERB, CODE, data|control, accept|drop|reject, ok|failed
+	arg  string // VERB, CODE, accept|drop|reject, ok|failed
 	who  string // optional host or box
+
+	channel trace.Channel // control or data; "" for either
+	nth     int           // the nth data connection (1-based); 0 for any
+	port    int           // an endpoint's port; 0 for any
+	after   string        // the last command before the event (e.g. PORT)
 }
 
-// hookKinds lists every hook and what its arguments may be, for the checker
-// and the authoring guide.
+// qualified tells whether the hook names the connection it means.
+func (h hook) qualified() bool {
+	return h.channel != "" || h.nth > 0 || h.port > 0 || h.after != ""
+}
+
+// hookKinds lists every hook and its own arguments, for the checker and the
+// authoring guide. Every hook also takes the qualifiers in qualifierUsage.
 var hookKinds = map[string]string{
 	"start":       "",
 	"end":         "",
 	"listen":      "[client|server]",
 	"command":     "VERB",
 	"reply":       "CODE",
-	"syn":         "data|control [client|server]",
-	"connected":   "data|control [client|server]",
+	"syn":         "[client|server]",
+	"connected":   "[client|server]",
 	"verdict":     "accept|drop|reject [BOX]",
 	"retransmit":  "",
 	"timeout":     "",
@@ -32,13 +46,16 @@ var hookKinds = map[string]string{
 	"nat":         "[BOX]",
 	"expect":      "[BOX]",
 	"expect-used": "[BOX]",
+	"ignore":      "[BOX]",
 	"rewrite":     "[BOX]",
 	"blind":       "[BOX]",
-	"close":       "[data|control]",
-	"reset":       "[data|control]",
+	"close":       "",
+	"reset":       "",
 	"note":        "",
 	"result":      "ok|failed",
 }
+
+const qualifierUsage = "[control|data [N]] [port N] [after VERB]"
 
 func parseHook(s string) (hook, error) {
 	f := strings.Fields(strings.ToLower(s))
@@ -50,12 +67,56 @@ func parseHook(s string) (hook, error) {
 		return hook{}, fmt.Errorf("unknown hook %q (want one of: %s)", s, hookList())
 	}
 	h := hook{kind: f[0]}
-	rest := f[1:]
 	bad := func() (hook, error) {
-		return hook{}, fmt.Errorf("hook %q: want %q", s, strings.TrimSpace(f[0]+" "+args))
+		return hook{}, fmt.Errorf("hook %q: want %q", s, strings.Join(strings.Fields(f[0]+" "+args+" "+qualifierUsage), " "))
+	}
+	// Qualifiers may stand anywhere after the kind; the rest are the kind's
+	// own arguments, in order.
+	// A verb comes first and may itself read like a qualifier ("command
+	// PORT").
+	var rest []string
+	k0 := 1
+	if (f[0] == "command" || f[0] == "reply") && len(f) > 1 {
+		rest, k0 = append(rest, f[1]), 2
+	}
+	for k := k0; k < len(f); k++ {
+		switch f[k] {
+		case "control", "data":
+			if h.channel != "" {
+				return bad()
+			}
+			h.channel = trace.Channel(f[k])
+			if f[k] == "data" && k+1 < len(f) {
+				if n, err := strconv.Atoi(f[k+1]); err == nil {
+					if n < 1 {
+						return hook{}, fmt.Errorf("hook %q: data connections count from 1", s)
+					}
+					h.nth = n
+					k++
+				}
+			}
+		case "port":
+			if h.port != 0 || k+1 >= len(f) {
+				return bad()
+			}
+			n, err := strconv.Atoi(f[k+1])
+			if err != nil || n < 1 || n > 65535 {
+				return hook{}, fmt.Errorf("hook %q: port %q is not 1-65535", s, f[k+1])
+			}
+			h.port = n
+			k++
+		case "after":
+			if h.after != "" || k+1 >= len(f) {
+				return bad()
+			}
+			h.after = strings.ToUpper(f[k+1])
+			k++
+		default:
+			rest = append(rest, f[k])
+		}
 	}
 	switch f[0] {
-	case "start", "end", "retransmit", "timeout", "refused", "note":
+	case "start", "end", "retransmit", "timeout", "refused", "note", "close", "reset":
 		if len(rest) != 0 {
 			return bad()
 		}
@@ -67,16 +128,12 @@ func parseHook(s string) (hook, error) {
 		if f[0] == "reply" && (len(h.arg) != 3 || strings.Trim(h.arg, "0123456789") != "") {
 			return bad()
 		}
-	case "syn", "connected":
-		if len(rest) < 1 || len(rest) > 2 || (rest[0] != "data" && rest[0] != "control") {
+	case "syn", "connected", "listen":
+		if len(rest) > 1 || (len(rest) == 1 && rest[0] != "client" && rest[0] != "server") {
 			return bad()
 		}
-		h.arg = rest[0]
-		if len(rest) == 2 {
-			if rest[1] != "client" && rest[1] != "server" {
-				return bad()
-			}
-			h.who = rest[1]
+		if len(rest) == 1 {
+			h.who = rest[0]
 		}
 	case "verdict":
 		if len(rest) < 1 || len(rest) > 2 || (rest[0] != "accept" && rest[0] != "drop" && rest[0] != "reject") {
@@ -91,14 +148,7 @@ func parseHook(s string) (hook, error) {
 			return bad()
 		}
 		h.arg = rest[0]
-	case "close", "reset":
-		if len(rest) > 1 || (len(rest) == 1 && rest[0] != "data" && rest[0] != "control") {
-			return bad()
-		}
-		if len(rest) == 1 {
-			h.arg = rest[0]
-		}
-	default: // listen, nat, expect, expect-used, rewrite, blind: optional host or box
+	default: // nat, expect, expect-used, ignore, rewrite, blind: optional box
 		if len(rest) > 1 {
 			return bad()
 		}
@@ -106,16 +156,40 @@ func parseHook(s string) (hook, error) {
 			h.who = rest[0]
 		}
 	}
+	if h.nth > 0 && h.channel != trace.Data {
+		return bad()
+	}
 	return h, nil
 }
 
 func hookList() string {
-	return "start, end, listen, command VERB, reply CODE, syn, connected, verdict, retransmit, timeout, refused, nat, expect, expect-used, rewrite, blind, close, reset, note, result"
+	return "start, end, listen, command VERB, reply CODE, syn, connected, verdict, retransmit, timeout, refused, nat, expect, expect-used, ignore, rewrite, blind, close, reset, note, result"
 }
 
-// matches tells whether event i of evs is one this hook is about.
-func (h hook) matches(i int, evs []trace.Event) bool {
-	e := evs[i]
+// matches tells whether event i is one this hook is about. It reads only
+// events up to i, so a live lesson narrates the same as a finished one.
+func (h hook) matches(i int, v *view) bool {
+	e := v.evs[i]
+	if !h.kindMatches(i, e) {
+		return false
+	}
+	f := v.facts[i]
+	if h.channel != "" && f.channel != h.channel {
+		return false
+	}
+	if h.nth > 0 && f.dataN != h.nth {
+		return false
+	}
+	if h.after != "" && f.lastCmd != h.after {
+		return false
+	}
+	if h.port > 0 && !v.hasPort(i, h.port) {
+		return false
+	}
+	return true
+}
+
+func (h hook) kindMatches(i int, e trace.Event) bool {
 	switch h.kind {
 	case "start":
 		return i == 0
@@ -124,16 +198,15 @@ func (h hook) matches(i int, evs []trace.Event) bool {
 	case "listen":
 		return e.Kind == trace.Listen && (h.who == "" || e.Host == h.who)
 	case "command":
-		return e.Kind == trace.Segment && e.Channel == trace.Control && e.Host == "client" && verbIs(e.Text, h.arg)
+		return isCommand(e) && verbIs(e.Text, h.arg)
 	case "reply":
-		return e.Kind == trace.Segment && e.Channel == trace.Control && e.Host == "server" && strings.HasPrefix(e.Text, h.arg) &&
-			(len(e.Text) == 3 || e.Text[3] == ' ')
+		return isReply(e) && strings.HasPrefix(e.Text, h.arg) && (len(e.Text) == 3 || e.Text[3] == ' ' || e.Text[3] == '-')
 	case "syn", "connected":
 		k := trace.SYN
 		if h.kind == "connected" {
 			k = trace.Connected
 		}
-		return e.Kind == k && string(e.Channel) == h.arg && (h.who == "" || e.Host == h.who)
+		return e.Kind == k && (h.who == "" || e.Host == h.who)
 	case "verdict":
 		return e.Kind == trace.Verdict && e.Verdict == h.arg && (h.who == "" || e.Box == h.who)
 	case "retransmit":
@@ -142,84 +215,28 @@ func (h hook) matches(i int, evs []trace.Event) bool {
 		return e.Kind == trace.Timeout
 	case "refused":
 		return e.Kind == trace.Refused
-	case "close", "reset":
-		k := trace.Close
-		if h.kind == "reset" {
-			k = trace.Reset
-		}
-		return e.Kind == k && (h.arg == "" || string(e.Channel) == h.arg)
+	case "close":
+		return e.Kind == trace.Close
+	case "reset":
+		return e.Kind == trace.Reset
 	case "note":
 		return e.Kind == trace.Note
 	case "result":
 		return e.Kind == trace.Result && e.Verdict == h.arg
 	}
-	// nat, expect, expect-used, rewrite, blind
+	// nat, expect, expect-used, ignore, rewrite, blind
 	return string(e.Kind) == h.kind && (h.who == "" || e.Box == h.who || e.Host == h.who)
+}
+
+func isCommand(e trace.Event) bool {
+	return e.Kind == trace.Segment && e.Channel == trace.Control && e.Host == "client" && e.Text != ""
+}
+
+func isReply(e trace.Event) bool {
+	return e.Kind == trace.Segment && e.Channel == trace.Control && e.Host == "server" && len(e.Text) >= 3
 }
 
 func verbIs(text, verb string) bool {
 	v, _, _ := strings.Cut(text, " ")
 	return strings.EqualFold(v, verb)
-}
-
-// placeholders are the {names} narration may use, filled from the event.
-var placeholders = map[string]func(e trace.Event) string{
-	"host":    func(e trace.Event) string { return e.Host },
-	"from":    func(e trace.Event) string { return e.From },
-	"to":      func(e trace.Event) string { return e.To },
-	"box":     func(e trace.Event) string { return e.Box },
-	"rule":    func(e trace.Event) string { return e.Rule },
-	"state":   func(e trace.Event) string { return e.State },
-	"verdict": func(e trace.Event) string { return e.Verdict },
-	"text":    func(e trace.Event) string { return e.Text },
-	"before":  func(e trace.Event) string { return e.Before },
-	"after":   func(e trace.Event) string { return e.After },
-	"attempt": func(e trace.Event) string { return fmt.Sprint(e.Attempt + 1) },
-	"time":    func(e trace.Event) string { return fmt.Sprintf("%.1f s", float64(e.T)/1e6) },
-	"bytes":   func(e trace.Event) string { return fmt.Sprint(e.Bytes) },
-	"err":     func(e trace.Event) string { return e.Err },
-}
-
-// fill replaces {name} by the event's value.
-func fill(text string, e trace.Event) string {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		j := strings.IndexByte(text[i:], '}')
-		if j < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		name := text[i+1 : i+j]
-		b.WriteString(text[:i])
-		if f, ok := placeholders[name]; ok {
-			b.WriteString(f(e))
-		} else {
-			b.WriteString(text[i : i+j+1])
-		}
-		text = text[i+j+1:]
-	}
-}
-
-// unknownPlaceholders lists {names} that are not placeholders.
-func unknownPlaceholders(text string) []string {
-	var out []string
-	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			return out
-		}
-		j := strings.IndexByte(text[i:], '}')
-		if j < 0 {
-			return out
-		}
-		if _, ok := placeholders[text[i+1:i+j]]; !ok {
-			out = append(out, text[i:i+j+1])
-		}
-		text = text[i+j+1:]
-	}
 }

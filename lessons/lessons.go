@@ -7,7 +7,6 @@ package lessons
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -22,7 +21,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"ftplab/sim"
 	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
 )
@@ -60,6 +58,7 @@ type Prediction struct {
 	Answer   int      `yaml:"answer"` // 1-based
 	Explain  string   `yaml:"explain"`
 	hook     hook
+	line     int // of its "- before:" in the file
 	split    int // a choice that looks like the tail of a comma-split one (1-based; 0 none)
 }
 
@@ -96,12 +95,18 @@ func startsWith(s string, is func(rune) bool) bool {
 
 // CheckError is one problem in a lesson file, at a line.
 type CheckError struct {
-	File string
-	Line int
-	Msg  string
+	File    string
+	Line    int
+	Msg     string
+	Warning bool // the lesson plays, but likely says something at the wrong moment
 }
 
-func (e CheckError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+func (e CheckError) Error() string {
+	if e.Warning {
+		return fmt.Sprintf("%s:%d: warning: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
 
 // Errors is every problem found in one file.
 type Errors []CheckError
@@ -203,6 +208,7 @@ func Parse(file string, src []byte) (*Lesson, error) {
 	for i := range l.Predictions {
 		p := &l.Predictions[i]
 		line := predictionLine(lines[:end], i)
+		p.line = line
 		h, err := parseHook(p.Before)
 		if err != nil {
 			add(line, "prediction %d: before: %v", i+1, err)
@@ -264,7 +270,7 @@ func Parse(file string, src []byte) (*Lesson, error) {
 			add(i+1, "a section heading must read \"## on HOOK\" (got %q)", ln)
 		}
 		for _, ph := range unknownPlaceholders(ln) {
-			add(i+1, "unknown placeholder %s (known: {host} {from} {to} {box} {rule} {state} {verdict} {text} {before} {after} {attempt} {time} {bytes} {err})", ph)
+			add(i+1, "unknown placeholder %s (known: %s)", ph, placeholderList())
 		}
 		body = append(body, ln)
 	}
@@ -355,93 +361,6 @@ func Find(name string) (*Lesson, error) {
 	return nil, fmt.Errorf("no lesson %q (lessons: %s)", name, strings.Join(names, ", "))
 }
 
-// CheckFile validates a lesson file, `ftplab lesson check FILE`: it parses
-// it, then runs its scenario to confirm the expected outcome happens, every
-// section speaks and every prediction is asked.
-func CheckFile(path string) error {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	l, err := Parse(path, src)
-	if err != nil {
-		return err
-	}
-	return l.CheckRun(context.Background())
-}
-
-// CheckRun runs the lesson's scenario and reports, by line, what the run
-// contradicts.
-func (l *Lesson) CheckRun(ctx context.Context) error {
-	s, err := sim.Run(ctx, l.Scenario, sim.Options{Title: l.Title})
-	if err != nil {
-		return err
-	}
-	var errs Errors
-	if !s.Summary.AsExpected {
-		outcome := "failed: " + s.Summary.Reason
-		if s.Summary.OK {
-			outcome = "succeeded"
-		}
-		errs = append(errs, CheckError{File: l.Path, Line: 1, Msg: fmt.Sprintf("expect: %s, but the run %s", l.Scenario.Defaults().Expect, outcome)})
-	}
-	for _, sec := range l.Sections {
-		if firstMatch(sec.hook, s.Events) < 0 {
-			errs = append(errs, CheckError{File: l.Path, Line: sec.Line, Msg: fmt.Sprintf("section \"on %s\" never speaks: no event in the run matches it", sec.Hook)})
-		}
-	}
-	for i, p := range l.Predictions {
-		if firstMatch(p.hook, s.Events) < 0 {
-			errs = append(errs, CheckError{File: l.Path, Line: 1, Msg: fmt.Sprintf("prediction %d is never asked: nothing matches %q", i+1, p.Before)})
-		}
-	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
-}
-
-// Narration is the lesson's words for event i, or "" when no section is
-// about it. A "once" section speaks only at its first matching event.
-func (l *Lesson) Narration(i int, evs []trace.Event) string {
-	if i < 0 || i >= len(evs) {
-		return ""
-	}
-	for _, s := range l.Sections {
-		if !s.hook.matches(i, evs) {
-			continue
-		}
-		if s.Once && firstMatch(s.hook, evs) != i {
-			continue
-		}
-		return fill(s.Text, evs[i])
-	}
-	if i == 0 && l.Intro != "" {
-		return l.Intro
-	}
-	return ""
-}
-
-// PredictionAt is the question to ask before showing event i, if any.
-func (l *Lesson) PredictionAt(i int, evs []trace.Event) *Prediction {
-	for k := range l.Predictions {
-		p := &l.Predictions[k]
-		if firstMatch(p.hook, evs) == i {
-			return p
-		}
-	}
-	return nil
-}
-
-func firstMatch(h hook, evs []trace.Event) int {
-	for i := range evs {
-		if h.matches(i, evs) {
-			return i
-		}
-	}
-	return -1
-}
-
 // WriteList prints the lessons for `ftplab lessons`.
 func WriteList(w io.Writer, ls []*Lesson) error {
 	width := 0
@@ -456,13 +375,19 @@ func WriteList(w io.Writer, ls []*Lesson) error {
 	return err
 }
 
-// WriteNarrated prints a headless lesson: the intro, then each event's
-// transcript line followed by the lesson's words for it.
+// WriteNarrated prints a headless lesson: the introduction, then each
+// event's transcript line followed by the lesson's words for it, in the
+// order Narrate gives (the player's order too).
 func WriteNarrated(w io.Writer, l *Lesson, evs []trace.Event) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\n%s\n\n", l.Title, strings.Repeat("=", len(l.Title)))
-	if l.Intro != "" {
-		fmt.Fprintf(&b, "%s\n\n", l.Intro)
+	said := map[int][]string{}
+	for _, n := range l.Narrate(evs) {
+		if n.Intro {
+			fmt.Fprintf(&b, "%s\n\n", Plain(n.Text))
+			continue
+		}
+		said[n.Event] = append(said[n.Event], n.Text)
 	}
 	for i, e := range evs {
 		if p := l.PredictionAt(i, evs); p != nil {
@@ -473,11 +398,8 @@ func WriteNarrated(w io.Writer, l *Lesson, evs []trace.Event) error {
 			fmt.Fprintf(&b, "    answer: %d. %s\n\n", p.Answer, p.Explain)
 		}
 		fmt.Fprintf(&b, "%10s  %s\n", trace.Seconds(e.T), trace.Describe(e))
-		if i == 0 {
-			continue // the intro already spoke
-		}
-		if n := l.Narration(i, evs); n != "" {
-			for _, ln := range strings.Split(n, "\n") {
+		for _, n := range said[i] {
+			for _, ln := range strings.Split(Plain(n), "\n") {
 				fmt.Fprintf(&b, "            | %s\n", ln)
 			}
 		}

@@ -21,8 +21,8 @@ func TestEmbeddedLessonsParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ls) != 14 {
-		t.Fatalf("%d lessons, want 14", len(ls))
+	if len(ls) != 18 {
+		t.Fatalf("%d lessons, want 18", len(ls))
 	}
 	seen := map[string]bool{}
 	for _, l := range ls {
@@ -34,8 +34,9 @@ func TestEmbeddedLessonsParse(t *testing.T) {
 }
 
 // TestEveryLessonBehavesAsItSays runs each lesson's scenario through the
-// real endpoints and netem: its expect must hold, every narration section
-// must speak at least once and every prediction must be asked.
+// real endpoints and netem, as `ftplab lesson check` does: its expect must
+// hold, every section must speak and every prediction be asked, and no
+// hook may be ambiguous nor any placeholder come out empty (no warnings).
 func TestEveryLessonBehavesAsItSays(t *testing.T) {
 	ls, err := All()
 	if err != nil {
@@ -43,22 +44,8 @@ func TestEveryLessonBehavesAsItSays(t *testing.T) {
 	}
 	for _, l := range ls {
 		t.Run(l.Name, func(t *testing.T) {
-			s, err := sim.Run(context.Background(), l.Scenario, sim.Options{Title: l.Title})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !s.Summary.AsExpected {
-				t.Fatalf("expect %s, but ok=%v (%s)", l.Scenario.Expect, s.Summary.OK, s.Summary.Reason)
-			}
-			for _, sec := range l.Sections {
-				if firstMatch(sec.hook, s.Events) < 0 {
-					t.Errorf("line %d: section \"on %s\" never speaks in this lesson's run", sec.Line, sec.Hook)
-				}
-			}
-			for i, p := range l.Predictions {
-				if firstMatch(p.hook, s.Events) < 0 {
-					t.Errorf("prediction %d (before %s) is never asked", i+1, p.Before)
-				}
+			if err := l.CheckRun(context.Background()); err != nil {
+				t.Error(err)
 			}
 		})
 	}
@@ -88,7 +75,7 @@ func TestParseErrors(t *testing.T) {
 			[]string{"4: prediction 1: before: unknown hook"}},
 		{"comma inside a choice", "---\ntitle: T\npredictions:\n  - before: timeout\n    question: q?\n    choices: [Yes, it does, No]\n    answer: 1\n---\n",
 			[]string{"4: prediction 1: choice 2 \"it does\" looks like the end of the choice before it"}},
-		{"bad reset arg", ok + "## on reset sideways\nx\n", []string{"9: hook \"reset sideways\": want \"reset [data|control]\""}},
+		{"bad reset arg", ok + "## on reset sideways\nx\n", []string{"9: hook \"reset sideways\": want \"reset [control|data [N]] [port N] [after VERB]\""}},
 		{"bad bandwidth", "---\ntitle: T\nscenario:\n  mode: passive\n  bandwidth: fast\n---\n", []string{"5: front matter: bad bandwidth \"fast\""}},
 		{"bad latency", "---\ntitle: T\nscenario:\n  mode: passive\n  latency: soon\n---\n", []string{"5: front matter: bad duration \"soon\""}},
 		{"two problems", ok + "## on nope\nx {y}\n", []string{"9: unknown hook", "10: unknown placeholder {y}"}},

@@ -69,7 +69,17 @@ func parseAnnouncement(fromClient bool, line string, sender netip.Addr) (announc
 
 func (p *pair) helpAt(c *conn, b *box, writerSide bool, sender netip.Addr, line string) (string, bool) {
 	a, ok := parseAnnouncement(c.isDialer, line, sender)
-	if !ok || a.ap.Addr().Unmap() != sender {
+	if !ok {
+		return "", false
+	}
+	if named := a.ap.Addr().Unmap(); named != sender {
+		// nf_conntrack_ftp with loose=0, the default: an address that is
+		// not the sender's gets no expectation (and no rewrite); the line
+		// passes as it is. Shown, so the refusal is visible.
+		e := c.event(trace.Ignore)
+		e.Box, e.To = b.name, a.ap.String()
+		e.Text = a.verb + " names " + named.String() + ", not the sender " + sender.String() + ": no expectation (loose=0)"
+		p.w.step(0, e)
 		return "", false
 	}
 	announced := netip.AddrPortFrom(a.ap.Addr().Unmap(), a.ap.Port())

@@ -21,8 +21,9 @@ type Host struct {
 	name           string
 	addr           netip.Addr
 	connectTimeout time.Duration
-	dataTimeout    time.Duration // see HostConfig.DataTimeout
-	nextPort       int           // next ephemeral virtual port (guarded by World.mu)
+	synSchedule    []time.Duration // see HostConfig.SYNSchedule
+	dataTimeout    time.Duration   // see HostConfig.DataTimeout
+	nextPort       int             // next ephemeral virtual port (guarded by World.mu)
 }
 
 // Name is the host's name ("client").
@@ -221,9 +222,31 @@ func (w *World) behindNAT(h *Host) bool {
 	return false
 }
 
-// synSchedule is Linux's: retransmits 1, 3, 7, 15, 31, 63 s after the
-// first SYN (the wait doubles from 1 s).
-var synSchedule = []time.Duration{1, 3, 7, 15, 31, 63}
+// SYNLinearThenDoubling is a SYN retransmission schedule: the offsets,
+// from the first SYN, of each retransmission when the first linear waits
+// are 1 s (the initial RTO) and every later wait doubles, up to limit.
+// Linux since 6.5 (net.ipv4.tcp_syn_linear_timeouts = 4) is
+// SYNLinearThenDoubling(5, ...): SYNs leave at 0, 1, 2, 3, 4, 5, 7, 11,
+// 19, 35, 67 s, as measured on Linux 6.18 (docs/fidelity.md). Before 6.5
+// the wait doubles from the start, SYNLinearThenDoubling(1, ...): 0, 1, 3,
+// 7, 15, 31, 63 s.
+func SYNLinearThenDoubling(linear int, limit time.Duration) []time.Duration {
+	var out []time.Duration
+	at, wait := time.Duration(0), time.Second
+	for i := 0; ; i++ {
+		if i >= max(linear, 1) {
+			wait *= 2
+		}
+		at += wait
+		if at > limit {
+			return out
+		}
+		out = append(out, at)
+	}
+}
+
+// defaultSYNSchedule is Linux's since 6.5.
+var defaultSYNSchedule = SYNLinearThenDoubling(5, 10*time.Minute)
 
 // Dial connects from this host (laddr, "" or "ip:0" for an ephemeral port)
 // to the virtual raddr through the boxes between them.
@@ -307,14 +330,17 @@ func (h *Host) Dial(ctx context.Context, laddr, raddr string) (net.Conn, error) 
 		w.mu.Lock()
 		act, rule, st, used := b.filter(hp.dir, cur.dst)
 		w.mu.Unlock()
-		v := ev(trace.Verdict)
-		v.Box, v.Verdict, v.Rule, v.State = b.name, act.String(), rule, string(st)
-		w.step(0, v)
+		// Conntrack finds the expectation when it creates the new entry,
+		// before the filter runs: that lookup is why the filter sees
+		// RELATED, so it comes first.
 		if used {
 			u := ev(trace.ExpectUsed)
 			u.Box, u.To = b.name, cur.dst.String()
 			w.step(0, u)
 		}
+		v := ev(trace.Verdict)
+		v.Box, v.Verdict, v.Rule, v.State = b.name, act.String(), rule, string(st)
+		w.step(0, v)
 		if act != Accept {
 			verdict, reason, decider = act, rule, b.name
 		}
@@ -402,8 +428,7 @@ func (w *World) dialReal(addr string, id uint32, p *pair) (net.Conn, error) {
 // dropped plays out the SYN retransmissions in virtual time and fails the
 // dial as a timeout.
 func (w *World) dropped(h *Host, base trace.Event, start time.Duration, src, dst netip.AddrPort, reason, box string) error {
-	for i, at := range synSchedule {
-		off := at * time.Second
+	for i, off := range h.synSchedule {
 		if off >= h.connectTimeout {
 			break
 		}

@@ -75,6 +75,10 @@ type HostConfig struct {
 	// ConnectTimeout is how long its dials keep retransmitting SYNs into a
 	// drop before giving up. Default 127 s (Linux, tcp_syn_retries=6).
 	ConnectTimeout time.Duration
+	// SYNSchedule is when a dropped SYN is sent again: each retransmission's
+	// offset from the first SYN, ascending. nil: Linux's since 6.5 (1 s
+	// apart five times, then doubling; see SYNLinearThenDoubling).
+	SYNSchedule []time.Duration
 	// DataTimeout is how long the host's application lets a data
 	// connection make no progress before it gives up on the transfer (an
 	// FTP server's data timeout; vsftpd's data_connection_timeout). A link
@@ -95,6 +99,14 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 	if c.DataTimeout < 0 {
 		return nil, fmt.Errorf("netem: host %q: negative data timeout %s", c.Name, c.DataTimeout)
 	}
+	if c.SYNSchedule == nil {
+		c.SYNSchedule = defaultSYNSchedule
+	}
+	for i, at := range c.SYNSchedule {
+		if at <= 0 || i > 0 && at <= c.SYNSchedule[i-1] {
+			return nil, fmt.Errorf("netem: host %q: SYN schedule %v: want positive offsets, ascending", c.Name, c.SYNSchedule)
+		}
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, h := range w.hosts {
@@ -102,7 +114,7 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 			return nil, fmt.Errorf("netem: host %q or address %s already exists", c.Name, ip)
 		}
 	}
-	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, dataTimeout: c.DataTimeout, nextPort: 49152}
+	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, synSchedule: c.SYNSchedule, dataTimeout: c.DataTimeout, nextPort: 49152}
 	w.hosts = append(w.hosts, h)
 	return h, nil
 }

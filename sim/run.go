@@ -164,10 +164,11 @@ type runner struct {
 func (r *runner) build() error {
 	sc := r.sc
 	var err error
-	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.ClientIP(), ConnectTimeout: time.Duration(sc.ClientWait)}); err != nil {
+	syns := netem.SYNLinearThenDoubling(sc.SYNLinear(), 10*time.Minute)
+	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.ClientIP(), ConnectTimeout: time.Duration(sc.ClientWait), SYNSchedule: syns}); err != nil {
 		return err
 	}
-	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.ServerIP(), ConnectTimeout: time.Duration(sc.ConnectWait),
+	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.ServerIP(), ConnectTimeout: time.Duration(sc.ConnectWait), SYNSchedule: syns,
 		DataTimeout: time.Duration(sc.DataWait)}); err != nil {
 		return err
 	}
@@ -349,6 +350,7 @@ func (r *runner) script(ctx context.Context) (bool, string) {
 		Mode:        sc.Mode,
 		SkipPasvIP:  sc.SkipPasvIP,
 		PortAddress: sc.PortAddress,
+		EPSVAll:     sc.EPSVAll,
 		TLS:         r.tlsClient,
 		Timeout:     r.realTimeout,
 	})

@@ -22,6 +22,14 @@ type guide struct{ l *lessons.Lesson }
 
 func (g guide) Narration(i int, evs []trace.Event) string { return g.l.Narration(i, evs) }
 
+// FormattedNarration lays the lesson's Markdown out for the player, in
+// the player's styles (player.MarkdownGuide).
+func (g guide) FormattedNarration(i int, evs []trace.Event, width int, paint func(string, player.Markup) string) string {
+	return lessons.Format(g.l.Narration(i, evs), width, "\n", func(s string, st lessons.Style) string {
+		return paint(s, player.Markup{Strong: st.Strong, Emphasis: st.Emphasis, Code: st.Code})
+	})
+}
+
 func (g guide) Question(i int, evs []trace.Event) *player.Question {
 	p := g.l.PredictionAt(i, evs)
 	if p == nil {

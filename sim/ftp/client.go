@@ -31,7 +31,11 @@ type ClientConfig struct {
 	// PortAddress, when set, is announced in PORT/EPRT instead of the
 	// client's own address: the FTP bounce attack (RFC 2577).
 	PortAddress string
-	TLS         *tls.Config // used by AuthTLS
+	// EPSVAll sends "EPSV ALL" (RFC 2428) before the first EPSV: a promise
+	// to the server, and to any middlebox reading along, that no PORT,
+	// PASV or EPRT will follow. Only with Mode EPSV.
+	EPSVAll bool
+	TLS     *tls.Config // used by AuthTLS
 	// Timeout bounds each real-time wait (reply, accept); zero means 30 s.
 	Timeout time.Duration
 }
@@ -47,6 +51,7 @@ type Client struct {
 	conn   net.Conn
 	r      *bufio.Reader
 	tls    bool // control channel is encrypted and PROT P is on
+	all    bool // EPSV ALL was sent
 	Banner Reply
 }
 
@@ -315,6 +320,12 @@ func (c *Client) dialPassive(ctx context.Context) (net.Conn, error) {
 		return nil, err
 	}
 	target := ""
+	if c.cfg.Mode == ModeEPSV && c.cfg.EPSVAll && !c.all {
+		if _, err := c.expect("EPSV ALL", 200); err != nil {
+			return nil, err
+		}
+		c.all = true
+	}
 	if c.cfg.Mode == ModeEPSV {
 		rep, err := c.Cmd("EPSV")
 		if err != nil {

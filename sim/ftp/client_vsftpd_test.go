@@ -91,3 +91,35 @@ func sawCommand(events []Event, prefix string) bool {
 	}
 	return false
 }
+
+// TestClientEPSVAllAgainstVsftpd: a real server takes the EPSV ALL the
+// epsv-all lesson shows (vsftpd answers "200 EPSV ALL ok.", as ftplab's
+// server does), and refuses PASV after it.
+func TestClientEPSVAllAgainstVsftpd(t *testing.T) {
+	addr := peertest.Vsftpd(t, t.TempDir(), "")
+	var events []Event
+	c, err := Dial(context.Background(), addr, ClientConfig{Mode: ModeEPSV, EPSVAll: true, Timeout: 10 * time.Second, Observer: func(e Event) { events = append(events, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("anonymous", "x@"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.NameList(""); err != nil {
+		t.Fatal(err)
+	}
+	var replies []string
+	for _, e := range events {
+		if e.Kind == EvReply {
+			replies = append(replies, e.Text)
+		}
+	}
+	if !sawCommand(events, "EPSV ALL") || !strings.Contains(strings.Join(replies, "\n"), "200 EPSV ALL ok.") {
+		t.Errorf("no EPSV ALL answered 200; replies:\n%s", strings.Join(replies, "\n"))
+	}
+	rep, err := c.Cmd("PASV")
+	if err != nil || rep.Code/100 == 2 {
+		t.Errorf("PASV after EPSV ALL: %v, %v; want a refusal", rep, err)
+	}
+}

@@ -29,6 +29,7 @@ type Scenario struct {
 	TLS         bool     `json:"tls,omitempty" yaml:"tls"`                               // AUTH TLS on the control channel
 	SkipPasvIP  bool     `json:"skip_pasv_ip,omitempty" yaml:"skip_pasv_ip"`             // client ignores the 227 address (curl, ftplib)
 	PortAddress string   `json:"port_address,omitempty" yaml:"port_address"`             // client announces this IP in PORT/EPRT (bounce)
+	EPSVAll     bool     `json:"epsv_all,omitempty" yaml:"epsv_all"`                     // client sends EPSV ALL before its first EPSV
 	Script      []string `json:"script,omitempty" yaml:"script"`                         // client commands: ls, nlst, get FILE, put FILE
 	Latency     Duration `json:"latency,omitempty" yaml:"latency"`                       // one-way link latency
 	Expect      string   `json:"expect,omitempty" yaml:"expect"`                         // ok or fail: what a correct run does
@@ -40,7 +41,28 @@ type Scenario struct {
 	StallFor    Duration `json:"stall_for,omitempty" yaml:"stall_for"`                   // ...for this long (virtual time)
 	ResetAfter  Bytes    `json:"reset_after,omitempty" yaml:"reset_after"`               // a data connection is reset after this many bytes
 	FileSize    Bytes    `json:"file_size,omitempty" yaml:"file_size"`                   // size of hello.txt and of each put; 0 = the small classic files
+	SYNSchedule string   `json:"syn_schedule,omitempty" yaml:"syn_schedule"`             // when a dropped SYN is sent again: linux, linux-pre-6.5
 }
+
+// SYN retransmission schedules, as measured on Linux 6.18 with
+// net.ipv4.tcp_syn_linear_timeouts at 4 (the default) and at 0
+// (docs/fidelity.md).
+var synSchedules = map[string]int{
+	"linux":         5, // since 6.5: 1 s apart five times, then doubling (0, 1, 2, 3, 4, 5, 7, 11, 19, 35 s)
+	"linux-pre-6.5": 1, // doubling from the start (0, 1, 3, 7, 15, 31 s)
+}
+
+// SYNScheduleText says in words what syn_schedule the scenario uses.
+func (s Scenario) SYNScheduleText() string {
+	if s.SYNLinear() > 1 {
+		return "Linux's schedule since 6.5: 1 s apart five times, then doubling"
+	}
+	return "Linux's schedule before 6.5: the wait doubles from 1 s"
+}
+
+// SYNLinear is how many of the first SYN retransmissions come 1 s apart
+// before the wait doubles.
+func (s Scenario) SYNLinear() int { return synSchedules[s.Defaults().SYNSchedule] }
 
 // Duration is a time.Duration that reads and writes as "10ms", "60s".
 type Duration time.Duration
@@ -84,6 +106,9 @@ func (s Scenario) Defaults() Scenario {
 	if s.ClientWait == 0 {
 		s.ClientWait = Duration(75 * time.Second) // the classic BSD connect timeout
 	}
+	if s.SYNSchedule == "" {
+		s.SYNSchedule = "linux"
+	}
 	if s.DataWait == 0 {
 		s.DataWait = Duration(300 * time.Second) // vsftpd's data_connection_timeout
 	}
@@ -111,11 +136,17 @@ func (s Scenario) Validate() error {
 	if s.OpenPasv && !s.ServerFirewall() {
 		errs = append(errs, errors.New("open_pasv needs a server firewall (firewall: server or both)"))
 	}
+	if s.EPSVAll && s.Mode != ftp.ModeEPSV {
+		errs = append(errs, fmt.Errorf("epsv_all needs mode epsv (got %s)", s.Mode))
+	}
 	if s.Reject && s.Firewall == "none" {
 		errs = append(errs, errors.New("reject needs a firewall (firewall: client, server or both)"))
 	}
 	if s.Expect != "ok" && s.Expect != "fail" {
 		errs = append(errs, fmt.Errorf("expect %q: want ok or fail", s.Expect))
+	}
+	if _, ok := synSchedules[s.SYNSchedule]; !ok && s.SYNSchedule != "" {
+		errs = append(errs, fmt.Errorf("syn_schedule %q: want linux (since 6.5) or linux-pre-6.5", s.SYNSchedule))
 	}
 	errs = append(errs, s.linkErrors()...)
 	for _, line := range s.Script {

@@ -32,6 +32,8 @@ func Describe(e Event) string {
 		return fmt.Sprintf("%s translates %s -> %s%s", e.Box, e.Before, e.After, conn)
 	case Expect:
 		return fmt.Sprintf("%s (FTP helper) expects a data connection to %s%s", e.Box, e.To, conn)
+	case Ignore:
+		return fmt.Sprintf("%s (FTP helper) ignores it: %s%s", e.Box, e.Text, conn)
 	case ExpectUsed:
 		return fmt.Sprintf("%s (FTP helper) matches the expected connection to %s: RELATED%s", e.Box, e.To, conn)
 	case Connected:

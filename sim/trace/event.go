@@ -17,6 +17,7 @@ const (
 	NAT        Kind = "nat"        // Box translated an address: Before -> After
 	Expect     Kind = "expect"     // FTP helper in Box expects a data connection To (Text: why)
 	ExpectUsed Kind = "expect-used"
+	Ignore     Kind = "ignore"    // FTP helper in Box makes no expectation for a PORT/EPRT/227/229 (Text: why)
 	Connected  Kind = "connected" // handshake done: From -> To, each as the dialer sees it
 	Timeout    Kind = "timeout"   // a dial gave up after its SYNs were dropped
 	Refused    Kind = "refused"   // a dial was refused (REJECT, or nobody listening)

@@ -495,9 +495,7 @@ func (p *Player) narration(cur trace.Event, w int) []string {
 	case p.tr.i >= 0:
 		lines = append(lines, wrap(p.st.Narr.Render(trace.Describe(cur)), w)...)
 		if p.s.Guide != nil {
-			if n := p.s.Guide.Narration(p.tr.i, p.s.Events); n != "" {
-				lines = append(lines, wrap(p.st.Note.Render(reflow(n)), w)...)
-			}
+			lines = append(lines, p.narrationLines(w)...)
 		}
 	}
 	if p.feedErr != nil {

@@ -44,6 +44,11 @@ func lesson(t testing.TB, name string) Session {
 type lessonGuide struct{ l *lessons.Lesson }
 
 func (g lessonGuide) Narration(i int, evs []trace.Event) string { return g.l.Narration(i, evs) }
+func (g lessonGuide) FormattedNarration(i int, evs []trace.Event, width int, paint func(string, Markup) string) string {
+	return lessons.Format(g.l.Narration(i, evs), width, "\n", func(s string, st lessons.Style) string {
+		return paint(s, Markup{Strong: st.Strong, Emphasis: st.Emphasis, Code: st.Code})
+	})
+}
 func (g lessonGuide) Question(i int, evs []trace.Event) *Question {
 	if p := g.l.PredictionAt(i, evs); p != nil {
 		return &Question{Question: p.Question, Choices: p.Choices, Answer: p.Answer, Explain: p.Explain}
@@ -55,6 +60,9 @@ func (g lessonGuide) Question(i int, evs []trace.Event) *Question {
 type narrationOnly struct{ Guide }
 
 func (narrationOnly) Question(int, []trace.Event) *Question { return nil }
+func (n narrationOnly) FormattedNarration(i int, evs []trace.Event, width int, paint func(string, Markup) string) string {
+	return n.Guide.(MarkdownGuide).FormattedNarration(i, evs, width, paint)
+}
 
 // sized is a player on s at a size.
 func sized(s Session, o Options, w, h int) *Player {

@@ -121,6 +121,8 @@ func Mermaid(w io.Writer, t trace.Trace) error {
 			fmt.Fprintf(bw, "    Note over %s: rewrites %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
 		case trace.Blind:
 			fmt.Fprintf(bw, "    Note over %s: blind (TLS)\n", id(e.Box))
+		case trace.Ignore:
+			fmt.Fprintf(bw, "    Note over %s: ignores %s\n", id(e.Box), mermaidText(e.Text))
 		case trace.Result:
 			fmt.Fprintf(bw, "    Note over %s,%s: result %s\n", id(hosts[0].Name), id(hosts[len(hosts)-1].Name), mermaidText(e.Verdict+": "+e.Text))
 		}
