@@ -353,6 +353,8 @@ func (p *Player) compose(key screenKey) composed {
 	if p.fullHelp {
 		lines = append(lines, "")
 		lines = append(lines, strings.Split(p.help.FullHelpView(p.keys.FullHelp()), "\n")...)
+		lines = append(lines, "")
+		lines = append(lines, legend(w)...)
 		lines = append(lines, "", p.st.Dim.Render(" esc or ? closes this help"))
 		for len(lines) < h {
 			lines = append(lines, "")
@@ -465,6 +467,27 @@ func padRight(s string, w int) string {
 		return s + strings.Repeat(" ", w-n)
 	}
 	return ansi.Truncate(s, w, "")
+}
+
+// legendItems say what every glyph on the stage means.
+var legendItems = []string{
+	"═ connected", "─ SYN on its way", "┄ closed", "► ◄ who dialed", "● the packet of this step",
+	"✗ dropped (box, rule)", "⊘ refused or rejected", "⌛ helper expects a connection",
+	"█░ bytes of the announced size", "▲ this step", "✗ ■ on the timeline: a failure, the result",
+}
+
+// legend lays the glyphs out in as many columns as fit.
+func legend(w int) []string {
+	out := []string{" legend"}
+	line := " "
+	for _, it := range legendItems {
+		if ansi.StringWidth(line)+len([]rune(it))+3 > w && line != " " {
+			out = append(out, line)
+			line = " "
+		}
+		line += " " + it + "  "
+	}
+	return append(out, line)
 }
 
 // titleLine is the session's title with the position, speed and score.
