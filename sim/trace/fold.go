@@ -114,8 +114,11 @@ func (f *Fold) Apply(e Event) {
 		c.Status, c.Dial = StatusConnected, StatusConnected
 	case Timeout:
 		c.Status, c.Dial = StatusDropped, StatusDropped
-		if e.Box != "" {
+		switch {
+		case e.Box != "":
 			c.Box, c.Rule, c.Verdict = e.Box, e.Rule, "drop"
+		case e.Rule != "":
+			c.Rule = e.Rule // no box: why the network lost it ("no host at 10.0.0.21")
 		}
 	case Refused:
 		c.Status, c.Dial = StatusRefused, StatusRefused

@@ -192,11 +192,20 @@ func (s stage) connRow(c *trace.Conn, centers map[string]int) string {
 	// The wire spans the whole way, or stops at the box that blocked it.
 	a, b := x0, x1
 	blocked := c.Status.Failed() || (c.Status == trace.StatusDialing && hasBox)
+	lost := c.Status == trace.StatusDropped && !hasBox
 	if bx, ok := centers[box]; ok && blocked {
 		if c.Dialer == "client" {
 			b = bx
 		} else {
 			a = bx
+		}
+	} else if lost {
+		// Lost in the network (an address nobody has): it never got near
+		// the far host.
+		if c.Dialer == "client" {
+			b = x0 + (x1-x0)/2
+		} else {
+			a = x0 + (x1-x0)/2
 		}
 	}
 	for x := a; x <= b; x++ {
@@ -232,6 +241,15 @@ func (s stage) connRow(c *trace.Conn, centers map[string]int) string {
 		} else {
 			lr = fitting(bx - x0 - 2)
 			at = bx - 1 - len(lr)
+		}
+	} else if lost {
+		// Beyond the point where the SYN was lost.
+		if c.Dialer == "client" {
+			lr = fitting(x1 - b - 2)
+			at = b + 2
+		} else {
+			lr = fitting(a - x0 - 2)
+			at = a - 1 - len(lr)
 		}
 	} else {
 		lr = fitting(x1 - x0 - 2)
@@ -330,6 +348,9 @@ func connLabels(c *trace.Conn, total int64) []string {
 		labels = []string{fmt.Sprintf(" ✗ DROP %s: %s ", box, fullRule), fmt.Sprintf(" ✗ DROP %s (%s) ", box, rule), fmt.Sprintf(" ✗ DROP %s ", box), " ✗ DROP "}
 		if !hasBox {
 			labels = []string{" ✗ no answer "}
+			if c.Rule != "" {
+				labels = []string{" ✗ " + c.Rule + ": no answer ", " ✗ " + c.Rule + " ", " ✗ no answer "}
+			}
 		}
 	case trace.StatusRefused:
 		labels = []string{" ⊘ REFUSED "}
