@@ -80,7 +80,10 @@ func Summarize(h trace.Header, sc scenario.Scenario, events []trace.Event) Summa
 		if c.Channel != trace.Data {
 			continue
 		}
-		d := DataDial{Conn: c.ID, Dialer: c.Dialer, From: c.From, To: c.To, Box: c.Box, Rule: c.Rule, State: c.State}
+		d := DataDial{Conn: c.ID, Dialer: c.Dialer, From: c.From, To: c.To}
+		if c.Verdict != "" { // a box decided (a SYN lost in the network has a reason, not a rule)
+			d.Box, d.Rule, d.State = c.Box, c.Rule, c.State
+		}
 		if c.Dial != trace.StatusDialing {
 			d.Result = c.Dial.String()
 		}
