@@ -19,6 +19,13 @@ import (
 // OpenMsg asks the App to put a screen on top of the stack.
 type OpenMsg struct{ Screen tea.Model }
 
+// addressed is a message for one screen of the stack, wherever it is (an
+// answer to a command a screen below the top started).
+type addressed struct {
+	to  tea.Model
+	msg tea.Msg
+}
+
 // resumedMsg tells a screen it is on top again.
 type resumedMsg struct{}
 
@@ -50,22 +57,47 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s, _ := msg.Screen.Update(a.size)
 		a.stack = append(a.stack, s)
 		return a, s.Init()
+	case addressed:
+		for k, s := range a.stack {
+			if s == msg.to {
+				s, cmd := s.Update(msg.msg)
+				a.stack[k] = s
+				return a, cmd
+			}
+		}
+		return a, nil
 	case player.BackMsg:
-		if len(a.stack) == 1 {
-			return a, nil
+		return a, a.pop(resumedMsg{})
+	case player.NextMsg:
+		return a, a.pop(msg) // the screen below opens what comes next
+	case player.FinishedMsg:
+		if len(a.stack) > 1 { // the screen that opened the player keeps the score
+			below := len(a.stack) - 2
+			s, cmd := a.stack[below].Update(msg)
+			a.stack[below] = s
+			return a, cmd
 		}
-		if c, ok := a.top().(io.Closer); ok {
-			c.Close()
-		}
-		a.stack = a.stack[:len(a.stack)-1]
-		s, _ := a.top().Update(a.size)
-		s, cmd := s.Update(resumedMsg{})
-		a.stack[len(a.stack)-1] = s
-		return a, cmd
+		return a, nil
 	}
 	s, cmd := a.top().Update(msg)
 	a.stack[len(a.stack)-1] = s
 	return a, cmd
+}
+
+// pop closes the top screen and gives msg to the one below; a screen on
+// its own stays.
+func (a *App) pop(msg tea.Msg) tea.Cmd {
+	if len(a.stack) == 1 {
+		return nil
+	}
+	if c, ok := a.top().(io.Closer); ok {
+		c.Close()
+	}
+	a.stack = a.stack[:len(a.stack)-1]
+	s, _ := a.top().Update(a.size)
+	s, cmd := s.Update(msg)
+	a.stack[len(a.stack)-1] = s
+	return cmd
 }
 
 // View is the top screen's.

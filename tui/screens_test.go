@@ -260,8 +260,9 @@ func TestLiveLessonIsPaced(t *testing.T) {
 	m := NewMenu(items(t), func(string) (player.Session, error) { return play.Lesson(ctx, "active-client-firewall") }, opts)
 	a := NewApp(m)
 	send(t, a, keyMsg("enter"))
-	if !strings.Contains(screen(a), "live  step 1/1") {
-		t.Fatalf("a live lesson opens on its first event alone:\n%s", screen(a))
+	first := stepRe.FindStringSubmatch(screen(a))
+	if first == nil || first[1] != "1" || first[2] == "1" || !strings.Contains(screen(a), "live  step 1/") {
+		t.Fatalf("a live lesson opens on its first event, and knows its length ahead:\n%s", screen(a))
 	}
 	for k := 0; k < 300 && !atEnd(screen(a)); k++ {
 		s := screen(a)
@@ -283,5 +284,53 @@ func TestLiveLessonIsPaced(t *testing.T) {
 	if !atEnd(s) || !strings.Contains(s, "result: failed") || !strings.Contains(s, "score 1/1") {
 		t.Errorf("the live lesson should end on its failed result with the question answered right:\n%s", s)
 	}
+	if end := stepRe.FindStringSubmatch(s); end == nil || end[2] != first[2] {
+		t.Errorf("the length known ahead (%s) is not the lesson's (%v)", first[2], end)
+	}
+	if !strings.Contains(s, "Lesson finished: 1 of 1 questions right") || !strings.Contains(s, "enter: the next lesson") {
+		t.Errorf("the end card is missing:\n%s", s)
+	}
 	send(t, a, keyMsg("esc"))
+}
+
+// TestMenuKeepsProgressAndGoesOn: a lesson played to its end is recorded
+// and marked in the menu, and the end card's enter opens the next lesson.
+func TestMenuKeepsProgressAndGoesOn(t *testing.T) {
+	ctx := context.Background()
+	all := items(t)
+	for k := range all {
+		all[k].Number = k + 1
+	}
+	var recorded []string
+	m := NewMenu(all, func(name string) (player.Session, error) { return play.Lesson(ctx, name) }, opts).
+		Record(func(name string, score, total int) (string, error) {
+			recorded = append(recorded, fmt.Sprintf("%s %d/%d", name, score, total))
+			return fmt.Sprintf("%d/%d", score, total), nil
+		})
+	a := NewApp(m)
+	if !strings.Contains(screen(a), " 1. "+all[0].TitleText) {
+		t.Fatalf("the menu numbers its lessons:\n%s", screen(a))
+	}
+	send(t, a, keyMsg("enter"))
+	for k := 0; k < 20 && !atEnd(screen(a)); k++ {
+		if strings.Contains(screen(a), "press 1-") {
+			send(t, a, keyMsg("1"))
+			send(t, a, keyMsg("right"))
+		}
+		send(t, a, keyMsg("G"))
+	}
+	if !strings.Contains(screen(a), "Lesson finished") {
+		t.Fatalf("no end card at the end:\n%s", screen(a))
+	}
+	if len(recorded) != 1 || !strings.HasPrefix(recorded[0], all[0].Name+" ") {
+		t.Fatalf("recorded %v, want the first lesson once", recorded)
+	}
+	send(t, a, keyMsg("enter"))
+	if _, ok := a.Top().(*player.Player); !ok || !strings.Contains(screen(a), all[1].TitleText) {
+		t.Fatalf("enter on the end card should open the second lesson:\n%s", screen(a))
+	}
+	send(t, a, keyMsg("esc"))
+	if a.Top() != m || !strings.Contains(screen(a), all[0].TitleText+"  ✓ ") {
+		t.Errorf("back in the menu, the first lesson should carry its mark:\n%s", screen(a))
+	}
 }

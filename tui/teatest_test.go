@@ -24,6 +24,13 @@ func TestProgramThroughTeatest(t *testing.T) {
 	tm := teatest.NewTestModel(t, NewApp(player.New(s, opts)), teatest.WithInitialTermSize(100, 30))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("client")) },
 		teatest.WithDuration(5*time.Second))
+	// End runs the lesson on, and stops at its question: skipping ahead
+	// never skips one. Answered, End goes on to the result.
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnd})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("press 1-")) },
+		teatest.WithDuration(10*time.Second))
+	tm.Send(tea.KeyPressMsg{Code: '2', Text: "2"})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyRight})
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnd})
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("result: failed")) },
 		teatest.WithDuration(10*time.Second))

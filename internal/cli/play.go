@@ -6,10 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"ftplab/internal/play"
+	"ftplab/internal/progress"
 	"ftplab/lessons"
 	"ftplab/sim"
 	"ftplab/sim/trace"
@@ -34,26 +36,84 @@ func menu(cmd *cobra.Command, args []string) error {
 		fmt.Fprintln(cmd.OutOrStdout(), "\nrun one headless: ftplab lesson NAME --headless    all commands: ftplab --help")
 		return nil
 	}
-	items, err := lessonItems()
+	store, err := progress.Default()
+	if err != nil {
+		return err
+	}
+	done, warning, err := store.Load()
+	if err != nil {
+		return err
+	}
+	items, err := lessonItems(done)
 	if err != nil {
 		return err
 	}
 	ctx := cmd.Context()
 	open := func(name string) (player.Session, error) { return play.Lesson(ctx, name) }
-	return tui.Run(ctx, tui.NewMenu(items, open, tuiOptions(cmd)), nil, nil)
+	record := func(name string, score, total int) (string, error) {
+		l, err := store.Record(name, score, total, time.Now())
+		return l.Best(), err
+	}
+	return tui.Run(ctx, tui.NewMenu(items, open, tuiOptions(cmd)).Record(record).Note(warning), nil, nil)
 }
 
-// lessonItems lists the embedded lessons for the menu.
-func lessonItems() ([]tui.MenuItem, error) {
+// lessonItems lists the embedded lessons for the menu, numbered, with the
+// learner's best result on the finished ones.
+func lessonItems(done progress.File) ([]tui.MenuItem, error) {
 	ls, err := lessons.All()
 	if err != nil {
 		return nil, err
 	}
 	items := make([]tui.MenuItem, len(ls))
 	for i, l := range ls {
-		items[i] = tui.MenuItem{Name: l.Name, TitleText: l.Title, Summary: l.Summary}
+		items[i] = tui.MenuItem{Name: l.Name, TitleText: l.Title, Summary: l.Summary, Number: i + 1}
+		if p, ok := done.Lessons[l.Name]; ok {
+			items[i].Best = p.Best()
+		}
 	}
 	return items, nil
+}
+
+func progressCmd() *cobra.Command {
+	var reset bool
+	cmd := &cobra.Command{
+		Use:   "progress",
+		Short: "Print the lessons you finished and your best scores (--reset clears them)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := progress.Default()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if reset {
+				if err := store.Reset(); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "progress cleared (%s)\n", store.Path)
+				return nil
+			}
+			f, warning, err := store.Load()
+			if err != nil {
+				return err
+			}
+			if warning != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), warning)
+			}
+			fmt.Fprintf(out, "progress file: %s\n", store.Path)
+			if len(f.Lessons) == 0 {
+				fmt.Fprintln(out, "no lesson finished yet")
+				return nil
+			}
+			for _, name := range f.Names() {
+				l := f.Lessons[name]
+				fmt.Fprintf(out, "%-28s best %-5s  finished %d time(s), last %s\n", name, l.Best(), l.Runs, l.Finished.Format("2006-01-02 15:04"))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&reset, "reset", false, "forget every finished lesson")
+	return cmd
 }
 
 func lessonsCmd() *cobra.Command {

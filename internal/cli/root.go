@@ -78,7 +78,7 @@ func rootCmd() *cobra.Command {
 	root.PersistentFlags().Bool("present", false, "presentation mode for projectors: bigger contrast, fewer panes")
 	// One line per file: play.go, run.go, files.go, serve.go, tools.go.
 	root.AddCommand(
-		lessonsCmd(), lessonCmd(), replayCmd(), sandboxCmd(),
+		lessonsCmd(), lessonCmd(), replayCmd(), sandboxCmd(), progressCmd(),
 		runCmd(),
 		exportCmd(), importCmd(),
 		serveCmd(),

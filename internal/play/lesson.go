@@ -22,6 +22,9 @@ type guide struct{ l *lessons.Lesson }
 
 func (g guide) Narration(i int, evs []trace.Event) string { return g.l.Narration(i, evs) }
 
+// Summary is the lesson's one paragraph for its end card.
+func (g guide) Summary() string { return g.l.Summary }
+
 // FormattedNarration lays the lesson's Markdown out for the player, in
 // the player's styles (player.MarkdownGuide).
 func (g guide) FormattedNarration(i int, evs []trace.Event, width int, paint func(string, player.Markup) string) string {
@@ -45,8 +48,17 @@ func Guide(l *lessons.Lesson) player.Guide { return guide{l} }
 // event until the player asks for it, so the next SYN really happens when
 // the learner presses →. Closing the feed ends the run (it then finishes
 // at full speed, unseen).
+//
+// A run is deterministic, so the lesson is first played once at full speed
+// (milliseconds, timeouts included) to learn its length: the player then
+// knows where "step 1/36" stands, and its timeline and seek keys mean the
+// whole lesson, while every event it shows still comes from the paced run.
 func Lesson(ctx context.Context, name string) (player.Session, error) {
 	l, err := lessons.Find(name)
+	if err != nil {
+		return player.Session{}, err
+	}
+	dry, err := sim.Run(ctx, l.Scenario, sim.Options{Title: l.Title})
 	if err != nil {
 		return player.Session{}, err
 	}
@@ -70,7 +82,7 @@ func Lesson(ctx context.Context, name string) (player.Session, error) {
 			}})
 		f.setErr(err)
 	}()
-	s := player.Session{Feed: f, Guide: Guide(l)}
+	s := player.Session{Feed: f, Guide: Guide(l), Length: len(dry.Events)}
 	select {
 	case s.Header = <-header:
 	case <-f.events: // the run ended before it had a header

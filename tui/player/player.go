@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -31,22 +32,31 @@ type (
 // (esc or m). A player on its own ignores it.
 type BackMsg struct{}
 
+// FinishedMsg says the learner reached the end of the session, with the
+// questions' score; the screen that opened the player keeps it.
+type FinishedMsg struct{ Score, Total int }
+
+// NextMsg is the end card's enter: the screen below opens what comes next.
+type NextMsg struct{}
+
 // Player is the tea.Model that plays one session.
 type Player struct {
-	s        Session
-	o        Options
-	st       theme.Styles
-	keys     keyMap
-	help     help.Model
-	w, h     int
-	tr       transport
-	q        quiz
-	fullHelp bool
-	list     eventList
-	inspect  bool  // the step inspector is open
-	feedDone bool  // the feed has no more events (or there is none)
-	feedErr  error // why the feed ended early, if it did
-	waiting  bool  // a Next is in flight
+	s           Session
+	o           Options
+	st          theme.Styles
+	keys        keyMap
+	help        help.Model
+	w, h        int
+	tr          transport
+	q           quiz
+	fullHelp    bool
+	list        eventList
+	inspect     bool  // the step inspector is open
+	finished    bool  // FinishedMsg was sent
+	confirmQuit bool  // q during a question: asking whether to quit
+	feedDone    bool  // the feed has no more events (or there is none)
+	feedErr     error // why the feed ended early, if it did
+	waiting     bool  // a Next is in flight
 
 	scr  composed  // the last screen composed
 	prog *progress // connections and transcript at step i, kept between frames
@@ -110,6 +120,44 @@ func (p *Player) waitFeed() tea.Cmd {
 	}
 }
 
+// length is how many events the session has in all, as far as is known.
+func (p *Player) length() int { return max(len(p.s.Events), p.s.Length) }
+
+// atEnd tells whether the learner stands on the last event of a session
+// that has no more.
+func (p *Player) atEnd() bool {
+	return p.feedDone && len(p.s.Events) > 0 && p.tr.i == len(p.s.Events)-1 && p.q.asking == nil
+}
+
+// question is the unasked question due at event k, if any.
+func (p *Player) question(k int) *Question {
+	if p.s.Guide == nil || p.q.asked[k] {
+		return nil
+	}
+	return p.s.Guide.Question(k, p.s.Events)
+}
+
+// jumpTo goes forward to event n, or backward, as G and the seek keys do.
+// Going forward it stops before the first question not yet answered, so
+// skipping ahead never skips a question; beyond the known events of a live
+// session it lets the run go on until it gets there.
+func (p *Player) jumpTo(n int) tea.Cmd {
+	p.tr.playing = false
+	for k := p.tr.i + 1; k <= min(n, len(p.s.Events)-1); k++ {
+		if q := p.question(k); q != nil {
+			p.step(k - 1 - p.tr.i)
+			p.q.ask(k, q)
+			return nil
+		}
+	}
+	p.step(n - p.tr.i)
+	if n > len(p.s.Events)-1 && !p.feedDone {
+		p.tr.runTo = n
+		return p.waitFeed()
+	}
+	return p.tr.animate()
+}
+
 // step moves by d events (forward or back), asking a question first when
 // one is due. It reports whether the position changed.
 func (p *Player) step(d int) bool {
@@ -148,8 +196,16 @@ func (p *Player) forward() tea.Cmd {
 	return nil
 }
 
-// Update handles keys, timers and the feed's events.
-func (p *Player) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// Update handles keys, timers and the feed's events. The first time the
+// learner stands at the end, it also reports the score (FinishedMsg).
+func (p *Player) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+	defer func() {
+		if !p.finished && p.atEnd() {
+			p.finished = true
+			score := FinishedMsg{Score: p.q.score, Total: p.q.total}
+			cmd = tea.Batch(cmd, func() tea.Msg { return score })
+		}
+	}()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		p.SetSize(msg.Width, msg.Height)
@@ -163,9 +219,20 @@ func (p *Player) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case feedMsg:
 		p.waiting = false
 		p.s.Events = append(p.s.Events, msg.e)
-		if p.tr.runToEnd {
-			p.step(len(p.s.Events))
-			return p, p.waitFeed()
+		if p.tr.runTo > p.tr.i {
+			last := len(p.s.Events) - 1
+			if q := p.question(last); q != nil { // a question stops the run
+				p.tr.runTo = 0
+				p.step(last - 1 - p.tr.i)
+				p.q.ask(last, q)
+				return p, nil
+			}
+			p.step(min(p.tr.runTo, last) - p.tr.i)
+			if p.tr.runTo > last {
+				return p, p.waitFeed()
+			}
+			p.tr.runTo = 0
+			return p, p.tr.animate()
 		}
 		if p.tr.i < 0 || p.tr.i == len(p.s.Events)-2 {
 			p.step(1)
@@ -183,6 +250,23 @@ func (p *Player) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
+	if p.confirmQuit {
+		p.confirmQuit = false
+		if msg.String() == "y" || key.Matches(msg, p.keys.Quit) {
+			p.Close()
+			return tea.Quit
+		}
+		return nil
+	}
+	if p.q.asking != nil {
+		switch {
+		case key.Matches(msg, p.keys.Quit) && p.q.answered == 0:
+			p.confirmQuit = true // a question is open: leaving loses it
+			return nil
+		case msg.String() == "esc":
+			return func() tea.Msg { return BackMsg{} }
+		}
+	}
 	if key.Matches(msg, p.keys.Quit) {
 		p.Close()
 		return tea.Quit
@@ -192,6 +276,11 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 			return p.forward()
 		}
 		return nil
+	}
+	if p.atEnd() && msg.String() == "enter" {
+		if _, ok := p.s.Guide.(Summarizer); ok {
+			return func() tea.Msg { return NextMsg{} }
+		}
 	}
 	if p.list.open {
 		jump, handled, cmd := p.list.key(msg, p.s.Events)
@@ -244,18 +333,12 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 		t.playing = false
 		p.step(-len(p.s.Events))
 	case key.Matches(msg, p.keys.End):
-		t.playing = false
-		p.step(len(p.s.Events))
 		if !p.feedDone {
-			t.runToEnd = true
-			return p.waitFeed()
+			return p.jumpTo(math.MaxInt32) // the end, wherever the run has it
 		}
-		return t.animate()
+		return p.jumpTo(len(p.s.Events) - 1)
 	case key.Matches(msg, p.keys.Seek):
-		t.playing = false
-		target := (len(p.s.Events) - 1) * int(msg.String()[0]-'0') / 10
-		p.step(target - t.i)
-		return t.animate()
+		return p.jumpTo((p.length() - 1) * int(msg.String()[0]-'0') / 10)
 	}
 	return nil
 }
@@ -281,6 +364,7 @@ type screenKey struct {
 	feedDone, fullHelp bool
 	list               listKey
 	inspect            bool
+	confirmQuit        bool
 }
 
 // listKey is what of the event list shows on screen.
@@ -295,7 +379,7 @@ func (p *Player) screenKey() screenKey {
 	tr.frame, tr.animGen, tr.playGen = 0, 0, 0
 	l := &p.list
 	return screenKey{tr: tr, asking: p.q.asking, answered: p.q.answered, score: p.q.score, total: p.q.total,
-		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect,
+		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect, confirmQuit: p.confirmQuit,
 		list: listKey{open: l.open, searching: l.searching, moved: l.moved, filter: l.filter, sel: l.sel, search: l.search, input: l.input.View()}}
 }
 
@@ -385,7 +469,7 @@ func (p *Player) compose(key screenKey) composed {
 	rows := stg.connRows(len(head))
 	lines = append(lines, rows...)
 
-	footer := []string{p.tl.view(p.s.Events, i, w, p.st), p.help.ShortHelpView(p.keys.ShortHelp())}
+	footer := []string{p.tl.view(p.s.Events, p.length(), i, w, p.st), p.help.ShortHelpView(p.keys.ShortHelp())}
 	switch {
 	case panel && !side && (w < 80 || h < 24):
 		lines = append(lines, p.st.Dim.Render(" make the window larger (80x24 or more) for the event list and inspector"))
@@ -433,6 +517,36 @@ func (p *Player) compose(key screenKey) composed {
 		sc.stg, sc.headLen, sc.animated, sc.rowSuffix = stg, len(head), true, suffix
 	}
 	return sc
+}
+
+// endCard closes a lesson: the score, its summary, and what keys do now.
+func (p *Player) endCard(w int) []string {
+	sum, ok := p.s.Guide.(Summarizer)
+	if !ok {
+		return nil
+	}
+	score := "no questions in this lesson"
+	if p.q.total > 0 {
+		score = fmt.Sprintf("%d of %d questions right", p.q.score, p.q.total)
+	}
+	if unasked := p.unanswered(); unasked > 0 {
+		score += fmt.Sprintf(", %d not answered", unasked)
+	}
+	out := []string{p.st.Title.Render("■ Lesson finished: " + score)}
+	out = append(out, wrap(p.st.Note.Render(sum.Summary()), w)...)
+	return append(out, p.st.Dim.Render(" enter: the next lesson · esc: the menu · ←/g: look back"))
+}
+
+// unanswered counts the questions the learner went past without seeing
+// (a jump backwards and forwards again can do it).
+func (p *Player) unanswered() int {
+	n := 0
+	for k := range p.s.Events {
+		if p.question(k) != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // panel is the event list and the inspector, stacked in w x h cells.
@@ -496,7 +610,7 @@ func (p *Player) titleLine(cur trace.Event, w int) string {
 	if title == "" {
 		title = p.s.Header.Name
 	}
-	pos := fmt.Sprintf("step %d/%d  %s", p.tr.i+1, len(p.s.Events), trace.Seconds(cur.T))
+	pos := fmt.Sprintf("step %d/%d  %s", p.tr.i+1, p.length(), trace.Seconds(cur.T))
 	if !p.feedDone {
 		pos = "live  " + pos
 	}
@@ -513,12 +627,17 @@ func (p *Player) titleLine(cur trace.Event, w int) string {
 func (p *Player) narration(cur trace.Event, w int) []string {
 	lines := []string{p.st.Pane.Render("── what happens " + strings.Repeat("─", max(0, w-17)))}
 	switch {
+	case p.q.asking != nil && p.confirmQuit:
+		lines = append(lines, p.st.Prompt.Render("? Quit now? The question is still open. y quits, any other key stays."))
 	case p.q.asking != nil:
 		lines = append(lines, p.q.view(w, p.st)...)
 	case p.tr.i >= 0:
 		lines = append(lines, wrap(p.st.Narr.Render(trace.Describe(cur)), w)...)
 		if p.s.Guide != nil {
 			lines = append(lines, p.narrationLines(w)...)
+		}
+		if p.atEnd() {
+			lines = append(lines, p.endCard(w)...)
 		}
 	}
 	if p.feedErr != nil {

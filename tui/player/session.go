@@ -11,6 +11,9 @@ type Session struct {
 	Events []trace.Event // known up front (a replay: all of them)
 	Feed   Feed          // nil when every event is known
 	Guide  Guide         // nil when nobody narrates
+	// Length is how many events the whole session has, when a live one
+	// knows it ahead (a lesson played once first); 0 when unknown.
+	Length int
 }
 
 // A Feed delivers a run's events as they happen.
@@ -32,6 +35,11 @@ type Guide interface {
 	Narration(i int, evs []trace.Event) string
 	// Question is the question to ask before event i is shown, or nil.
 	Question(i int, evs []trace.Event) *Question
+}
+
+// A Summarizer is a Guide with a closing paragraph for the end card.
+type Summarizer interface {
+	Summary() string
 }
 
 // Question is a "what happens next?" question.

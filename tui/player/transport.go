@@ -18,13 +18,13 @@ type (
 // screen, the packet's animation frame, autoplay and its speed. Its timers
 // are tea.Cmds tagged with a generation, so a stale tick is ignored.
 type transport struct {
-	i        int // the event on screen (-1: before the first)
-	frame    int // animation frame of the current event; animFrames = at rest
-	animGen  int
-	playing  bool
-	playGen  int
-	speed    int  // 1..5
-	runToEnd bool // live: End was pressed, let everything through
+	i       int // the event on screen (-1: before the first)
+	frame   int // animation frame of the current event; animFrames = at rest
+	animGen int
+	playing bool
+	playGen int
+	speed   int // 1..5
+	runTo   int // live: let the run go on until this event (G or a seek beyond what is known); 0 none
 }
 
 func newTransport() transport { return transport{i: -1, frame: animFrames, speed: 2} }
