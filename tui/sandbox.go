@@ -36,7 +36,7 @@ func NewSandbox(run func(sc scenario.Scenario, title string) (player.Session, er
 	in.SetSuggestions([]string{"get hello.txt", "ls", "nlst", "put notes.txt"})
 	in.Focus()
 	return &Sandbox{sc: scenario.Scenario{Mode: ftp.ModePassive, Firewall: "none", NAT: "none"}, input: in, run: run, o: o,
-		st: theme.New(o.NoColor, o.Present), w: 80, h: 24}
+		st: theme.New(o.NoColor, o.Present, o.Light), w: 80, h: 24}
 }
 
 // Init starts the cursor.

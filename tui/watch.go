@@ -28,7 +28,7 @@ type watchMsg struct{ e trace.SessionEvent }
 
 // NewWatch reads events until the channel closes.
 func NewWatch(events <-chan trace.SessionEvent, o player.Options) *Watch {
-	return &Watch{events: events, o: o, st: theme.New(o.NoColor, o.Present), players: map[string]*player.Player{}, w: 80, h: 24}
+	return &Watch{events: events, o: o, st: theme.New(o.NoColor, o.Present, o.Light), players: map[string]*player.Player{}, w: 80, h: 24}
 }
 
 func (m *Watch) next() tea.Cmd {

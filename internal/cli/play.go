@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/spf13/cobra"
 
 	"ftplab/internal/play"
@@ -239,5 +241,12 @@ func watchScreen(ctx context.Context, cmd *cobra.Command, events <-chan trace.Se
 
 func tuiOptions(cmd *cobra.Command) player.Options {
 	present, _ := cmd.Flags().GetBool("present")
-	return player.Options{Present: present, NoColor: tui.NoColor()}
+	th, _ := cmd.Flags().GetString("theme")
+	light := th == "light"
+	if th == "auto" && interactive() {
+		// Ask the terminal before the program takes it over; a terminal
+		// that does not answer counts as dark.
+		light = !lipgloss.HasDarkBackground(os.Stdin, os.Stdout)
+	}
+	return player.Options{Present: present, NoColor: tui.NoColor(), Light: light}
 }

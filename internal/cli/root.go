@@ -28,9 +28,15 @@ func Main(args []string) int {
 	root.SetArgs(args)
 	// cobra checks commands, flags and arguments before it runs any hook:
 	// reaching this one means the command line was accepted. cobra runs
-	// only the nearest PersistentPreRun, so no subcommand may set its own.
+	// only the nearest PersistentPreRun(E), so no subcommand may set its own.
 	accepted := false
-	root.PersistentPreRun = func(*cobra.Command, []string) { accepted = true }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		accepted = true
+		if th, _ := cmd.Flags().GetString("theme"); th != "auto" && th != "dark" && th != "light" {
+			return usageError{fmt.Errorf("--theme %q: want auto, dark or light", th)}
+		}
+		return nil
+	}
 	err := fang.Execute(ctx, root, fang.WithErrorHandler(plainError))
 	return exitCode(err, accepted)
 }
@@ -76,6 +82,7 @@ func rootCmd() *cobra.Command {
 		RunE:         menu,
 	}
 	root.PersistentFlags().Bool("present", false, "presentation mode for projectors: bigger contrast, fewer panes")
+	root.PersistentFlags().String("theme", "auto", "colours for a dark or light terminal: auto, dark or light (NO_COLOR still turns colour off)")
 	// One line per file: play.go, run.go, files.go, serve.go, tools.go.
 	root.AddCommand(
 		lessonsCmd(), lessonCmd(), replayCmd(), sandboxCmd(), progressCmd(),

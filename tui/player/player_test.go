@@ -582,3 +582,25 @@ func BenchmarkFilter1M(b *testing.B) {
 		l.index(s.Events)
 	}
 }
+
+// TestLightTheme: the light palette draws the same screen in darker inks
+// (the golden keeps the colour codes), and its words are the dark one's.
+func TestLightTheme(t *testing.T) {
+	isDrop := func(e trace.Event) bool { return e.Kind == trace.Verdict && e.Verdict == "drop" }
+	var plain [2]string
+	for k, light := range []bool{false, true} {
+		p := sized(lesson(t, "active-client-firewall"), Options{Light: light}, 80, 24)
+		seekTo(p, isDrop)
+		out := p.Render()
+		plain[k] = ansi.Strip(out)
+		if light {
+			golden(t, "light-active-client-firewall-drop-80x24", out)
+			if !strings.Contains(out, "38;2;3;105;161") { // the light title ink, #0369A1
+				t.Error("the light theme does not use its title colour")
+			}
+		}
+	}
+	if plain[0] != plain[1] {
+		t.Errorf("the themes differ in more than colour:\n%s\n---\n%s", plain[0], plain[1])
+	}
+}

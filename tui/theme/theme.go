@@ -16,8 +16,9 @@ type Styles struct {
 	Title, Frame, OK, Bad, Dialing, Dim, Narr, Current, Note, Pane, Prompt lipgloss.Style
 }
 
-// New makes the styles: plain without colour, bolder for a projector.
-func New(noColor, present bool) Styles {
+// New makes the styles: plain without colour, bolder for a projector,
+// darker inks for a light background.
+func New(noColor, present, light bool) Styles {
 	if noColor {
 		plain := lipgloss.NewStyle()
 		return Styles{Title: plain.Bold(true), Frame: plain, OK: plain, Bad: plain.Bold(true), Dialing: plain,
@@ -36,9 +37,28 @@ func New(noColor, present bool) Styles {
 		Pane:    lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#7DD3FC")),
 		Prompt:  lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#FACC15")),
 	}
+	if light {
+		s = Styles{
+			Title:   lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#0369A1")),
+			Frame:   lipgloss.NewStyle().Foreground(lipgloss.Color("#525252")),
+			OK:      lipgloss.NewStyle().Foreground(lipgloss.Color("#15803D")),
+			Bad:     lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#B91C1C")),
+			Dialing: lipgloss.NewStyle().Foreground(lipgloss.Color("#A16207")),
+			Dim:     lipgloss.NewStyle().Foreground(lipgloss.Color("#6B7280")),
+			Narr:    lipgloss.NewStyle(),
+			Current: lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#000000")).Background(lipgloss.Color("#FDE047")),
+			Note:    lipgloss.NewStyle().Italic(true).Foreground(lipgloss.Color("#7E22CE")),
+			Pane:    lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#0369A1")),
+			Prompt:  lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#A16207")),
+		}
+	}
 	if present { // projectors wash out thin, dim colours
-		s.Frame = s.Frame.Foreground(lipgloss.Color("#FFFFFF")).Bold(true)
-		s.Dim = s.Dim.Foreground(lipgloss.Color("#D4D4D4"))
+		frame, dim := "#FFFFFF", "#D4D4D4"
+		if light {
+			frame, dim = "#000000", "#404040"
+		}
+		s.Frame = s.Frame.Foreground(lipgloss.Color(frame)).Bold(true)
+		s.Dim = s.Dim.Foreground(lipgloss.Color(dim))
 		s.Narr = s.Narr.Bold(true)
 	}
 	return s
