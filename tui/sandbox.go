@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,14 +18,17 @@ import (
 // Sandbox is free play: the learner sets the network with single keys,
 // types a client command, and watches it happen in the player.
 type Sandbox struct {
-	sc    scenario.Scenario
-	link  int // index in linkPresets
-	input textinput.Model
-	run   func(sc scenario.Scenario, title string) (player.Session, error)
-	o     player.Options
-	st    theme.Styles
-	err   error
-	w, h  int
+	history  []string // commands run, oldest first
+	back     int      // how far up/down has gone into history (0: the line being typed)
+	quitting bool     // q on an empty line: asking whether to quit
+	sc       scenario.Scenario
+	link     int // index in linkPresets
+	input    textinput.Model
+	run      func(sc scenario.Scenario, title string) (player.Session, error)
+	o        player.Options
+	st       theme.Styles
+	err      error
+	w, h     int
 }
 
 // NewSandbox starts with passive mode on an open network; run plays a
@@ -76,6 +80,10 @@ func (s *Sandbox) toggle(k string) bool {
 	case "f3":
 		fw["server"] = !fw["server"]
 	case "f4":
+		if !fw["server"] {
+			s.err = errors.New("F4 needs the server firewall: turn it on first (F3)")
+			return true
+		}
 		s.sc.OpenPasv = !s.sc.OpenPasv
 	case "f5":
 		s.sc.NAT = cycle(s.sc.NAT, []string{"none", "client", "server", "both"})
@@ -120,14 +128,33 @@ func (s *Sandbox) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.err = msg.err
 		return s, nil
 	case tea.KeyPressMsg:
+		if s.quitting {
+			s.quitting = false
+			if msg.String() == "y" || msg.String() == "q" {
+				return s, tea.Quit
+			}
+			return s, nil
+		}
 		switch msg.String() {
-		case "ctrl+c", "esc":
+		case "ctrl+c":
 			return s, tea.Quit
+		case "esc": // never quits: it clears the line
+			s.input.Reset()
+			s.back = 0
+			return s, nil
+		case "q":
+			if s.input.Value() == "" {
+				s.quitting = true
+				return s, nil
+			}
 		case "enter":
 			return s, s.play()
+		case "up", "down":
+			s.recall(msg.String() == "up")
+			return s, nil
 		}
+		s.err = nil
 		if s.toggle(msg.String()) {
-			s.err = nil
 			return s, nil
 		}
 	}
@@ -142,8 +169,19 @@ func (s *Sandbox) play() tea.Cmd {
 	if line == "" {
 		line = "get hello.txt"
 	}
+	if n := len(s.history); n == 0 || s.history[n-1] != line {
+		s.history = append(s.history, line)
+	}
+	s.back = 0
+	// Several commands in one login: "ls; get hello.txt".
+	var steps []string
+	for _, st := range strings.Split(line, ";") {
+		if st = strings.TrimSpace(st); st != "" {
+			steps = append(steps, st)
+		}
+	}
 	sc := s.sc
-	sc.Name, sc.Script = "sandbox", []string{line}
+	sc.Name, sc.Script = "sandbox", steps
 	if s.link > 0 {
 		sc.FileSize = 256 << 10
 		linkPresets[s.link].set(&sc)
@@ -152,7 +190,44 @@ func (s *Sandbox) play() tea.Cmd {
 		s.err = err
 		return nil
 	}
-	return open(func() (player.Session, error) { return s.run(sc, "sandbox: "+line) }, s.o)
+	title := "sandbox: " + strings.Join(append(s.knobsOn(), line), " · ")
+	return open(func() (player.Session, error) { return s.run(sc, title) }, s.o)
+}
+
+// recall puts an earlier (up) or later (down) command on the line.
+func (s *Sandbox) recall(up bool) {
+	switch {
+	case up && s.back < len(s.history):
+		s.back++
+	case !up && s.back > 0:
+		s.back--
+	}
+	if s.back == 0 {
+		s.input.Reset()
+		return
+	}
+	s.input.SetValue(s.history[len(s.history)-s.back])
+	s.input.CursorEnd()
+}
+
+// knobsOn names the settings that differ from an open network, for the
+// player's title.
+func (s *Sandbox) knobsOn() []string {
+	sc := s.sc
+	on := []string{string(sc.Mode)}
+	for _, k := range []struct {
+		set  bool
+		name string
+	}{
+		{sc.ClientFirewall(), "client firewall"}, {sc.ServerFirewall(), "server firewall"}, {sc.OpenPasv, "open range"},
+		{sc.NAT != "none", "NAT " + sc.NAT}, {sc.ALG, "helper"}, {sc.TLS, "TLS"}, {sc.PasvAddress, "pasv_address"},
+		{sc.SkipPasvIP, "skip 227 address"}, {s.link > 0, linkPresets[s.link].name},
+	} {
+		if k.set {
+			on = append(on, k.name)
+		}
+	}
+	return on
 }
 
 func onOff(b bool) string {
@@ -187,7 +262,10 @@ func (s *Sandbox) View() tea.View {
 	if s.err != nil {
 		lines = append(lines, "", s.st.Bad.Render(" "+s.err.Error()))
 	}
-	lines = append(lines, "", s.st.Dim.Render(" enter run · m/esc in the player comes back here · esc quits"))
+	if s.quitting {
+		lines = append(lines, "", s.st.Prompt.Render(" Quit the sandbox? y quits, any other key stays."))
+	}
+	lines = append(lines, "", s.st.Dim.Render(" enter run · ↑/↓ earlier commands · a; b runs both in one login · m/esc in the player comes back here · q quits"))
 	v := tea.NewView(theme.Fit(lines, s.w, s.h))
 	v.AltScreen = true
 	v.WindowTitle = "ftplab sandbox"

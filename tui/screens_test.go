@@ -334,3 +334,48 @@ func TestMenuKeepsProgressAndGoesOn(t *testing.T) {
 		t.Errorf("back in the menu, the first lesson should carry its mark:\n%s", screen(a))
 	}
 }
+
+// TestSandboxToImproviseIn: esc never quits and q asks first; a knob
+// that cannot be set says why; two commands run in one login; ↑ brings
+// the last command back; the player's title names the knobs that are on.
+func TestSandboxToImproviseIn(t *testing.T) {
+	r := &recorder{}
+	s := NewSandbox(r.run, opts)
+	a := NewApp(s)
+	send(t, a, keyMsg("esc"))
+	if a.Top() != s {
+		t.Fatal("esc must not leave the sandbox")
+	}
+	send(t, a, keyMsg("f4"))
+	if !strings.Contains(screen(a), "turn it on first (F3)") || s.sc.OpenPasv {
+		t.Errorf("F4 without a server firewall should say why and change nothing:\n%s", screen(a))
+	}
+	send(t, a, keyMsg("f2"))
+	for _, r := range "ls; get hello.txt" {
+		send(t, a, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	send(t, a, keyMsg("enter"))
+	if got := strings.Join(r.sc.Script, " | "); got != "ls | get hello.txt" {
+		t.Errorf("script %q, want ls then get in one login", got)
+	}
+	if !strings.Contains(screen(a), "sandbox: passive · client firewall · ls; get hello.txt") {
+		t.Errorf("the player's title should name the knobs that are on:\n%s", screen(a))
+	}
+	send(t, a, keyMsg("m"))
+	send(t, a, tea.KeyPressMsg{Code: tea.KeyUp})
+	if s.input.Value() != "ls; get hello.txt" {
+		t.Errorf("↑ gave %q, want the last command", s.input.Value())
+	}
+	if !s.sc.ClientFirewall() {
+		t.Error("the knobs must survive going into the player and back")
+	}
+	send(t, a, keyMsg("esc"))
+	send(t, a, keyMsg("q"))
+	if !strings.Contains(screen(a), "Quit the sandbox? y quits") {
+		t.Errorf("q on an empty line should ask first:\n%s", screen(a))
+	}
+	send(t, a, keyMsg("n"))
+	if strings.Contains(screen(a), "Quit the sandbox?") {
+		t.Error("any other key should keep the sandbox")
+	}
+}
