@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/spf13/cobra"
 
+	"ftplab/internal/config"
 	"ftplab/internal/play"
 	"ftplab/internal/progress"
 	"ftplab/lessons"
@@ -56,7 +57,11 @@ func menu(cmd *cobra.Command, args []string) error {
 		l, err := store.Record(name, score, total, time.Now())
 		return l.Best(), err
 	}
-	return tui.Run(ctx, tui.NewMenu(items, open, tuiOptions(cmd)).Record(record).Note(warning), nil, nil)
+	o, err := tuiOptions(cmd)
+	if err != nil {
+		return err
+	}
+	return tui.Run(ctx, tui.NewMenu(items, open, o).Record(record).Note(warning), nil, nil)
 }
 
 // lessonItems lists the embedded lessons for the menu, numbered, with the
@@ -217,7 +222,11 @@ func sandboxCmd() *cobra.Command {
 			if !interactive() {
 				return usageError{errors.New("the sandbox needs a terminal (try ftplab run)")}
 			}
-			return tui.Run(cmd.Context(), tui.NewSandbox(play.Sandbox(cmd.Context()), tuiOptions(cmd)), nil, nil)
+			o, err := tuiOptions(cmd)
+			if err != nil {
+				return err
+			}
+			return tui.Run(cmd.Context(), tui.NewSandbox(play.Sandbox(cmd.Context()), o), nil, nil)
 		},
 	}
 }
@@ -230,16 +239,45 @@ func playSession(cmd *cobra.Command, s player.Session) error {
 	if !interactive() {
 		return errNoPlayer
 	}
-	return tui.Run(cmd.Context(), player.New(s, tuiOptions(cmd)), nil, nil)
+	o, err := tuiOptions(cmd)
+	if err != nil {
+		return err
+	}
+	return tui.Run(cmd.Context(), player.New(s, o), nil, nil)
 }
 
 // watchScreen shows the sessions of `serve --watch` until the user quits
 // or ctx ends.
 func watchScreen(ctx context.Context, cmd *cobra.Command, events <-chan trace.SessionEvent) error {
-	return tui.Run(ctx, tui.NewWatch(events, tuiOptions(cmd)), nil, nil)
+	o, err := tuiOptions(cmd)
+	if err != nil {
+		return err
+	}
+	return tui.Run(ctx, tui.NewWatch(events, o), nil, nil)
 }
 
-func tuiOptions(cmd *cobra.Command) player.Options {
+// keyPresets are the named key sets a config file may start from.
+var keyPresets = map[string]map[string][]string{"vim": player.VimKeys()}
+
+// loadConfig reads the settings file; a broken one is bad usage (exit 2).
+func loadConfig() (config.Config, string, error) {
+	path, err := config.Path()
+	if err != nil {
+		return config.Config{}, "", err
+	}
+	c, err := config.Load(path, keyPresets, player.CheckKeys)
+	if err != nil {
+		return config.Config{}, path, usageError{err}
+	}
+	return c, path, nil
+}
+
+// tuiOptions are the player's options from the flags and the settings file.
+func tuiOptions(cmd *cobra.Command) (player.Options, error) {
+	c, _, err := loadConfig()
+	if err != nil {
+		return player.Options{}, err
+	}
 	present, _ := cmd.Flags().GetBool("present")
 	th, _ := cmd.Flags().GetString("theme")
 	light := th == "light"
@@ -248,5 +286,31 @@ func tuiOptions(cmd *cobra.Command) player.Options {
 		// that does not answer counts as dark.
 		light = !lipgloss.HasDarkBackground(os.Stdin, os.Stdout)
 	}
-	return player.Options{Present: present, NoColor: tui.NoColor(), Light: light}
+	return player.Options{Present: present, NoColor: tui.NoColor(), Light: light, Keys: c.Effective(keyPresets)}, nil
+}
+
+func configCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "config",
+		Short: "Print the settings file's path and the player's effective key bindings",
+		Long: "config prints where ftplab reads its settings ($XDG_CONFIG_HOME/ftplab/config.yaml) and\n" +
+			"the keys each action of the player answers to, with the file's changes applied.\n" +
+			"The file may set `preset: vim` and `keys:` (action -> list of keys).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, path, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "settings file: %s\n", path)
+			if c.Preset != "" {
+				fmt.Fprintf(out, "preset: %s\n", c.Preset)
+			}
+			for _, b := range player.Bindings(c.Effective(keyPresets)) {
+				fmt.Fprintf(out, "  %-8s %s\n", b[0], b[1])
+			}
+			return nil
+		},
+	}
 }

@@ -85,7 +85,7 @@ func rootCmd() *cobra.Command {
 	root.PersistentFlags().String("theme", "auto", "colours for a dark or light terminal: auto, dark or light (NO_COLOR still turns colour off)")
 	// One line per file: play.go, run.go, files.go, serve.go, tools.go.
 	root.AddCommand(
-		lessonsCmd(), lessonCmd(), replayCmd(), sandboxCmd(), progressCmd(),
+		lessonsCmd(), lessonCmd(), replayCmd(), sandboxCmd(), progressCmd(), configCmd(),
 		runCmd(),
 		exportCmd(), importCmd(),
 		serveCmd(),

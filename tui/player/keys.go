@@ -1,30 +1,121 @@
 package player
 
-import "charm.land/bubbles/v2/key"
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // keyMap is the player's keys; help renders from it.
 type keyMap struct {
 	Next, Prev, Play, Faster, Slower, Start, End, Seek, Events, Filter, Search, Inspect, Help, Back, Quit key.Binding
 }
 
-func newKeyMap() keyMap {
-	return keyMap{
-		Next:    key.NewBinding(key.WithKeys("right", "l", "space", "n"), key.WithHelp("→/space", "step")),
-		Prev:    key.NewBinding(key.WithKeys("left", "h", "b"), key.WithHelp("←", "back")),
-		Play:    key.NewBinding(key.WithKeys("p", "enter"), key.WithHelp("p", "play/pause")),
-		Faster:  key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+/-", "speed")),
-		Slower:  key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "slower")),
-		Start:   key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/G", "start/end")),
-		End:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end")),
-		Seek:    key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("0-9", "seek 0-90%")),
-		Events:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "event list")),
-		Filter:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
-		Search:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-		Inspect: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inspector")),
-		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Back:    key.NewBinding(key.WithKeys("m", "esc"), key.WithHelp("m/esc", "menu")),
-		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+// actions are the player's remappable actions: the name a config file
+// uses, the binding, its default keys and what help says it does.
+var actions = []struct {
+	name        string
+	of          func(*keyMap) *key.Binding
+	keys        []string
+	label, does string // help for the default keys ("+/-" "speed" stands for faster and slower)
+	remapped    string // what help says it does once its keys are changed
+}{
+	{"next", func(k *keyMap) *key.Binding { return &k.Next }, []string{"right", "l", "space", "n"}, "→/space", "step", "step"},
+	{"prev", func(k *keyMap) *key.Binding { return &k.Prev }, []string{"left", "h", "b"}, "←", "back", "back"},
+	{"play", func(k *keyMap) *key.Binding { return &k.Play }, []string{"p", "enter"}, "p", "play/pause", "play/pause"},
+	{"faster", func(k *keyMap) *key.Binding { return &k.Faster }, []string{"+", "="}, "+/-", "speed", "faster"},
+	{"slower", func(k *keyMap) *key.Binding { return &k.Slower }, []string{"-", "_"}, "-", "slower", "slower"},
+	{"start", func(k *keyMap) *key.Binding { return &k.Start }, []string{"g", "home"}, "g/G", "start/end", "start"},
+	{"end", func(k *keyMap) *key.Binding { return &k.End }, []string{"G", "end"}, "G", "end", "end"},
+	{"seek", func(k *keyMap) *key.Binding { return &k.Seek }, []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, "0-9", "seek 0-90%", "seek 0-90%"},
+	{"events", func(k *keyMap) *key.Binding { return &k.Events }, []string{"e"}, "e", "event list", "event list"},
+	{"filter", func(k *keyMap) *key.Binding { return &k.Filter }, []string{"f"}, "f", "filter", "filter"},
+	{"search", func(k *keyMap) *key.Binding { return &k.Search }, []string{"/"}, "/", "search", "search"},
+	{"inspect", func(k *keyMap) *key.Binding { return &k.Inspect }, []string{"i"}, "i", "inspector", "inspector"},
+	{"help", func(k *keyMap) *key.Binding { return &k.Help }, []string{"?"}, "?", "help", "help"},
+	{"back", func(k *keyMap) *key.Binding { return &k.Back }, []string{"m", "esc"}, "m/esc", "menu", "menu"},
+	{"quit", func(k *keyMap) *key.Binding { return &k.Quit }, []string{"q", "ctrl+c"}, "q", "quit", "quit"},
+}
+
+// Actions are the names of the player's actions a config file may bind.
+func Actions() []string {
+	out := make([]string, len(actions))
+	for i, a := range actions {
+		out[i] = a.name
 	}
+	return out
+}
+
+// VimKeys is the `vim` preset: hjkl move as well.
+func VimKeys() map[string][]string {
+	return map[string][]string{"next": {"l", "j", "right", "space"}, "prev": {"h", "k", "left"}}
+}
+
+// Bindings are the effective keys of every action: the defaults with
+// overrides (action -> keys) on top, as `ftplab config` prints them.
+func Bindings(overrides map[string][]string) [][2]string {
+	km := newKeyMap(overrides)
+	out := make([][2]string, len(actions))
+	for i, a := range actions {
+		out[i] = [2]string{a.name, strings.Join(a.of(&km).Keys(), " ")}
+	}
+	return out
+}
+
+// newKeyMap is the default keys with overrides applied.
+func newKeyMap(overrides map[string][]string) keyMap {
+	var k keyMap
+	for _, a := range actions {
+		b := key.NewBinding(key.WithKeys(a.keys...), key.WithHelp(a.label, a.does))
+		if o, ok := overrides[a.name]; ok && len(o) > 0 {
+			b = key.NewBinding(key.WithKeys(o...), key.WithHelp(helpKeys(a.name, o), a.remapped))
+		}
+		*a.of(&k) = b
+	}
+	return k
+}
+
+// helpKeys is how help shows an action's keys: the first one or two,
+// arrows as arrows.
+func helpKeys(action string, keys []string) string {
+	if action == "seek" && len(keys) == 10 && keys[0] == "0" {
+		return "0-9"
+	}
+	pretty := map[string]string{"right": "→", "left": "←", "up": "↑", "down": "↓"}
+	var shown []string
+	for _, k := range keys {
+		if p, ok := pretty[k]; ok {
+			k = p
+		}
+		shown = append(shown, k)
+		if len(shown) == 2 {
+			break
+		}
+	}
+	return strings.Join(shown, "/")
+}
+
+// CheckKeys reports an override that names no action or binds no key.
+func CheckKeys(overrides map[string][]string) error {
+	known := map[string]bool{}
+	for _, a := range actions {
+		known[a.name] = true
+	}
+	var bad []string
+	for name, keys := range overrides {
+		if !known[name] {
+			bad = append(bad, fmt.Sprintf("unknown action %q (actions: %s)", name, strings.Join(Actions(), ", ")))
+		} else if len(keys) == 0 {
+			bad = append(bad, fmt.Sprintf("action %q has no keys", name))
+		}
+	}
+	sort.Strings(bad)
+	if len(bad) > 0 {
+		return fmt.Errorf("%s", strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 // ShortHelp is the one-line help under the player.

@@ -65,7 +65,7 @@ type Player struct {
 
 // New makes a player on a session, 80x24 until told its size.
 func New(s Session, o Options) *Player {
-	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present, o.Light), keys: newKeyMap(), help: help.New(),
+	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present, o.Light), keys: newKeyMap(o.Keys), help: help.New(),
 		tr: newTransport(), q: newQuiz(), list: newEventList(), prog: newProgress(), feedDone: s.Feed == nil}
 	p.SetSize(80, 24)
 	p.step(1)

@@ -604,3 +604,27 @@ func TestLightTheme(t *testing.T) {
 		t.Errorf("the themes differ in more than colour:\n%s\n---\n%s", plain[0], plain[1])
 	}
 }
+
+// TestRemappedKeys: a key bound by the config steps the player, help says
+// so, and a bad override is refused with its reason.
+func TestRemappedKeys(t *testing.T) {
+	s := lesson(t, "passive")
+	s.Guide = narrationOnly{s.Guide}
+	p := New(s, Options{NoColor: true, Keys: map[string][]string{"next": {"x"}}})
+	before := p.tr.i
+	press(p, "x")
+	if p.tr.i != before+1 {
+		t.Errorf("x bound to next: at %d, want %d", p.tr.i, before+1)
+	}
+	press(p, "right") // no longer bound
+	if p.tr.i != before+1 {
+		t.Errorf("right still steps after next was remapped to x")
+	}
+	if !strings.Contains(screen(t, p), "x step") {
+		t.Errorf("help should show the remapped key:\n%s", screen(t, p))
+	}
+	if err := CheckKeys(map[string][]string{"jump": {"j"}, "next": nil}); err == nil ||
+		!strings.Contains(err.Error(), `unknown action "jump"`) || !strings.Contains(err.Error(), `action "next" has no keys`) {
+		t.Errorf("bad overrides: %v", err)
+	}
+}

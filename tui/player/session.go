@@ -54,5 +54,6 @@ type Question struct {
 type Options struct {
 	Present bool // projector mode: stage, narration and timeline only, high contrast
 	NoColor bool
-	Light   bool // inks for a light background (--theme light, or auto on a light terminal)
+	Light   bool                // inks for a light background (--theme light, or auto on a light terminal)
+	Keys    map[string][]string // action -> keys, over the defaults (see [Actions])
 }
