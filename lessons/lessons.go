@@ -22,6 +22,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"ftplab/internal/termsafe"
 	"ftplab/sim"
 	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
@@ -457,28 +458,31 @@ func WriteList(w io.Writer, ls []*Lesson) error {
 }
 
 // WriteNarrated prints a headless lesson: the intro, then each event's
-// transcript line followed by the lesson's words for it.
+// transcript line followed by the lesson's words for it. A lesson file may
+// come from anyone, so its words (and the run's) are escaped for the
+// terminal: control bytes show as text.
 func WriteNarrated(w io.Writer, l *Lesson, evs []trace.Event) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\n%s\n\n", l.Title, strings.Repeat("=", len(l.Title)))
+	title := termsafe.String(l.Title)
+	fmt.Fprintf(&b, "%s\n%s\n\n", title, strings.Repeat("=", len(title)))
 	if l.Intro != "" {
-		fmt.Fprintf(&b, "%s\n\n", l.Intro)
+		fmt.Fprintf(&b, "%s\n\n", termsafe.Text(l.Intro))
 	}
 	for i, e := range evs {
 		if p := l.PredictionAt(i, evs); p != nil {
-			fmt.Fprintf(&b, "\n  ? %s\n", p.Question)
+			fmt.Fprintf(&b, "\n  ? %s\n", termsafe.String(p.Question))
 			for k, c := range p.Choices {
-				fmt.Fprintf(&b, "    %d. %s\n", k+1, c)
+				fmt.Fprintf(&b, "    %d. %s\n", k+1, termsafe.String(c))
 			}
-			fmt.Fprintf(&b, "    answer: %d. %s\n\n", p.Answer, p.Explain)
+			fmt.Fprintf(&b, "    answer: %d. %s\n\n", p.Answer, termsafe.String(p.Explain))
 		}
-		fmt.Fprintf(&b, "%10s  %s\n", trace.Seconds(e.T), trace.Describe(e))
+		fmt.Fprintf(&b, "%10s  %s\n", trace.Seconds(e.T), termsafe.String(trace.Describe(e)))
 		if i == 0 {
 			continue // the intro already spoke
 		}
 		if n := l.Narration(i, evs); n != "" {
 			for _, ln := range strings.Split(n, "\n") {
-				fmt.Fprintf(&b, "            | %s\n", ln)
+				fmt.Fprintf(&b, "            | %s\n", termsafe.String(ln))
 			}
 		}
 	}
