@@ -1,7 +1,8 @@
 // Package probe asks a real FTP server how it behaves in each data
 // connection mode (PASV, EPSV, PORT, EPRT) and explains what it finds:
 // `ftplab probe HOST:PORT`. It contacts only the host it is given, with
-// short, bounded timeouts.
+// short, bounded timeouts: a reply that names another address is reported,
+// not dialed (guard.go), and replies and listings are bounded in size.
 package probe
 
 import (
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"ftplab/internal/termsafe"
 	"ftplab/sim/ftp"
 )
 
@@ -46,7 +48,8 @@ type Result struct {
 	Advertised string   `json:"advertised,omitempty"` // the address in a 227 reply
 	Dialed     string   `json:"dialed,omitempty"`     // the data address actually dialed
 	Err        string   `json:"error,omitempty"`
-	Cause      string   `json:"cause"` // one sentence: why, and what usually fixes it
+	Stopped    []string `json:"stopped,omitempty"` // dials and connections the probe refused (not the server's address)
+	Cause      string   `json:"cause"`             // one sentence: why, and what usually fixes it
 }
 
 // Report is the whole probe.
@@ -86,14 +89,17 @@ func Run(ctx context.Context, addr string, o Options) (Report, error) {
 
 var commandOf = map[ftp.Mode]string{ftp.ModePassive: "PASV", ftp.ModeEPSV: "EPSV", ftp.ModeActive: "PORT", ftp.ModeEPRT: "EPRT"}
 
-// probeMode tries one LIST in mode m. For PASV it notices a 227 address
-// that differs from the server's and, when dialing it fails, retries the
-// way modern clients do (the control connection's address).
+// probeMode tries one LIST in mode m. Data connections go only to the
+// server's own address (as curl and ftplib do): a 227 reply naming another
+// address is reported as a mismatch, never dialed.
 func probeMode(ctx context.Context, addr string, m ftp.Mode, o Options) (Result, string) {
 	r := Result{Mode: m, Command: commandOf[m]}
 	var last, advertised, dialed string
+	spoke := false // a command was sent: the control connection got past the greeting
 	observe := func(e ftp.Event) {
 		switch {
+		case e.Kind == ftp.EvCommand:
+			spoke = true
 		case e.Kind == ftp.EvReply:
 			last = e.Text
 			if strings.HasPrefix(e.Text, "227 ") {
@@ -105,12 +111,21 @@ func probeMode(ctx context.Context, addr string, m ftp.Mode, o Options) (Result,
 			dialed = e.Remote
 		}
 	}
-	banner, listErr := tryList(ctx, addr, m, false, o, observe)
-	r.Advertised, r.Dialed = advertised, dialed
+	t := tryList(ctx, addr, m, o, observe)
+	listErr := t.err
+	r.Advertised, r.Dialed, r.Stopped = advertised, dialed, t.stopped
+	if len(t.stopped) > 0 {
+		r.Dialed = "" // the guard stopped it: nothing was sent
+	}
+	mismatch := advertised != "" && t.server.IsValid() && hostOf(advertised) != t.server.String()
 	if listErr == nil {
 		r.Outcome = Worked
 		r.Cause = worked(m)
-		return r, banner
+		if mismatch {
+			r.Outcome = Mismatch
+			r.Cause = fmt.Sprintf("The server advertises %s in its 227 reply but is reached at %s: the server is behind NAT or misconfigured. The probe dials only the server it was given, as modern clients (curl, ftplib) do, and that worked; classic clients dial the advertised address and fail. Fix: advertise the right public address (vsftpd pasv_address).", hostOf(advertised), t.server)
+		}
+		return r, t.banner
 	}
 	r.Err = listErr.Error()
 	var re *ftp.ReplyError
@@ -118,44 +133,62 @@ func probeMode(ctx context.Context, addr string, m ftp.Mode, o Options) (Result,
 	case errors.As(listErr, &re) && re.Command != "USER" && re.Command != "PASS" && re.Command != "greeting":
 		r.Outcome, r.Reply = Refused, re.Reply.String()
 		r.Cause = refusedCause(m, re)
-	case dialed == "" && !errors.As(listErr, &re) && last == "":
+	case dialed == "" && !errors.As(listErr, &re) && !spoke:
 		r.Outcome = Broken
 		r.Cause = "The control connection itself failed: check the address, the port and that an FTP server answers there."
 	case errors.As(listErr, &re):
 		r.Outcome, r.Reply = Broken, re.Reply.String()
 		r.Cause = "Login was refused: pass --user NAME:PASSWORD, or enable anonymous access on the server."
+	case len(t.stopped) > 0:
+		r.Outcome, r.Reply = DialFailed, last
+		r.Cause = "The server named a data address the probe does not dial: a server hands out an unprivileged port on its own address, so this one is misconfigured or trying to use the probe to reach something else."
 	default:
 		r.Outcome = DialFailed
 		r.Reply = last
-		r.Cause = dialCause(m, addr, advertised, dialed, listErr)
-		if m == ftp.ModePassive && advertised != "" && !sameHost(advertised, addr) {
-			// Retry as curl and ftplib do: ignore the advertised address.
-			if _, err := tryList(ctx, addr, m, true, o, nil); err == nil {
-				r.Outcome = Mismatch
-				r.Cause = fmt.Sprintf("The server advertises %s in its 227 reply but is reached at %s: the server is behind NAT or misconfigured and advertises an address this machine cannot reach. Modern clients (curl, ftplib) ignore the advertised address and work; classic ones fail. Fix: advertise the right public address (vsftpd pasv_address).", hostOf(advertised), hostOf(addr))
-			}
-		}
+		r.Cause = dialCause(m, advertised, dialed, mismatch, listErr)
 	}
-	return r, banner
+	return r, t.banner
 }
 
-// tryList logs in and lists in mode m; banner is the server's greeting.
-func tryList(ctx context.Context, addr string, m ftp.Mode, skipPasvIP bool, o Options, observe ftp.Observer) (banner string, err error) {
-	c, err := ftp.Dial(ctx, addr, ftp.ClientConfig{Network: o.Network, Mode: m, SkipPasvIP: skipPasvIP, Timeout: o.Timeout, Observer: observe})
+type listTry struct {
+	banner  string
+	server  netip.Addr // the control connection's peer (invalid if never connected)
+	stopped []string   // what the guard refused to dial or accept
+	err     error
+}
+
+// tryList logs in and lists in mode m, on a network that reaches only the
+// server.
+func tryList(ctx context.Context, addr string, m ftp.Mode, o Options, observe ftp.Observer) (t listTry) {
+	g := &guard{inner: o.Network, addr: addr}
+	defer func() {
+		t.stopped = g.notes()
+		g.mu.Lock()
+		t.server = g.server
+		g.mu.Unlock()
+	}()
+	c, err := ftp.Dial(ctx, addr, ftp.ClientConfig{Network: g, Mode: m, SkipPasvIP: true, Timeout: o.Timeout, Observer: observe, MaxListing: maxListing})
 	if err != nil {
-		return "", err
+		t.err = err
+		return t
 	}
 	defer c.Close()
-	banner = c.Banner.String()
+	t.banner = c.Banner.String()
 	if err := c.Login(o.User, o.Password); err != nil {
-		return banner, err
+		t.err = err
+		return t
 	}
 	if _, err := c.List(""); err != nil {
-		return banner, err
+		t.err = err
+		return t
 	}
 	c.Quit()
-	return banner, nil
+	return t
 }
+
+// maxListing bounds the LIST a probe reads: it only needs to know that
+// data flowed.
+const maxListing = 1 << 20
 
 func worked(m ftp.Mode) string {
 	if m.Passive() {
@@ -176,21 +209,19 @@ func refusedCause(m ftp.Mode, re *ftp.ReplyError) string {
 	return fmt.Sprintf("The server answered %q to %s.", re.Reply.String(), re.Command)
 }
 
-func dialCause(m ftp.Mode, addr, advertised, dialed string, err error) string {
+func dialCause(m ftp.Mode, advertised, dialed string, mismatch bool, err error) string {
 	kind := "timed out (packets dropped)"
 	if strings.Contains(err.Error(), "refused") {
 		kind = "was refused"
 	}
 	if m.Passive() {
-		if advertised != "" && !sameHost(advertised, addr) {
-			return fmt.Sprintf("The dial to the advertised address %s %s: the server is behind NAT and advertises an address this machine cannot reach.", advertised, kind)
+		if mismatch {
+			return fmt.Sprintf("The server advertises %s, not its own address: it is behind NAT, misconfigured or hostile. The probe dials only the server it was given, and the dial to %s %s.", advertised, dialed, kind)
 		}
 		return fmt.Sprintf("The dial to %s %s: the server's firewall does not admit its passive port range.", dialed, kind)
 	}
 	return fmt.Sprintf("The data connection %s.", kind)
 }
-
-func sameHost(a, b string) bool { return hostOf(a) == hostOf(b) }
 
 func hostOf(hostport string) string {
 	if ap, err := netip.ParseAddrPort(hostport); err == nil {
@@ -201,23 +232,30 @@ func hostOf(hostport string) string {
 }
 
 // WriteText prints the report as a table with one cause sentence per mode.
+// The server's words are escaped for the terminal.
 func WriteText(w io.Writer, r Report) error {
-	fmt.Fprintf(w, "probe %s", r.Server)
+	line := termsafe.String(fmt.Sprintf("probe %s", r.Server))
 	if r.Banner != "" {
-		fmt.Fprintf(w, "  (%s)", r.Banner)
+		line += termsafe.String(fmt.Sprintf("  (%s)", r.Banner))
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, line)
 	for _, res := range r.Results {
 		detail := res.Reply
 		if detail == "" {
 			detail = res.Err
 		}
-		fmt.Fprintf(w, "  %-4s %-8s %-18s %s\n", res.Command, res.Mode, res.Outcome, detail)
+		fmt.Fprintln(w, termsafe.String(fmt.Sprintf("  %-4s %-8s %-18s %s", res.Command, res.Mode, res.Outcome, detail)))
 		if res.Advertised != "" {
-			fmt.Fprintf(w, "       advertised %s, dialed %s\n", res.Advertised, res.Dialed)
+			dialed := res.Dialed
+			if dialed == "" {
+				dialed = "nothing"
+			}
+			fmt.Fprintln(w, termsafe.String(fmt.Sprintf("       advertised %s, dialed %s", res.Advertised, dialed)))
 		}
-		_, err := fmt.Fprintf(w, "       %s\n", res.Cause)
-		if err != nil {
+		for _, s := range res.Stopped {
+			fmt.Fprintln(w, "       stopped: "+termsafe.String(s))
+		}
+		if _, err := fmt.Fprintln(w, "       "+termsafe.String(res.Cause)); err != nil {
 			return err
 		}
 	}

@@ -34,7 +34,14 @@ type ClientConfig struct {
 	TLS         *tls.Config // used by AuthTLS
 	// Timeout bounds each real-time wait (reply, accept); zero means 30 s.
 	Timeout time.Duration
+	// MaxListing bounds a LIST or NLST the client keeps in memory; zero
+	// means DefaultMaxListing. A longer listing is an error.
+	MaxListing int64
 }
+
+// DefaultMaxListing is the largest listing a client keeps by default: a
+// server that streams an endless LIST cannot exhaust memory.
+const DefaultMaxListing = 64 << 20
 
 // Client is one FTP control connection and the data connections it opens.
 type Client struct {
@@ -189,14 +196,14 @@ func (c *Client) AuthTLS() error {
 // List runs LIST and returns the listing's bytes.
 func (c *Client) List(path string) ([]byte, error) {
 	var b strings.Builder
-	_, err := c.transfer(withArg("LIST", path), func(d net.Conn) (int64, error) { return io.Copy(&b, d) })
+	_, err := c.transfer(withArg("LIST", path), c.readListing(&b, "LIST"))
 	return []byte(b.String()), err
 }
 
 // NameList runs NLST and returns the names.
 func (c *Client) NameList(path string) ([]string, error) {
 	var b strings.Builder
-	_, err := c.transfer(withArg("NLST", path), func(d net.Conn) (int64, error) { return io.Copy(&b, d) })
+	_, err := c.transfer(withArg("NLST", path), c.readListing(&b, "NLST"))
 	if err != nil {
 		return nil, err
 	}
@@ -223,6 +230,21 @@ func (c *Client) Store(name string, r io.Reader) (int64, error) {
 		}
 		return n, err
 	})
+}
+
+// readListing copies a listing into b, at most MaxListing bytes.
+func (c *Client) readListing(b *strings.Builder, verb string) func(net.Conn) (int64, error) {
+	limit := c.cfg.MaxListing
+	if limit <= 0 {
+		limit = DefaultMaxListing
+	}
+	return func(d net.Conn) (int64, error) {
+		n, err := io.Copy(b, io.LimitReader(d, limit+1))
+		if err == nil && n > limit {
+			return n, fmt.Errorf("%s: listing longer than %d bytes (the client's limit)", verb, limit)
+		}
+		return n, err
+	}
 }
 
 func withArg(cmd, arg string) string {
@@ -296,6 +318,9 @@ func (c *Client) transfer(cmd string, move func(net.Conn) (int64, error)) (int64
 	c.cfg.Observer.emit(Event{Kind: EvClose, Channel: Data, Local: local, Remote: remote})
 	rep, err := c.readReply()
 	if err != nil {
+		if moveErr != nil {
+			return n, moveErr // what went wrong first (a listing over the limit)
+		}
 		return n, err
 	}
 	if rep.Code/100 != 2 {
