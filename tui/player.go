@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"ftplab/internal/termsafe"
 	"ftplab/sim/trace"
 )
 
@@ -93,6 +94,7 @@ type Player struct {
 
 // NewPlayer makes a player on a session.
 func NewPlayer(s Session, o Options) *Player {
+	s.Header = safeHeader(s.Header)
 	p := &Player{s: s, o: o, st: newStyles(o.NoColor, o.Present), keys: newKeyMap(), help: help.New(),
 		w: o.Width, h: o.Height, i: -1, frame: animFrames, speed: 2, asked: map[int]bool{}, prog: newProgress()}
 	if p.w == 0 {
@@ -423,10 +425,10 @@ func (p *Player) compose(key screenKey) composed {
 	if p.asking != nil {
 		lines = append(lines, p.predictionLines(w)...)
 	} else if p.i >= 0 {
-		lines = append(lines, wrap(p.st.narr.Render(trace.Describe(cur)), w)...)
+		lines = append(lines, wrap(p.st.narr.Render(safe(trace.Describe(cur))), w)...)
 		if p.s.Narrate != nil {
 			if n := p.s.Narrate(p.i, p.s.Events); n != "" {
-				lines = append(lines, wrap(p.st.note.Render(reflow(n)), w)...)
+				lines = append(lines, wrap(p.st.note.Render(reflow(termsafe.Text(n))), w)...)
 			}
 		}
 	}
@@ -474,7 +476,7 @@ func (p *Player) compose(key screenKey) composed {
 }
 
 func (p *Player) predictionLines(w int) []string {
-	q := p.asking
+	q := safePrediction(p.asking)
 	out := wrapIndent(p.st.prompt.Render("? "+q.Question), w, 2)
 	for k, c := range q.Choices {
 		mark := "  "

@@ -33,14 +33,14 @@ func (s *stageState) apply(e trace.Event) {
 		if e.Kind != trace.SYN {
 			return
 		}
-		c = &connState{id: e.Conn, channel: e.Channel, dialer: e.Host, from: e.From, to: e.To, status: "dialing"}
+		c = &connState{id: e.Conn, channel: trace.Channel(safe(string(e.Channel))), dialer: safe(e.Host), from: safe(e.From), to: safe(e.To), status: "dialing"}
 		s.byID[e.Conn] = c
 		s.conns = append(s.conns, c)
 	}
 	switch e.Kind {
 	case trace.Verdict:
 		if e.Verdict != "accept" {
-			c.box, c.rule = e.Box, e.Rule
+			c.box, c.rule = safe(e.Box), safe(e.Rule)
 		}
 	case trace.Retransmit:
 		c.attempt = e.Attempt
@@ -49,12 +49,12 @@ func (s *stageState) apply(e trace.Event) {
 	case trace.Timeout:
 		c.status = "dropped"
 		if e.Box != "" {
-			c.box, c.rule = e.Box, e.Rule
+			c.box, c.rule = safe(e.Box), safe(e.Rule)
 		}
 	case trace.Refused:
 		c.status = "refused"
 		if e.Box != "" {
-			c.box, c.rule = e.Box, e.Rule
+			c.box, c.rule = safe(e.Box), safe(e.Rule)
 		}
 	case trace.Segment:
 		c.bytes += e.Bytes
@@ -81,17 +81,17 @@ func addTranscript(out []transcriptLine, k int, e trace.Event) []transcriptLine 
 	var l transcriptLine
 	switch {
 	case e.Kind == trace.Segment && e.Channel == trace.Control && e.Text != "":
-		l = transcriptLine{index: k, host: e.Host, text: e.Text}
+		l = transcriptLine{index: k, host: safe(e.Host), text: safe(e.Text)}
 	case e.Kind == trace.Segment && e.Channel == trace.Control:
-		l = transcriptLine{index: k, host: e.Host, text: "(encrypted)", note: true}
+		l = transcriptLine{index: k, host: safe(e.Host), text: "(encrypted)", note: true}
 		if n := len(out); n > 0 && out[n-1].text == l.text && out[n-1].host == l.host {
 			out[n-1].index = k
 			return out
 		}
 	case e.Kind == trace.Rewrite:
-		l = transcriptLine{index: k, host: e.Box, text: e.Box + " rewrites it: " + e.After, note: true}
+		l = transcriptLine{index: k, host: safe(e.Box), text: safe(e.Box + " rewrites it: " + e.After), note: true}
 	case e.Kind == trace.Blind:
-		l = transcriptLine{index: k, host: e.Box, text: e.Box + " cannot read the channel any more", note: true}
+		l = transcriptLine{index: k, host: safe(e.Box), text: safe(e.Box) + " cannot read the channel any more", note: true}
 	default:
 		return out
 	}

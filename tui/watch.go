@@ -106,7 +106,7 @@ func (m *Watch) Render() string {
 		return fit([]string{top, "", " waiting for a client: point curl, lftp or FileZilla at this server"}, m.w, m.h)
 	}
 	p.w, p.h = m.w, m.h-1
-	return fit(append([]string{top + m.st.dim.Render(fmt.Sprintf("  [%d/%d] %s", m.cur+1, len(m.sessions), m.sessions[m.cur]))}, splitLines(p.Render())...), m.w, m.h)
+	return fit(append([]string{top + m.st.dim.Render(fmt.Sprintf("  [%d/%d] %s", m.cur+1, len(m.sessions), safe(m.sessions[m.cur])))}, splitLines(p.Render())...), m.w, m.h)
 }
 
 // View draws the screen.
