@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"ftplab/internal/kernel"
+	"ftplab/internal/termsafe"
 	"ftplab/internal/probe"
 	"ftplab/lessons"
 	"ftplab/sim"
@@ -44,7 +45,9 @@ func plainError(w io.Writer, _ fang.Styles, err error) {
 	if errors.Is(err, errUnexpected) {
 		return // the transcript already told the story
 	}
-	fmt.Fprintln(w, "ftplab:", err)
+	// Errors may quote a server's reply or a file's text: escaped, so they
+	// cannot drive the terminal.
+	fmt.Fprintln(w, "ftplab:", termsafe.Text(err.Error()))
 }
 
 // usageError marks bad usage or input: exit status 2.
