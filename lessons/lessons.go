@@ -137,6 +137,10 @@ func Parse(file string, src []byte) (*Lesson, error) {
 	add := func(line int, format string, args ...any) {
 		errs = append(errs, CheckError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
+	if len(src) > MaxLessonBytes {
+		add(1, "larger than %d bytes (the limit for a lesson file)", MaxLessonBytes)
+		return nil, errs
+	}
 	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
 	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
 		add(1, "a lesson starts with front matter: a line \"---\", YAML, then \"---\"")
@@ -156,7 +160,15 @@ func Parse(file string, src []byte) (*Lesson, error) {
 	l := &Lesson{Name: lessonName(file), Path: file}
 
 	var fm frontMatter
-	dec := yaml.NewDecoder(strings.NewReader(strings.Join(lines[1:end], "\n")))
+	yamlText := strings.Join(lines[1:end], "\n")
+	var tree yaml.Node
+	if yaml.Unmarshal([]byte(yamlText), &tree) == nil {
+		if n, line := expandedSize(&tree, MaxFrontMatterNodes); n > MaxFrontMatterNodes {
+			add(line+1, "front matter: more than %d YAML values with its aliases expanded (the limit for a lesson file)", MaxFrontMatterNodes)
+			return nil, errs
+		}
+	}
+	dec := yaml.NewDecoder(strings.NewReader(yamlText))
 	dec.KnownFields(true)
 	keyLine := func(key string) int {
 		for i := 1; i < end; i++ {
@@ -336,7 +348,7 @@ func All() ([]*Lesson, error) {
 // when it looks like a path (a teacher's own lesson).
 func Find(name string) (*Lesson, error) {
 	if strings.HasSuffix(name, ".md") || strings.ContainsRune(name, os.PathSeparator) {
-		src, err := os.ReadFile(name)
+		src, err := readLessonFile(name)
 		if err != nil {
 			return nil, err
 		}
@@ -360,7 +372,7 @@ func Find(name string) (*Lesson, error) {
 // it, then runs its scenario to confirm the expected outcome happens, every
 // section speaks and every prediction is asked.
 func CheckFile(path string) error {
-	src, err := os.ReadFile(path)
+	src, err := readLessonFile(path)
 	if err != nil {
 		return err
 	}

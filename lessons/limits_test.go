@@ -1,0 +1,71 @@
+package lessons
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// aliasFanOut is a lesson whose one anchored prediction, with n choices,
+// is aliased n times: about 10n bytes that decode to n*n values.
+func aliasFanOut(n int) string {
+	var b strings.Builder
+	b.WriteString("---\ntitle: t\nscenario:\n  mode: passive\npredictions:\n  - &p\n    before: start\n    question: q\n    answer: 1\n    choices:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "      - c%d\n", i)
+	}
+	for i := 0; i < n; i++ {
+		b.WriteString("  - *p\n")
+	}
+	b.WriteString("---\ntext\n")
+	return b.String()
+}
+
+// TestParseBoundsAliasFanOut: a small file whose aliases expand to
+// millions of values is refused quickly, with the limit in the error,
+// while a few aliases still work.
+func TestParseBoundsAliasFanOut(t *testing.T) {
+	src := aliasFanOut(3000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	_, err := Parse("bomb.md", []byte(src))
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	if err == nil || !strings.Contains(err.Error(), "bomb.md:6: front matter: more than 20000 YAML values with its aliases expanded") {
+		t.Fatalf("err = %v", err)
+	}
+	t.Logf("%d-byte file: refused in %s, %d bytes allocated", len(src), took, alloc)
+	if alloc > 64<<20 {
+		t.Errorf("%d bytes allocated for a %d-byte file", alloc, len(src))
+	}
+	if _, err := Parse("few.md", []byte(aliasFanOut(3))); err != nil {
+		t.Errorf("three aliases of a three-choice prediction: %v", err)
+	}
+}
+
+// TestLessonFileSizeLimit: a lesson file over 1 MiB (here 2 MiB of blank
+// lines) is refused by name, by check and by Parse, without reading it all.
+func TestLessonFileSizeLimit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.md")
+	big := "---\ntitle: t\n---\n" + strings.Repeat("\n", 2<<20)
+	if err := os.WriteFile(path, []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "larger than 1048576 bytes (the limit for a lesson file)"
+	if _, err := Find(path); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Find: %v", err)
+	}
+	if err := CheckFile(path); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("CheckFile: %v", err)
+	}
+	if _, err := Parse("big.md", []byte(big)); err == nil || !strings.Contains(err.Error(), "big.md:1: "+want) {
+		t.Errorf("Parse: %v", err)
+	}
+}
