@@ -210,7 +210,13 @@ func Parse(file string, src []byte) (*Lesson, error) {
 	}
 	if err := l.Scenario.Defaults().Validate(); err != nil && len(errs) == 0 {
 		for _, msg := range strings.Split(err.Error(), "\n") {
-			add(keyLine("scenario"), "scenario: %s", msg)
+			// "latency 2562047h0m0s: ..." is about the line "latency: ...".
+			knob, _, _ := strings.Cut(msg, " ")
+			line := keyLine(knob)
+			if line == 1 {
+				line = keyLine("scenario")
+			}
+			add(line, "scenario: %s", msg)
 		}
 	}
 	for i := range l.Predictions {

@@ -69,3 +69,17 @@ func TestLessonFileSizeLimit(t *testing.T) {
 		t.Errorf("Parse: %v", err)
 	}
 }
+
+// TestCheckRefusesOverflowingLatency: `lesson check` reports a latency
+// that would overflow virtual time at its line, instead of "ok".
+func TestCheckRefusesOverflowingLatency(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "slow.md")
+	src := "---\ntitle: Slow\nscenario:\n  mode: passive\n  latency: 2562047h\n---\nText.\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := CheckFile(path)
+	if err == nil || !strings.Contains(err.Error(), path+":5: scenario: latency 2562047h0m0s: at most 24h0m0s") {
+		t.Fatalf("err = %v", err)
+	}
+}
