@@ -42,6 +42,7 @@ type Lesson struct {
 	Intro       string // text before the first section
 	Sections    []Section
 	Predictions []Prediction
+	cache       *firstCache // where hooks first match in the run being narrated
 }
 
 // Section is narration for the events its hook matches.
@@ -157,7 +158,7 @@ func Parse(file string, src []byte) (*Lesson, error) {
 		add(1, "front matter is not closed by a line \"---\"")
 		return nil, errs
 	}
-	l := &Lesson{Name: lessonName(file), Path: file}
+	l := &Lesson{Name: lessonName(file), Path: file, cache: &firstCache{}}
 
 	var fm frontMatter
 	yamlText := strings.Join(lines[1:end], "\n")
@@ -219,9 +220,13 @@ func Parse(file string, src []byte) (*Lesson, error) {
 			add(line, "scenario: %s", msg)
 		}
 	}
+	predLines := predictionLines(lines[:end])
 	for i := range l.Predictions {
 		p := &l.Predictions[i]
-		line := predictionLine(lines[:end], i)
+		line := 1
+		if i < len(predLines) {
+			line = predLines[i]
+		}
 		h, err := parseHook(p.Before)
 		if err != nil {
 			add(line, "prediction %d: before: %v", i+1, err)
@@ -306,18 +311,16 @@ func yamlMessages(err error) []string {
 	return []string{strings.TrimPrefix(err.Error(), "yaml: ")}
 }
 
-// predictionLine finds the line of the i-th "- before:" item.
-func predictionLine(fm []string, i int) int {
-	n := -1
+// predictionLines finds the line of every "- before:" item, in order (one
+// pass: a file with thousands of predictions stays fast to check).
+func predictionLines(fm []string) []int {
+	var out []int
 	for k, ln := range fm {
 		if strings.HasPrefix(strings.TrimSpace(ln), "- ") && strings.Contains(ln, "before:") {
-			n++
-			if n == i {
-				return k + 1
-			}
+			out = append(out, k+1)
 		}
 	}
-	return 1
+	return out
 }
 
 // All returns the embedded lessons in teaching order.
@@ -426,11 +429,12 @@ func (l *Lesson) Narration(i int, evs []trace.Event) string {
 	if i < 0 || i >= len(evs) {
 		return ""
 	}
-	for _, s := range l.Sections {
+	first, _ := l.firsts(evs)
+	for k, s := range l.Sections {
 		if !s.hook.matches(i, evs) {
 			continue
 		}
-		if s.Once && firstMatch(s.hook, evs) != i {
+		if s.Once && first[k] != i {
 			continue
 		}
 		return fill(s.Text, evs[i])
@@ -443,10 +447,13 @@ func (l *Lesson) Narration(i int, evs []trace.Event) string {
 
 // PredictionAt is the question to ask before showing event i, if any.
 func (l *Lesson) PredictionAt(i int, evs []trace.Event) *Prediction {
+	if i < 0 || i >= len(evs) {
+		return nil
+	}
+	_, first := l.firsts(evs)
 	for k := range l.Predictions {
-		p := &l.Predictions[k]
-		if firstMatch(p.hook, evs) == i {
-			return p
+		if first[k] == i {
+			return &l.Predictions[k]
 		}
 	}
 	return nil

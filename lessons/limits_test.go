@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ftplab/sim/trace"
 )
 
 // aliasFanOut is a lesson whose one anchored prediction, with n choices,
@@ -81,5 +83,45 @@ func TestCheckRefusesOverflowingLatency(t *testing.T) {
 	err := CheckFile(path)
 	if err == nil || !strings.Contains(err.Error(), path+":5: scenario: latency 2562047h0m0s: at most 24h0m0s") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestNarrationIsLinear: narrating a long run costs each event the number
+// of sections, not a walk of the run: 40,000 events with once-sections and
+// predictions that never match took minutes when every event rescanned.
+func TestNarrationIsLinear(t *testing.T) {
+	src := "---\ntitle: Long\nscenario:\n  mode: passive\npredictions:\n" +
+		"  - before: reset\n    question: q\n    choices: [a, b]\n    answer: 1\n" +
+		"  - before: timeout\n    question: q\n    choices: [a, b]\n    answer: 1\n---\nIntro.\n\n" +
+		"## once on reset\nr\n\n## once on refused\nf\n\n## once on blind\nb\n\n## on note\nn {text}\n"
+	l, err := Parse("long.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := make([]trace.Event, 40000)
+	for i := range evs {
+		evs[i] = trace.Event{Seq: i, Kind: trace.Segment, Channel: trace.Control, Host: "client", Text: "NOOP"}
+	}
+	evs[39999] = trace.Event{Seq: 39999, Kind: trace.Reset}
+	start := time.Now()
+	var b strings.Builder
+	if err := WriteNarrated(&b, l, evs); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	t.Logf("40000 events narrated in %s", took)
+	if took > 5*time.Second {
+		t.Errorf("narrating 40000 events took %s", took)
+	}
+	if !strings.Contains(b.String(), "? q") || !strings.Contains(b.String(), "| r") {
+		t.Error("the prediction and the once-section at the last event are missing")
+	}
+	// The same answers as a fresh walk, event by event (a run reused).
+	for _, i := range []int{0, 39998, 39999} {
+		fresh := *l
+		fresh.cache = nil
+		if a, b := l.Narration(i, evs), fresh.Narration(i, evs); a != b {
+			t.Errorf("event %d: cached %q, fresh %q", i, a, b)
+		}
 	}
 }
