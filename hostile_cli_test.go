@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,5 +35,35 @@ func TestCommandsEscapeOutsideText(t *testing.T) {
 	plainError(&b, fang.Styles{}, errors.New("probe: server said 530 \x1b]52;c;aGk=\x07\nline two"))
 	if got, want := b.String(), "ftplab: probe: server said 530 \\x1b]52;c;aGk=\\x07\nline two\n"; got != want {
 		t.Errorf("plainError wrote %q, want %q", got, want)
+	}
+}
+
+// TestFailedExportKeepsTheFile: an export that fails (a trace whose
+// addresses a pcap cannot carry) exits 2 and leaves the file that was
+// there untouched, with no temporary behind; a good export replaces it and
+// keeps its permissions.
+func TestFailedExportKeepsTheFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, []byte(`{"format":"ftplab-trace","version":1,"topology":{"hosts":[]}}`+"\n"+
+		`{"seq":0,"kind":"syn","conn":1,"chan":"control","host":"client","from":"nowhere","to":"198.51.100.21:21"}`+"\n"), 0o644)
+	out := filepath.Join(dir, "keep.pcap")
+	os.WriteFile(out, []byte("the earlier export"), 0o640)
+	msg, code := ftplab(t, "export", "--format", "pcap", "-o", out, bad)
+	if code != 2 || !strings.Contains(msg, "bad addresses") {
+		t.Errorf("exit %d, %q; want 2 and the reason", code, msg)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "the earlier export" {
+		t.Errorf("the existing file now holds %q", b)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".keep.pcap.tmp-*")); len(left) != 0 {
+		t.Errorf("temporaries left: %v", left)
+	}
+	if msg, code := ftplab(t, "export", "--format", "pcap", "-o", out, "sim/trace/testdata/passive-list-get.jsonl"); code != 0 {
+		t.Fatalf("good export: exit %d %s", code, msg)
+	}
+	fi, err := os.Stat(out)
+	if err != nil || fi.Mode().Perm() != 0o640 || fi.Size() < 100 {
+		t.Errorf("after a good export: %v %v", fi.Mode(), err)
 	}
 }

@@ -355,16 +355,15 @@ func exportCmd() *cobra.Command {
 			if out == "" {
 				return export(cmd.OutOrStdout(), t)
 			}
-			f, err := os.Create(out)
-			if err != nil {
-				return err
+			var exportErr error
+			err = writeAtomically(out, func(w io.Writer) error {
+				exportErr = export(w, t)
+				return exportErr
+			})
+			if exportErr != nil {
+				return usageError{exportErr} // the trace cannot be exported: bad input
 			}
-			if err := export(f, t); err != nil {
-				f.Close()
-				os.Remove(out)
-				return err
-			}
-			return f.Close()
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "pcap, mermaid or text")
