@@ -19,8 +19,8 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"ftplab/internal/kernel"
-	"ftplab/internal/termsafe"
 	"ftplab/internal/probe"
+	"ftplab/internal/termsafe"
 	"ftplab/lessons"
 	"ftplab/sim"
 	"ftplab/sim/ftp"
