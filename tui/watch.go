@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"ftplab/sim"
+	"ftplab/sim/trace"
 )
 
 // Watch shows real clients of `ftplab serve --watch`: one player per
@@ -65,6 +66,14 @@ func (m *Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if len(m.sessions) == 1 {
 				m.cur = 0
 			}
+			m.dropOldest()
+		}
+		switch n := len(p.s.Events); {
+		case n > maxWatchEvents:
+			return m, m.next() // the note below already says so
+		case n == maxWatchEvents:
+			msg.e.Event = trace.Event{Seq: msg.e.Event.Seq, T: msg.e.Event.T, Kind: trace.Note,
+				Text: fmt.Sprintf("ftplab keeps the first %d steps of a session; later ones are not shown", maxWatchEvents)}
 		}
 		_, cmd := p.Update(liveMsg{msg.e.Event})
 		return m, tea.Batch(cmd, m.next())
@@ -89,6 +98,31 @@ func (m *Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// The watch screen keeps a bounded history, so a server that runs for
+// days (thousands of sessions, or one client sending NOOPs forever) does
+// not grow without end: the newest maxWatchSessions sessions, and the
+// first maxWatchEvents steps of each.
+const (
+	maxWatchSessions = 100
+	maxWatchEvents   = 10000
+)
+
+// dropOldest forgets the oldest sessions past the limit (never the one on
+// screen, unless it is the only choice).
+func (m *Watch) dropOldest() {
+	for len(m.sessions) > maxWatchSessions {
+		k := 0
+		if k == m.cur {
+			k = 1
+		}
+		delete(m.players, m.sessions[k])
+		m.sessions = append(m.sessions[:k], m.sessions[k+1:]...)
+		if m.cur > k {
+			m.cur--
+		}
+	}
 }
 
 func (m *Watch) current() *Player {
