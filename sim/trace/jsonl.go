@@ -134,7 +134,7 @@ func Write(w io.Writer, t Trace) error {
 // of lines read ahead; a file with more than MaxEvents events, or larger
 // than MaxFileBytes, is refused with the limit in the error.
 const (
-	MaxEvents    = 2 << 20   // 2,097,152 events: a long recorded session has thousands
+	MaxEvents    = 1 << 20   // 1,048,576 events: a long recorded session has thousands
 	MaxFileBytes = 512 << 20 // 512 MiB
 	readBatch    = 8192      // lines decoded together (in parallel)
 )
@@ -153,26 +153,31 @@ func Read(r io.Reader) (Trace, error) {
 	cr := &countingReader{r: r, limit: maxFileBytes}
 	br := bufio.NewReaderSize(cr, 256<<10)
 	var t Trace
-	var buf []byte // the batch's lines, back to back (reused)
-	var ends []int // where each line of the batch ends in buf
-	first := 2     // file line of the batch's first line
+	var buf []byte       // the batch's lines, back to back (reused)
+	var ends []int       // where each line of the batch ends in buf
+	var chunks [][]Event // decoded batches, joined once at the end (no growth copies)
+	n := 0               // events decoded
+	var prev Event       // the last event of the previous batch
+	first := 2           // file line of the batch's first line
 	flush := func() error {
 		if len(ends) == 0 {
 			return nil
 		}
-		n := len(t.Events)
 		if n+len(ends) > maxEvents {
 			return &ParseError{Line: first + maxEvents - n, Msg: fmt.Sprintf("more than %d events (the reader's limit)", maxEvents)}
 		}
-		t.Events = append(t.Events, make([]Event, len(ends))...)
-		if err := decodeEvents(buf, ends, t.Events[n:], first); err != nil {
+		chunk := make([]Event, len(ends))
+		if err := decodeEvents(buf, ends, chunk, first); err != nil {
 			return err
 		}
-		for i := max(n, 1); i < len(t.Events); i++ {
-			if t.Events[i].Seq <= t.Events[i-1].Seq {
-				return &ParseError{Line: i + 2, Msg: fmt.Sprintf("seq %d does not follow %d", t.Events[i].Seq, t.Events[i-1].Seq)}
+		for i := range chunk {
+			if (n > 0 || i > 0) && chunk[i].Seq <= prev.Seq {
+				return &ParseError{Line: first + i, Msg: fmt.Sprintf("seq %d does not follow %d", chunk[i].Seq, prev.Seq)}
 			}
+			prev = chunk[i]
 		}
+		chunks = append(chunks, chunk)
+		n += len(chunk)
 		first += len(ends)
 		buf, ends = buf[:0], ends[:0]
 		return nil
@@ -212,6 +217,13 @@ func Read(r io.Reader) (Trace, error) {
 	}
 	if err := flush(); err != nil {
 		return Trace{}, err
+	}
+	if n > 0 {
+		t.Events = make([]Event, 0, n)
+		for i := range chunks {
+			t.Events = append(t.Events, chunks[i]...)
+			chunks[i] = nil // free each batch as it is copied
+		}
 	}
 	return t, nil
 }
