@@ -321,7 +321,7 @@ func TestProbeBoundsReplies(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range rep.Results[:2] {
-			if !strings.Contains(r.Err, "listing longer than 1048576 bytes") {
+			if !strings.Contains(r.Err, "listing too long: longer than 1048576 bytes") {
 				t.Errorf("%s: %s (%s), want the listing limit", r.Command, r.Outcome, r.Err)
 			}
 		}

@@ -39,6 +39,9 @@ type ClientConfig struct {
 	MaxListing int64
 }
 
+// ErrListingTooLong marks a LIST or NLST over ClientConfig.MaxListing.
+var ErrListingTooLong = errors.New("listing too long")
+
 // DefaultMaxListing is the largest listing a client keeps by default: a
 // server that streams an endless LIST cannot exhaust memory.
 const DefaultMaxListing = 64 << 20
@@ -241,7 +244,7 @@ func (c *Client) readListing(b *strings.Builder, verb string) func(net.Conn) (in
 	return func(d net.Conn) (int64, error) {
 		n, err := io.Copy(b, io.LimitReader(d, limit+1))
 		if err == nil && n > limit {
-			return n, fmt.Errorf("%s: listing longer than %d bytes (the client's limit)", verb, limit)
+			return n, fmt.Errorf("%s: %w: longer than %d bytes (the client's limit)", verb, ErrListingTooLong, limit)
 		}
 		return n, err
 	}
@@ -318,8 +321,8 @@ func (c *Client) transfer(cmd string, move func(net.Conn) (int64, error)) (int64
 	c.cfg.Observer.emit(Event{Kind: EvClose, Channel: Data, Local: local, Remote: remote})
 	rep, err := c.readReply()
 	if err != nil {
-		if moveErr != nil {
-			return n, moveErr // what went wrong first (a listing over the limit)
+		if errors.Is(moveErr, ErrListingTooLong) {
+			return n, moveErr // the reason, not the silence after it
 		}
 		return n, err
 	}
