@@ -21,6 +21,9 @@ import (
 // open data connections). It stops when the test ends.
 func fakeServer(t *testing.T, banner string, answer func(c net.Conn, cmd string)) string {
 	t.Helper()
+	if banner == "" {
+		banner = "220 fake\r\n"
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -53,9 +56,6 @@ func fakeServer(t *testing.T, banner string, answer func(c net.Conn, cmd string)
 				defer wg.Done()
 				defer c.Close()
 				c.SetDeadline(time.Now().Add(10 * time.Second))
-				if banner == "" {
-					banner = "220 fake\r\n"
-				}
 				if _, err := io.WriteString(c, banner); err != nil {
 					return
 				}
