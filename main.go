@@ -356,11 +356,13 @@ func exportCmd() *cobra.Command {
 				return export(cmd.OutOrStdout(), t)
 			}
 			var exportErr error
+			var disk writeErrors
 			err = writeAtomically(out, func(w io.Writer) error {
-				exportErr = export(w, t)
+				disk.w = w
+				exportErr = export(&disk, t)
 				return exportErr
 			})
-			if exportErr != nil {
+			if exportErr != nil && disk.err == nil {
 				return usageError{exportErr} // the trace cannot be exported: bad input
 			}
 			return err

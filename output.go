@@ -42,3 +42,18 @@ func writeAtomically(path string, write func(io.Writer) error) error {
 	}
 	return nil
 }
+
+// writeErrors passes writes on and remembers the first that failed, to
+// tell a full disk (exit 1) from a trace that cannot be exported (exit 2).
+type writeErrors struct {
+	w   io.Writer
+	err error
+}
+
+func (e *writeErrors) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
