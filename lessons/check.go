@@ -2,7 +2,9 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -17,8 +19,8 @@ import (
 // ambiguous or a placeholder comes out empty. A name that is no file is
 // looked up among the embedded lessons.
 func CheckFile(path string) error {
-	src, err := os.ReadFile(path)
-	if os.IsNotExist(err) && !strings.HasSuffix(path, ".md") && !strings.ContainsRune(path, os.PathSeparator) {
+	src, err := readLessonFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !strings.HasSuffix(path, ".md") && !strings.ContainsRune(path, os.PathSeparator) {
 		l, ferr := Find(path)
 		if ferr != nil {
 			return ferr

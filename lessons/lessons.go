@@ -21,6 +21,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"ftplab/internal/termsafe"
 	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
 )
@@ -141,6 +142,10 @@ func Parse(file string, src []byte) (*Lesson, error) {
 	add := func(line int, format string, args ...any) {
 		errs = append(errs, CheckError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
+	if len(src) > MaxLessonBytes {
+		add(1, "larger than %d bytes (the limit for a lesson file)", MaxLessonBytes)
+		return nil, errs
+	}
 	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
 	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
 		add(1, "a lesson starts with front matter: a line \"---\", YAML, then \"---\"")
@@ -160,7 +165,15 @@ func Parse(file string, src []byte) (*Lesson, error) {
 	l := &Lesson{Name: lessonName(file), Path: file}
 
 	var fm frontMatter
-	dec := yaml.NewDecoder(strings.NewReader(strings.Join(lines[1:end], "\n")))
+	yamlText := strings.Join(lines[1:end], "\n")
+	var tree yaml.Node
+	if yaml.Unmarshal([]byte(yamlText), &tree) == nil {
+		if n, line := expandedSize(&tree, MaxFrontMatterNodes); n > MaxFrontMatterNodes {
+			add(line+1, "front matter: more than %d YAML values with its aliases expanded (the limit for a lesson file)", MaxFrontMatterNodes)
+			return nil, errs
+		}
+	}
+	dec := yaml.NewDecoder(strings.NewReader(yamlText))
 	dec.KnownFields(true)
 	keyLine := func(key string) int {
 		for i := 1; i < end; i++ {
@@ -202,12 +215,22 @@ func Parse(file string, src []byte) (*Lesson, error) {
 	}
 	if err := l.Scenario.Defaults().Validate(); err != nil && len(errs) == 0 {
 		for _, msg := range strings.Split(err.Error(), "\n") {
-			add(keyLine("scenario"), "scenario: %s", msg)
+			// "latency 2562047h0m0s: ..." is about the line "latency: ...".
+			knob, _, _ := strings.Cut(msg, " ")
+			line := keyLine(knob)
+			if line == 1 {
+				line = keyLine("scenario")
+			}
+			add(line, "scenario: %s", msg)
 		}
 	}
+	predLines := predictionLines(lines[:end])
 	for i := range l.Predictions {
 		p := &l.Predictions[i]
-		line := predictionLine(lines[:end], i)
+		line := 1
+		if i < len(predLines) {
+			line = predLines[i]
+		}
 		p.line = line
 		h, err := parseHook(p.Before)
 		if err != nil {
@@ -293,18 +316,16 @@ func yamlMessages(err error) []string {
 	return []string{strings.TrimPrefix(err.Error(), "yaml: ")}
 }
 
-// predictionLine finds the line of the i-th "- before:" item.
-func predictionLine(fm []string, i int) int {
-	n := -1
+// predictionLines finds the line of every "- before:" item, in order (one
+// pass: a file with thousands of predictions stays fast to check).
+func predictionLines(fm []string) []int {
+	var out []int
 	for k, ln := range fm {
 		if strings.HasPrefix(strings.TrimSpace(ln), "- ") && strings.Contains(ln, "before:") {
-			n++
-			if n == i {
-				return k + 1
-			}
+			out = append(out, k+1)
 		}
 	}
-	return 1
+	return out
 }
 
 // All returns the embedded lessons in teaching order.
@@ -341,7 +362,7 @@ func All() ([]*Lesson, error) {
 // when it looks like a path (a teacher's own lesson).
 func Find(name string) (*Lesson, error) {
 	if strings.HasSuffix(name, ".md") || strings.ContainsRune(name, os.PathSeparator) {
-		src, err := os.ReadFile(name)
+		src, err := readLessonFile(name)
 		if err != nil {
 			return nil, err
 		}
@@ -380,26 +401,37 @@ func WriteList(w io.Writer, ls []*Lesson) error {
 // order Narrate gives (the player's order too).
 func WriteNarrated(w io.Writer, l *Lesson, evs []trace.Event) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\n%s\n\n", l.Title, strings.Repeat("=", len(l.Title)))
+	// A lesson file's words and a run's lines are escaped for the terminal.
+	fmt.Fprintf(&b, "%s\n%s\n\n", termsafe.String(l.Title), strings.Repeat("=", len(l.Title)))
 	said := map[int][]string{}
 	for _, n := range l.Narrate(evs) {
 		if n.Intro {
-			fmt.Fprintf(&b, "%s\n\n", Plain(n.Text))
+			fmt.Fprintf(&b, "%s\n\n", termsafe.Text(Plain(n.Text)))
 			continue
 		}
 		said[n.Event] = append(said[n.Event], n.Text)
 	}
-	for i, e := range evs {
-		if p := l.PredictionAt(i, evs); p != nil {
-			fmt.Fprintf(&b, "\n  ? %s\n", p.Question)
-			for k, c := range p.Choices {
-				fmt.Fprintf(&b, "    %d. %s\n", k+1, c)
-			}
-			fmt.Fprintf(&b, "    answer: %d. %s\n\n", p.Answer, p.Explain)
+	// One view of the whole run: asking PredictionAt per event would build
+	// one per event (quadratic in the script's length).
+	v := l.view(evs)
+	asked := map[int]*Prediction{}
+	for k := range l.Predictions {
+		p := &l.Predictions[k]
+		if i := v.first(p.hook); i >= 0 && asked[i] == nil {
+			asked[i] = p
 		}
-		fmt.Fprintf(&b, "%10s  %s\n", trace.Seconds(e.T), trace.Describe(e))
+	}
+	for i, e := range evs {
+		if p := asked[i]; p != nil {
+			fmt.Fprintf(&b, "\n  ? %s\n", termsafe.String(p.Question))
+			for k, c := range p.Choices {
+				fmt.Fprintf(&b, "    %d. %s\n", k+1, termsafe.String(c))
+			}
+			fmt.Fprintf(&b, "    answer: %d. %s\n\n", p.Answer, termsafe.String(p.Explain))
+		}
+		fmt.Fprintf(&b, "%10s  %s\n", trace.Seconds(e.T), termsafe.String(trace.Describe(e)))
 		for _, n := range said[i] {
-			for _, ln := range strings.Split(Plain(n), "\n") {
+			for _, ln := range strings.Split(termsafe.Text(Plain(n)), "\n") {
 				fmt.Fprintf(&b, "            | %s\n", ln)
 			}
 		}

@@ -61,7 +61,7 @@ func TestParseErrors(t *testing.T) {
 		{"no front matter", "# hi\n", []string{"1: a lesson starts with front matter"}},
 		{"unclosed", "---\ntitle: x\n", []string{"1: front matter is not closed"}},
 		{"unknown key", "---\ntitle: T\ncolour: red\n---\n", []string{"3: front matter: field colour not found"}},
-		{"bad mode", "---\ntitle: T\nscenario:\n  mode: sideways\n---\n", []string{"3: scenario: mode \"sideways\""}},
+		{"bad mode", "---\ntitle: T\nscenario:\n  mode: sideways\n---\n", []string{"4: scenario: mode \"sideways\""}},
 		{"missing title", "---\nsummary: s\n---\n", []string{"1: front matter: title is missing"}},
 		{"unknown hook", ok + "## on verdcit drop\nx\n", []string{"9: unknown hook \"verdcit drop\""}},
 		{"bad hook arg", ok + "## on reply abc\nx\n", []string{"9: hook \"reply abc\""}},

@@ -20,6 +20,7 @@ type Watch struct {
 	st       theme.Styles
 	sessions []string
 	players  map[string]*player.Player
+	steps    map[string]int // events given to each session's player
 	cur      int
 	w, h     int
 }
@@ -28,7 +29,7 @@ type watchMsg struct{ e trace.SessionEvent }
 
 // NewWatch reads events until the channel closes.
 func NewWatch(events <-chan trace.SessionEvent, o player.Options) *Watch {
-	return &Watch{events: events, o: o, st: theme.New(o.NoColor, o.Present, o.Light), players: map[string]*player.Player{}, w: 80, h: 24}
+	return &Watch{events: events, o: o, st: theme.New(o.NoColor, o.Present, o.Light), players: map[string]*player.Player{}, steps: map[string]int{}, w: 80, h: 24}
 }
 
 func (m *Watch) next() tea.Cmd {
@@ -61,7 +62,17 @@ func (m *Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			p.SetSize(m.w, m.h-1)
 			m.players[msg.e.Session] = p
 			m.sessions = append(m.sessions, msg.e.Session)
+			m.dropOldest()
 		}
+		n := m.steps[msg.e.Session]
+		switch {
+		case n > maxWatchEvents:
+			return m, m.next() // the note below already says so
+		case n == maxWatchEvents:
+			msg.e.Event = trace.Event{Seq: msg.e.Event.Seq, T: msg.e.Event.T, Kind: trace.Note,
+				Text: fmt.Sprintf("ftplab keeps the first %d steps of a session; later ones are not shown", maxWatchEvents)}
+		}
+		m.steps[msg.e.Session] = n + 1
 		return m, tea.Batch(p.Append(msg.e.Event), m.next())
 	case tea.KeyPressMsg:
 		switch msg.String() {
@@ -79,6 +90,32 @@ func (m *Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
+}
+
+// The watch screen keeps a bounded history, so a server that runs for
+// days (thousands of sessions, or one client sending NOOPs forever) does
+// not grow without end: the newest maxWatchSessions sessions, and the
+// first maxWatchEvents steps of each.
+const (
+	maxWatchSessions = 100
+	maxWatchEvents   = 10000
+)
+
+// dropOldest forgets the oldest sessions past the limit (never the one on
+// screen, unless it is the only choice).
+func (m *Watch) dropOldest() {
+	for len(m.sessions) > maxWatchSessions {
+		k := 0
+		if k == m.cur {
+			k = 1
+		}
+		delete(m.players, m.sessions[k])
+		delete(m.steps, m.sessions[k])
+		m.sessions = append(m.sessions[:k], m.sessions[k+1:]...)
+		if m.cur > k {
+			m.cur--
+		}
+	}
 }
 
 func (m *Watch) current() *player.Player {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -34,16 +35,19 @@ func exportCmd() *cobra.Command {
 			if out == "" {
 				return fm.Write(cmd.OutOrStdout(), t)
 			}
-			f, err := os.Create(out)
-			if err != nil {
-				return err
+			// Written to a temporary and renamed: a failed export keeps the
+			// file that was there.
+			var exportErr error
+			var disk writeErrors
+			err = writeAtomically(out, func(w io.Writer) error {
+				disk.w = w
+				exportErr = fm.Write(&disk, t)
+				return exportErr
+			})
+			if exportErr != nil && disk.err == nil {
+				return usageError{exportErr} // the trace cannot be exported: bad input
 			}
-			if err := fm.Write(f, t); err != nil {
-				f.Close()
-				os.Remove(out)
-				return err
-			}
-			return f.Close()
+			return err
 		},
 	}
 	f := cmd.Flags()

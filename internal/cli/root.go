@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"ftplab/internal/termsafe"
 	"io"
 	"os"
 	"os/signal"
@@ -69,7 +70,9 @@ func plainError(w io.Writer, _ fang.Styles, err error) {
 	if errors.Is(err, errUnexpected) {
 		return // the transcript already told the story
 	}
-	fmt.Fprintln(w, "ftplab:", err)
+	// Errors may quote a server's reply or a file's text: escaped, so they
+	// cannot drive the terminal.
+	fmt.Fprintln(w, "ftplab:", termsafe.Text(err.Error()))
 }
 
 func rootCmd() *cobra.Command {

@@ -2,6 +2,7 @@ package play
 
 import (
 	"net"
+	"strings"
 	"sync"
 
 	"ftplab/sim/ftp"
@@ -102,6 +103,36 @@ func (w *Watcher) Observe(e ftp.Event) {
 		return
 	}
 	w.emitLocked(sess, now, base)
+	if e.Kind == ftp.EvClose && e.Channel == ftp.Control {
+		w.forget(sess)
+	}
+}
+
+// forget drops a finished session's bookkeeping: a server that has seen
+// thousands of clients keeps only the live ones here.
+func (w *Watcher) forget(sess string) {
+	delete(w.start, sess)
+	delete(w.seq, sess)
+	delete(w.next, sess)
+	delete(w.t0, sess)
+	for k := range w.conns {
+		if strings.HasPrefix(k, sess+"|") {
+			delete(w.conns, k)
+		}
+	}
+	for k, v := range w.dataSess {
+		if v == sess {
+			delete(w.dataSess, k)
+		}
+	}
+}
+
+// Entries is how much bookkeeping the watcher holds, summed over its maps:
+// it follows the live sessions, not every session seen.
+func (w *Watcher) Entries() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.start) + len(w.conns) + len(w.dataSess) + len(w.seq) + len(w.next) + len(w.t0)
 }
 
 // conn numbers the sockets of a session: control is 1.

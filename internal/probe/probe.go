@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"ftplab/internal/termsafe"
 	"ftplab/sim/ftp"
 )
 
@@ -56,7 +57,11 @@ type Result struct {
 	Advertised string `json:"advertised,omitempty"` // the address in a 227 reply
 	Dialed     string `json:"dialed,omitempty"`     // the data address actually dialed
 	Err        string `json:"error,omitempty"`
-	Cause      string `json:"cause"` // one sentence: why, and what usually fixes it
+	// Stopped are the dials and connections the probe refused: anything
+	// but the server it was given (a 227 naming another host, 0.0.0.0 or a
+	// port below 1024; an active connection from elsewhere).
+	Stopped []string `json:"stopped,omitempty"`
+	Cause   string   `json:"cause"` // one sentence: why, and what usually fixes it
 }
 
 // Report is the whole probe.
@@ -142,13 +147,22 @@ func isModeCommand(m ftp.Mode, cmd string) bool {
 func probeMode(ctx context.Context, addr string, m ftp.Mode, o Options) (Result, string) {
 	r := Result{Mode: m, Command: commandOf[m]}
 	w := &watch{mode: m}
-	banner, st, listErr := tryList(ctx, addr, m, false, o, w.observe)
-	r.Advertised, r.Dialed = w.advertised, w.dialed
+	// Data connections go only to the server's own address, as curl and
+	// ftplib do: a 227 naming another address is reported, never dialed.
+	banner, st, stopped, listErr := tryList(ctx, addr, m, true, o, w.observe)
+	r.Advertised, r.Dialed, r.Stopped = w.advertised, w.dialed, stopped
+	if len(stopped) > 0 {
+		r.Dialed = "" // the guard stopped it: nothing was sent
+	}
 	unspecified := m == ftp.ModePassive && w.advertised != "" && isUnspecified(w.advertised)
 	if listErr == nil {
 		r.Outcome, r.Reply, r.Cause = Worked, w.modeReply, worked(m)
-		if unspecified {
+		switch {
+		case unspecified:
 			r.Outcome, r.Cause = Mismatch, unspecifiedCause(addr)
+		case m == ftp.ModePassive && w.advertised != "" && !sameHost(w.advertised, addr):
+			r.Outcome = Mismatch
+			r.Cause = fmt.Sprintf("The server advertises %s in its 227 reply but is reached at %s: the server is behind NAT or misconfigured. The probe dials only the server it was given, as modern clients (curl, ftplib) do, and that worked; classic clients dial the advertised address and fail. Fix: advertise the right public address (vsftpd pasv_address).", hostOf(w.advertised), hostOf(addr))
 		}
 		return r, banner
 	}
@@ -186,48 +200,48 @@ func probeMode(ctx context.Context, addr string, m ftp.Mode, o Options) (Result,
 		r.Outcome = DialFailed
 		r.Reply = w.modeReply
 		r.Cause = dialCause(m, addr, w.advertised, w.dialed, listErr)
-		if m == ftp.ModePassive && w.advertised != "" && (unspecified || !sameHost(w.advertised, addr)) {
-			// Retry as curl and ftplib do: ignore the advertised address.
-			if _, _, err := tryList(ctx, addr, m, true, o, nil); err == nil {
-				r.Outcome = Mismatch
-				r.Cause = fmt.Sprintf("The server advertises %s in its 227 reply but is reached at %s: the server is behind NAT or misconfigured and advertises an address this machine cannot reach. Modern clients (curl, ftplib) ignore the advertised address and work; classic ones fail. Fix: advertise the right public address (vsftpd pasv_address).", hostOf(w.advertised), hostOf(addr))
-				if unspecified {
-					r.Cause = unspecifiedCause(addr)
-				}
-			}
+		if len(stopped) > 0 {
+			r.Cause = fmt.Sprintf("The server asked for a data connection the probe will not make (%s): it contacts only the server it was given, at a port of 1024 or more.", stopped[0])
 		}
 	}
 	return r, banner
 }
 
-// tryList logs in and lists in mode m; banner is the server's whole
-// greeting, and st is the step an error came from.
-func tryList(ctx context.Context, addr string, m ftp.Mode, skipPasvIP bool, o Options, observe ftp.Observer) (banner string, st step, err error) {
-	cfg := ftp.ClientConfig{Network: o.Network, Mode: m, SkipPasvIP: skipPasvIP, Timeout: o.Timeout, Observer: observe}
+// tryList logs in and lists in mode m, on a network that reaches only the
+// server (see guard); banner is the server's whole greeting, st is the
+// step an error came from, and stopped what the guard refused.
+func tryList(ctx context.Context, addr string, m ftp.Mode, skipPasvIP bool, o Options, observe ftp.Observer) (banner string, st step, stopped []string, err error) {
+	g := &guard{inner: o.Network, addr: addr}
+	defer func() { stopped = g.notes() }()
+	cfg := ftp.ClientConfig{Network: g, Mode: m, SkipPasvIP: skipPasvIP, Timeout: o.Timeout, Observer: observe, MaxListing: maxListing}
 	if o.TLS {
 		host, _, _ := net.SplitHostPort(addr)
 		cfg.TLS = &tls.Config{ServerName: host, InsecureSkipVerify: true} // see Options.TLS
 	}
 	c, err := ftp.Dial(ctx, addr, cfg)
 	if err != nil {
-		return "", stepConnect, err
+		return "", stepConnect, nil, err
 	}
 	defer c.Close()
 	banner = strings.Join(c.Banner.Lines, "\n")
 	if o.TLS {
 		if err := c.AuthTLS(); err != nil {
-			return banner, stepTLS, err
+			return banner, stepTLS, nil, err
 		}
 	}
 	if err := c.Login(o.User, o.Password); err != nil {
-		return banner, stepLogin, err
+		return banner, stepLogin, nil, err
 	}
 	if _, err := c.List(""); err != nil {
-		return banner, stepList, err
+		return banner, stepList, nil, err
 	}
 	c.Quit()
-	return banner, stepList, nil
+	return banner, stepList, nil, nil
 }
+
+// maxListing bounds the LIST a probe reads: it only needs to know that
+// data flowed.
+const maxListing = 1 << 20
 
 // tlsWords are how servers say a login needs TLS first: vsftpd "530
 // Non-anonymous sessions must use encryption.", proftpd "550 SSL/TLS
@@ -294,7 +308,7 @@ func dialCause(m ftp.Mode, addr, advertised, dialed string, err error) string {
 	}
 	if m.Passive() {
 		if advertised != "" && !sameHost(advertised, addr) {
-			return fmt.Sprintf("The dial to the advertised address %s %s: the server is behind NAT and advertises an address this machine cannot reach.", advertised, kind)
+			return fmt.Sprintf("The server advertises %s, not its own address: it is behind NAT, misconfigured or hostile. The probe dials only the server it was given, and the dial to %s %s.", advertised, dialed, kind)
 		}
 		return fmt.Sprintf("The dial to %s %s: the server's firewall does not admit its passive port range.", dialed, kind)
 	}
@@ -317,16 +331,17 @@ func hostOf(hostport string) string {
 }
 
 // WriteText prints the report as a table with one cause sentence per mode.
+// The server's words are escaped for the terminal.
 func WriteText(w io.Writer, r Report) error {
-	fmt.Fprintf(w, "probe %s", r.Server)
+	line := termsafe.String(fmt.Sprintf("probe %s", r.Server))
 	banner := strings.Split(r.Banner, "\n")
 	if len(banner) == 1 && r.Banner != "" {
-		fmt.Fprintf(w, "  (%s)", r.Banner)
+		line += termsafe.String(fmt.Sprintf("  (%s)", r.Banner))
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, line)
 	if len(banner) > 1 {
 		for _, l := range banner {
-			fmt.Fprintf(w, "  | %s\n", l)
+			fmt.Fprintln(w, "  | "+termsafe.String(l))
 		}
 	}
 	for _, res := range r.Results {
@@ -334,12 +349,18 @@ func WriteText(w io.Writer, r Report) error {
 		if detail == "" {
 			detail = res.Err
 		}
-		fmt.Fprintf(w, "  %-4s %-8s %-18s %s\n", res.Command, res.Mode, res.Outcome, detail)
+		fmt.Fprintln(w, termsafe.String(fmt.Sprintf("  %-4s %-8s %-18s %s", res.Command, res.Mode, res.Outcome, detail)))
 		if res.Advertised != "" {
-			fmt.Fprintf(w, "       advertised %s, dialed %s\n", res.Advertised, res.Dialed)
+			dialed := res.Dialed
+			if dialed == "" {
+				dialed = "nothing"
+			}
+			fmt.Fprintln(w, termsafe.String(fmt.Sprintf("       advertised %s, dialed %s", res.Advertised, dialed)))
 		}
-		_, err := fmt.Fprintf(w, "       %s\n", res.Cause)
-		if err != nil {
+		for _, s := range res.Stopped {
+			fmt.Fprintln(w, "       stopped: "+termsafe.String(s))
+		}
+		if _, err := fmt.Fprintln(w, "       "+termsafe.String(res.Cause)); err != nil {
 			return err
 		}
 	}

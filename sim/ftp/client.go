@@ -38,11 +38,21 @@ type ClientConfig struct {
 	TLS     *tls.Config // used by AuthTLS
 	// Timeout bounds each real-time wait (reply, accept); zero means 30 s.
 	Timeout time.Duration
+	// MaxListing bounds a LIST or NLST the client keeps in memory; zero
+	// means DefaultMaxListing. A longer listing is an error.
+	MaxListing int64
 }
 
 // ErrPORTNeedsIPv4: PORT's six numbers hold only an IPv4 address (RFC
 // 959), so over IPv6 the client cannot even ask; EPRT can (RFC 2428).
 var ErrPORTNeedsIPv4 = errors.New("PORT cannot carry an IPv6 address")
+
+// ErrListingTooLong marks a LIST or NLST over ClientConfig.MaxListing.
+var ErrListingTooLong = errors.New("listing too long")
+
+// DefaultMaxListing is the largest listing a client keeps by default: a
+// server that streams an endless LIST cannot exhaust memory.
+const DefaultMaxListing = 64 << 20
 
 // Client is one FTP control connection and the data connections it opens.
 type Client struct {
@@ -198,14 +208,14 @@ func (c *Client) AuthTLS() error {
 // List runs LIST and returns the listing's bytes.
 func (c *Client) List(path string) ([]byte, error) {
 	var b strings.Builder
-	_, err := c.transfer(withArg("LIST", path), func(d net.Conn) (int64, error) { return io.Copy(&b, d) })
+	_, err := c.transfer(withArg("LIST", path), c.readListing(&b, "LIST"))
 	return []byte(b.String()), err
 }
 
 // NameList runs NLST and returns the names.
 func (c *Client) NameList(path string) ([]string, error) {
 	var b strings.Builder
-	_, err := c.transfer(withArg("NLST", path), func(d net.Conn) (int64, error) { return io.Copy(&b, d) })
+	_, err := c.transfer(withArg("NLST", path), c.readListing(&b, "NLST"))
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +242,21 @@ func (c *Client) Store(name string, r io.Reader) (int64, error) {
 		}
 		return n, err
 	})
+}
+
+// readListing copies a listing into b, at most MaxListing bytes.
+func (c *Client) readListing(b *strings.Builder, verb string) func(net.Conn) (int64, error) {
+	limit := c.cfg.MaxListing
+	if limit <= 0 {
+		limit = DefaultMaxListing
+	}
+	return func(d net.Conn) (int64, error) {
+		n, err := io.Copy(b, io.LimitReader(d, limit+1))
+		if err == nil && n > limit {
+			return n, fmt.Errorf("%s: %w: longer than %d bytes (the client's limit)", verb, ErrListingTooLong, limit)
+		}
+		return n, err
+	}
 }
 
 func withArg(cmd, arg string) string {
@@ -305,6 +330,9 @@ func (c *Client) transfer(cmd string, move func(net.Conn) (int64, error)) (int64
 	c.cfg.Observer.emit(Event{Kind: EvClose, Channel: Data, Local: local, Remote: remote})
 	rep, err := c.readReply()
 	if err != nil {
+		if errors.Is(moveErr, ErrListingTooLong) {
+			return n, moveErr // the reason, not the silence after it
+		}
 		return n, err
 	}
 	if rep.Code/100 != 2 {

@@ -12,6 +12,11 @@ import (
 // more is broken or hostile.
 const maxReplyLine = 8192
 
+// maxReplyBytes bounds a whole multi-line reply (a long FEAT, HELP or STAT
+// listing fits many times over); an endless "220-" greeting is an error,
+// not a memory problem.
+const maxReplyBytes = 1 << 20
+
 // Reply is one FTP reply: a three-digit code and its lines (the last one
 // carries the final "code text"; a single-line reply has one line).
 type Reply struct {
@@ -71,10 +76,14 @@ func ReadReply(r *bufio.Reader, line func(string)) (Reply, error) {
 		return Reply{}, err
 	}
 	rep := Reply{Code: code, Lines: []string{first}}
+	size := len(first)
 	for multi {
 		l, err := readLine(r)
 		if err != nil {
 			return Reply{}, err
+		}
+		if size += len(l) + 2; size > maxReplyBytes {
+			return Reply{}, fmt.Errorf("%w: multi-line %d reply longer than %d bytes", ErrReplySyntax, code, maxReplyBytes)
 		}
 		if line != nil {
 			line(l)

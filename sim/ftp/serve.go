@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"ftplab/internal/termsafe"
 )
 
 // ServeOptions are the flags of `ftplab serve`.
@@ -94,12 +96,15 @@ func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
 	}
 	defer root.Close()
 	var mu sync.Mutex
+	// Log lines carry client text (before login too): escaped, so a client
+	// cannot drive the operator's terminal (OSC 52, titles, screen clears).
 	logLine := func(format string, args ...any) {
 		if o.Quiet {
 			return
 		}
+		line := termsafe.String(fmt.Sprintf(format, args...))
 		mu.Lock()
-		fmt.Fprintf(log, format+"\n", args...)
+		fmt.Fprintln(log, line)
 		mu.Unlock()
 	}
 	cfg := ServerConfig{

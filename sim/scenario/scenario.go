@@ -184,11 +184,28 @@ func (s Scenario) linkErrors() []error {
 	case s.StallFor > 0 && s.StallAfter == 0:
 		errs = append(errs, fmt.Errorf("stall_for %s needs stall_after (after how many bytes it stalls): set both or neither", time.Duration(s.StallFor)))
 	}
+	for _, k := range []struct {
+		name string
+		d    Duration
+	}{
+		{"latency", s.Latency}, {"stall_for", s.StallFor}, {"data_timeout", s.DataWait},
+		{"connect_timeout", s.ConnectWait}, {"client_timeout", s.ClientWait},
+	} {
+		if k.d > MaxDuration {
+			errs = append(errs, fmt.Errorf("%s %s: at most %s (virtual time must not overflow)", k.name, time.Duration(k.d), time.Duration(MaxDuration)))
+		}
+	}
 	if s.FileSize > MaxFileSize {
 		errs = append(errs, fmt.Errorf("file_size %d: at most %d (%s)", s.FileSize, MaxFileSize, Bytes(MaxFileSize)))
 	}
 	return errs
 }
+
+// MaxDuration bounds every duration knob. A run adds latencies and
+// timeouts up many thousand times; a day each keeps virtual time (int64
+// microseconds, about 292,000 years) far from overflowing, where 2562047h
+// made recorded times go negative.
+const MaxDuration = Duration(24 * time.Hour)
 
 // MaxFileSize bounds file_size: the runner holds the file in memory.
 const MaxFileSize = 64 << 20

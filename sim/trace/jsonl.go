@@ -129,14 +129,59 @@ func Write(w io.Writer, t Trace) error {
 	return bw.Flush()
 }
 
+// Limits of the reader: a file is read as a stream, in batches, so memory
+// follows the events kept (each line at most maxLine) and never the count
+// of lines read ahead; a file with more than MaxEvents events, or larger
+// than MaxFileBytes, is refused with the limit in the error.
+const (
+	MaxEvents    = 1 << 20   // 1,048,576 events: a long recorded session has thousands
+	MaxFileBytes = 512 << 20 // 512 MiB
+	readBatch    = 8192      // lines decoded together (in parallel)
+)
+
+// The limits Read applies (tests lower them).
+var (
+	maxEvents    = MaxEvents
+	maxFileBytes = int64(MaxFileBytes)
+)
+
 // Read parses a trace file. Unknown fields are ignored and unknown kinds
 // kept; anything else wrong is a *ParseError naming the line, and no
-// partial trace is returned. Lines are decoded in parallel: a million
-// events load in about a second on two cores.
+// partial trace is returned. Lines are decoded in parallel batches: a
+// million events load in about a second on two cores.
 func Read(r io.Reader) (Trace, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
+	cr := &countingReader{r: r, limit: maxFileBytes}
+	br := bufio.NewReaderSize(cr, 256<<10)
 	var t Trace
-	var lines [][]byte
+	var buf []byte       // the batch's lines, back to back (reused)
+	var ends []int       // where each line of the batch ends in buf
+	var chunks [][]Event // decoded batches, joined once at the end (no growth copies)
+	n := 0               // events decoded
+	var prev Event       // the last event of the previous batch
+	first := 2           // file line of the batch's first line
+	flush := func() error {
+		if len(ends) == 0 {
+			return nil
+		}
+		if n+len(ends) > maxEvents {
+			return &ParseError{Line: first + maxEvents - n, Msg: fmt.Sprintf("more than %d events (the reader's limit)", maxEvents)}
+		}
+		chunk := make([]Event, len(ends))
+		if err := decodeEvents(buf, ends, chunk, first); err != nil {
+			return err
+		}
+		for i := range chunk {
+			if (n > 0 || i > 0) && chunk[i].Seq <= prev.Seq {
+				return &ParseError{Line: first + i, Msg: fmt.Sprintf("seq %d does not follow %d", chunk[i].Seq, prev.Seq)}
+			}
+			prev = chunk[i]
+		}
+		chunks = append(chunks, chunk)
+		n += len(chunk)
+		first += len(ends)
+		buf, ends = buf[:0], ends[:0]
+		return nil
+	}
 	line := 0
 	for {
 		b, err := readLine(br)
@@ -145,6 +190,9 @@ func Read(r io.Reader) (Trace, error) {
 		}
 		line++
 		if err != nil {
+			if cr.over {
+				err = fmt.Errorf("file larger than %d bytes (the reader's limit)", maxFileBytes)
+			}
 			return Trace{}, &ParseError{Line: line, Msg: err.Error()}
 		}
 		if line == 1 {
@@ -153,52 +201,83 @@ func Read(r io.Reader) (Trace, error) {
 			}
 			continue
 		}
-		lines = append(lines, bytes.Clone(b))
+		if len(bytes.TrimSpace(b)) == 0 {
+			return Trace{}, &ParseError{Line: line, Msg: "empty line"}
+		}
+		buf = append(buf, b...)
+		ends = append(ends, len(buf))
+		if len(ends) == readBatch {
+			if err := flush(); err != nil {
+				return Trace{}, err
+			}
+		}
 	}
 	if line == 0 {
 		return Trace{}, &ParseError{Line: 1, Msg: "empty file: no header"}
 	}
-	events, err := decodeEvents(lines)
-	if err != nil {
+	if err := flush(); err != nil {
 		return Trace{}, err
 	}
-	for i := 1; i < len(events); i++ {
-		if events[i].Seq <= events[i-1].Seq {
-			return Trace{}, &ParseError{Line: i + 2, Msg: fmt.Sprintf("seq %d does not follow %d", events[i].Seq, events[i-1].Seq)}
+	if n > 0 {
+		t.Events = make([]Event, 0, n)
+		for i := range chunks {
+			t.Events = append(t.Events, chunks[i]...)
+			chunks[i] = nil // free each batch as it is copied
 		}
 	}
-	t.Events = events
 	return t, nil
 }
 
-// decodeEvents decodes event lines (file line = index + 2) on every core
+// countingReader stops with an error after limit bytes.
+type countingReader struct {
+	r     io.Reader
+	n     int64
+	limit int64
+	over  bool
+}
+
+var errTooLarge = errors.New("input over the reader's limit")
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.n >= c.limit {
+		c.over = true
+		return 0, errTooLarge
+	}
+	if rem := c.limit - c.n; int64(len(p)) > rem {
+		p = p[:rem]
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// decodeEvents decodes a batch of event lines (line k is
+// buf[ends[k-1]:ends[k]], at file line first+k) into out, on every core,
 // and reports the first bad line.
-func decodeEvents(lines [][]byte) ([]Event, error) {
-	events := make([]Event, len(lines))
+func decodeEvents(buf []byte, ends []int, out []Event, first int) error {
 	workers := runtime.GOMAXPROCS(0)
-	if len(lines) < 4096 {
+	if len(ends) < 4096 {
 		workers = 1
 	}
 	errs := make([]*ParseError, workers)
 	var wg sync.WaitGroup
-	chunk := (len(lines) + workers - 1) / workers
+	chunk := (len(ends) + workers - 1) / workers
 	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(lines))
+		lo, hi := w*chunk, min((w+1)*chunk, len(ends))
 		wg.Add(1)
 		go func(w, lo, hi int) {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				b := lines[i]
-				if len(bytes.TrimSpace(b)) == 0 {
-					errs[w] = &ParseError{Line: i + 2, Msg: "empty line"}
+				start := 0
+				if i > 0 {
+					start = ends[i-1]
+				}
+				if err := json.Unmarshal(buf[start:ends[i]], &out[i]); err != nil {
+					errs[w] = &ParseError{Line: first + i, Msg: "bad event: " + jsonMsg(err)}
 					return
 				}
-				if err := json.Unmarshal(b, &events[i]); err != nil {
-					errs[w] = &ParseError{Line: i + 2, Msg: "bad event: " + jsonMsg(err)}
-					return
-				}
-				if events[i].Kind == "" {
-					errs[w] = &ParseError{Line: i + 2, Msg: "event has no kind"}
+				if out[i].Kind == "" {
+					errs[w] = &ParseError{Line: first + i, Msg: "event has no kind"}
 					return
 				}
 			}
@@ -207,10 +286,10 @@ func decodeEvents(lines [][]byte) ([]Event, error) {
 	wg.Wait()
 	for _, e := range errs {
 		if e != nil {
-			return nil, e
+			return e
 		}
 	}
-	return events, nil
+	return nil
 }
 
 func parseHeader(b []byte) (Header, error) {

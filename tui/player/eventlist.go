@@ -211,7 +211,7 @@ func (l *eventList) view(events []trace.Event, cur, w, h int, st theme.Styles) [
 		if i == cur {
 			mark = "▶ "
 		}
-		line := ansi.Truncate(fmt.Sprintf("%s%9s  %s", mark, trace.Seconds(events[i].T), trace.Describe(events[i])), w, "…")
+		line := ansi.Truncate(fmt.Sprintf("%s%9s  %s", mark, trace.Seconds(events[i].T), safe(trace.Describe(events[i]))), w, "…")
 		if i == l.sel {
 			line = st.Current.Render(line)
 		}

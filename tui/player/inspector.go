@@ -188,6 +188,7 @@ func inspectorView(lines []string, w, h int, st theme.Styles) []string {
 		if len(out) >= h {
 			break
 		}
+		l = safe(l) // every line quotes the session's fields
 		if strings.Contains(l, " ▶ ") {
 			out = append(out, st.Current.Render(ansi.Truncate(l, w, "…")))
 			continue

@@ -5,6 +5,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"ftplab/internal/termsafe"
 	"ftplab/sim/trace"
 )
 
@@ -31,7 +32,7 @@ func (p *Player) narrationLines(w int) []string {
 		return nil
 	}
 	if n := p.s.Guide.Narration(p.tr.i, p.s.Events); n != "" {
-		return wrap(p.st.Note.Render(reflow(n)), w)
+		return wrap(p.st.Note.Render(reflow(termsafe.Text(n))), w)
 	}
 	return nil
 }
@@ -48,6 +49,6 @@ func paintNarration(base lipgloss.Style) func(string, Markup) string {
 		if m.Emphasis {
 			style = style.Italic(!base.GetItalic())
 		}
-		return style.Render(s)
+		return style.Render(termsafe.String(s)) // a lesson file's words, escaped for the terminal
 	}
 }

@@ -19,6 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"ftplab/internal/termsafe"
 	"ftplab/sim/trace"
 	"ftplab/tui/theme"
 )
@@ -65,6 +66,7 @@ type Player struct {
 
 // New makes a player on a session, 80x24 until told its size.
 func New(s Session, o Options) *Player {
+	s.Header = safeHeader(s.Header)
 	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present, o.Light), keys: newKeyMap(o.Keys), help: help.New(),
 		tr: newTransport(), q: newQuiz(), list: newEventList(), prog: newProgress(), feedDone: s.Feed == nil}
 	p.SetSize(80, 24)
@@ -533,7 +535,7 @@ func (p *Player) endCard(w int) []string {
 		score += fmt.Sprintf(", %d not answered", unasked)
 	}
 	out := []string{p.st.Title.Render("■ Lesson finished: " + score)}
-	out = append(out, wrap(p.st.Note.Render(sum.Summary()), w)...)
+	out = append(out, wrap(p.st.Note.Render(termsafe.Text(sum.Summary())), w)...)
 	return append(out, p.st.Dim.Render(" enter: the next lesson · esc: the menu · ←/g: look back"))
 }
 
@@ -632,7 +634,7 @@ func (p *Player) narration(cur trace.Event, w int) []string {
 	case p.q.asking != nil:
 		lines = append(lines, p.q.view(w, p.st)...)
 	case p.tr.i >= 0:
-		lines = append(lines, wrap(p.st.Narr.Render(trace.Describe(cur)), w)...)
+		lines = append(lines, wrap(p.st.Narr.Render(safe(trace.Describe(cur))), w)...)
 		if p.s.Guide != nil {
 			lines = append(lines, p.narrationLines(w)...)
 		}

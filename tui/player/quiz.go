@@ -51,7 +51,7 @@ func (q *quiz) key(msg tea.KeyPressMsg) (done bool) {
 
 // view is the question, its choices and, once answered, the verdict.
 func (q *quiz) view(w int, st theme.Styles) []string {
-	a := q.asking
+	a := safeQuestion(q.asking)
 	out := wrapIndent(st.Prompt.Render("? "+a.Question), w, 2)
 	for k, c := range a.Choices {
 		mark := "  "

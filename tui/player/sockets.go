@@ -97,7 +97,7 @@ func (s *sockets) on(host string, controlPort string) string {
 	var out []string
 	for _, l := range s.listening {
 		if l.host == host && port(l.addr) != controlPort {
-			out = append(out, port(l.addr))
+			out = append(out, safe(port(l.addr)))
 		}
 	}
 	if len(out) == 0 {

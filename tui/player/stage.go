@@ -107,7 +107,7 @@ func (s stage) head() []string {
 		// A helper's badge goes under its box where the line is free.
 		for _, name := range badges {
 			ex := s.socks.expects[name]
-			badge := []rune("⌛" + port(ex[len(ex)-1]))
+			badge := []rune("⌛" + safe(port(ex[len(ex)-1])))
 			x := centers[name] - len(badge)/2
 			if x > 0 && x+len(badge)+1 < s.width && strings.TrimSpace(string(line[x-1:x+len(badge)+1])) == "" {
 				copy(line[x:], badge)
@@ -174,9 +174,9 @@ func (s stage) connRow(c *trace.Conn, centers map[string]int) string {
 	if c.Dialer == "server" {
 		clientEnd, serverEnd = c.To, c.From
 	}
-	left := []rune(fmt.Sprintf(" %-6s", port(clientEnd)))
+	left := []rune(fmt.Sprintf(" %-6s", safe(port(clientEnd))))
 	copy(line, left)
-	right := []rune(fmt.Sprintf("%7s ", port(serverEnd)))
+	right := []rune(fmt.Sprintf("%7s ", safe(port(serverEnd))))
 	copy(line[s.width-len(right):], right)
 	x0, x1 := 8, s.width-len(right)-1 // the wire
 	fill := '─'
@@ -220,6 +220,9 @@ func (s stage) connRow(c *trace.Conn, centers map[string]int) string {
 	// Labels from the fullest to the shortest: the first that fits its room
 	// is drawn (at 80 columns a verdict beside a box has about 30).
 	labels := connLabels(c, s.socks.totals[c.ID])
+	for k := range labels {
+		labels[k] = safe(labels[k]) // box names and rules come from the session
+	}
 	if bx, ok := centers[box]; ok && blocked {
 		line[bx] = '✗'
 	}

@@ -25,17 +25,17 @@ func addTranscript(out []transcriptLine, k int, e trace.Event) []transcriptLine 
 	text, isLine := e.ControlLine()
 	switch {
 	case isLine:
-		l = transcriptLine{index: k, host: e.Host, text: text}
+		l = transcriptLine{index: k, host: safe(e.Host), text: safe(text)}
 	case e.Kind == trace.Segment && e.Channel == trace.Control:
-		l = transcriptLine{index: k, host: e.Host, text: "(encrypted)", note: true}
+		l = transcriptLine{index: k, host: safe(e.Host), text: "(encrypted)", note: true}
 		if n := len(out); n > 0 && out[n-1].text == l.text && out[n-1].host == l.host {
 			out[n-1].index = k
 			return out
 		}
 	case e.Kind == trace.Rewrite:
-		l = transcriptLine{index: k, host: e.Box, text: e.Box + " rewrites it: " + e.After, note: true}
+		l = transcriptLine{index: k, host: safe(e.Box), text: safe(e.Box + " rewrites it: " + e.After), note: true}
 	case e.Kind == trace.Blind:
-		l = transcriptLine{index: k, host: e.Box, text: e.Box + " cannot read the channel any more", note: true}
+		l = transcriptLine{index: k, host: safe(e.Box), text: safe(e.Box) + " cannot read the channel any more", note: true}
 	default:
 		return out
 	}

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -57,7 +56,10 @@ type flow struct {
 // connections by the ports PORT/EPRT/227/229 announced on it; each
 // direction is reassembled in sequence order.
 func Read(r io.Reader) (trace.Trace, error) {
-	br := bufio.NewReader(r)
+	br, limited, err := boundedInput(r)
+	if err != nil {
+		return trace.Trace{}, err
+	}
 	magic, err := br.Peek(4)
 	if err != nil {
 		return trace.Trace{}, errors.New("import: not a pcap or pcapng capture (too short)")
@@ -83,6 +85,9 @@ func Read(r io.Reader) (trace.Trace, error) {
 		return trace.Trace{}, fmt.Errorf("import: link type %s is not supported (want Ethernet, loopback, Linux SLL or raw IP)", src.LinkType())
 	}
 	flows, order, err := readFlows(src)
+	if limited.over {
+		return trace.Trace{}, limited.err()
+	}
 	if err != nil {
 		return trace.Trace{}, err
 	}

@@ -3,42 +3,51 @@ package export
 import (
 	"bufio"
 	"fmt"
-	"ftplab/sim/trace"
 	"io"
 	"strings"
+
+	"ftplab/internal/termsafe"
+	"ftplab/sim/trace"
 )
 
 // Text writes the plain transcript: a header, then one line per
 // event with its virtual time. `ftplab run` prints it, and `ftplab replay
-// --headless` prints the same bytes from a recorded file.
+// --headless` prints the same bytes from a recorded file. A trace may come
+// from anywhere (an imported capture, an edited file), so every line is
+// escaped for the terminal: control bytes show as `\x1b`, and a line break
+// inside a field cannot start a forged line.
 func Text(w io.Writer, t trace.Trace) error {
 	bw := bufio.NewWriter(w)
+	line := func(format string, args ...any) {
+		bw.WriteString(termsafe.String(fmt.Sprintf(format, args...)))
+		bw.WriteByte('\n')
+	}
 	h := t.Header
 	title := h.Name
 	if h.Title != "" {
 		title += " - " + h.Title
 	}
-	fmt.Fprintf(bw, "ftplab %s\n", strings.TrimSpace(title))
+	line("ftplab %s", strings.TrimSpace(title))
 	for _, host := range h.Topology.Hosts {
-		fmt.Fprintf(bw, "  %-7s %s", host.Name, host.Addr)
+		public := ""
 		if host.Public != "" {
-			fmt.Fprintf(bw, " (seen as %s)", host.Public)
+			public = fmt.Sprintf(" (seen as %s)", host.Public)
 		}
-		fmt.Fprintln(bw)
+		line("  %-7s %s%s", host.Name, host.Addr, public)
 	}
 	for _, b := range h.Topology.Boxes {
 		alg := ""
 		if b.ALG {
 			alg = ", FTP helper on"
 		}
-		fmt.Fprintf(bw, "  %-10s %s in front of the %s%s\n", b.Name, b.Kind, b.Side, alg)
+		line("  %-10s %s in front of the %s%s", b.Name, b.Kind, b.Side, alg)
 		for _, r := range b.Rules {
-			fmt.Fprintf(bw, "             %s\n", r)
+			line("             %s", r)
 		}
 	}
-	fmt.Fprintln(bw)
+	bw.WriteByte('\n')
 	for _, e := range t.Events {
-		fmt.Fprintf(bw, "%10s  %s\n", trace.Seconds(e.T), trace.Describe(e))
+		line("%10s  %s", trace.Seconds(e.T), trace.Describe(e))
 	}
 	return bw.Flush()
 }
