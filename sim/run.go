@@ -293,7 +293,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 	cfg := ftp.ServerConfig{
 		Network: r.server, Clock: r.world.Clock(), Root: root,
 		Anonymous: true, AllowUpload: true,
-		PasvMinPort: scenario.PasvMinPort, PasvMaxPort: scenario.PasvMaxPort,
+		PasvMinPort: scenario.PasvMinPort, PasvMaxPort: scenario.PasvMaxPort, PasvSequential: true,
 		ActiveFromPort: scenario.ServerDataPort, TLS: r.tlsServer,
 		IdleTimeout: r.realTimeout, DataTimeout: r.realTimeout,
 	}

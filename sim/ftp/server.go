@@ -25,9 +25,13 @@ type ServerConfig struct {
 	Users       map[string]string // name -> password
 	AllowUpload bool              // STOR APPE DELE MKD RMD RNFR/RNTO; else 550
 	// PasvMinPort..PasvMaxPort is the passive range (vsftpd pasv_min_port,
-	// pasv_max_port). Ports are tried in order from the last one handed out,
-	// so runs under netem are deterministic. 0,0 lets the network choose.
+	// pasv_max_port). Ports are picked at random from it, as vsftpd does, so
+	// another client cannot guess the next one and connect first. 0,0 lets
+	// the network choose.
 	PasvMinPort, PasvMaxPort int
+	// PasvSequential tries passive ports in order from the last one handed
+	// out instead: for netem, where runs must be deterministic.
+	PasvSequential bool
 	// PasvAddress is advertised in 227 replies (vsftpd pasv_address); empty
 	// means the control connection's local address.
 	PasvAddress string
@@ -192,34 +196,6 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
-}
-
-// pasvCandidates lists the passive ports to try, starting after the last
-// one handed out and wrapping around the range ([0]: the network chooses).
-func (s *Server) pasvCandidates() []int {
-	if s.cfg.PasvMinPort == 0 {
-		return []int{0}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.cfg.PasvMaxPort - s.cfg.PasvMinPort + 1
-	ports := make([]int, 0, n)
-	for i := 0; i < n; i++ {
-		ports = append(ports, s.cfg.PasvMinPort+(s.nextPasv-s.cfg.PasvMinPort+i)%n)
-	}
-	return ports
-}
-
-// pasvTaken records the port a passive listener got, so the next one is
-// tried after it (sequential, hence deterministic under netem).
-func (s *Server) pasvTaken(port int) {
-	if s.cfg.PasvMinPort == 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.cfg.PasvMaxPort - s.cfg.PasvMinPort + 1
-	s.nextPasv = s.cfg.PasvMinPort + (port-s.cfg.PasvMinPort+1)%n
 }
 
 func (s *Server) logf(format string, args ...any) {

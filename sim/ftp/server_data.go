@@ -162,6 +162,10 @@ func (c *session) openData(opening string) (net.Conn, bool) {
 	c.resetData()
 	if err != nil {
 		c.srv.logf("data connection: %v", err)
+		if errors.Is(err, errSecondPassive) {
+			c.reply(425, "Two connections came to the passive port; refused both.")
+			return nil, false
+		}
 		c.reply(425, "Failed to establish connection.")
 		return nil, false
 	}
@@ -208,6 +212,10 @@ func (c *session) acceptPassive() (net.Conn, error) {
 			continue
 		}
 		c.srv.cfg.Observer.emit(Event{Kind: EvAccept, Channel: Data, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String()})
+		if err := c.refuseSecondPassive(l, conn); err != nil {
+			conn.Close()
+			return nil, err
+		}
 		return conn, nil
 	}
 }
