@@ -135,6 +135,7 @@ func serveCmd() *cobra.Command {
 	f.StringArrayVar(&o.Users, "user", nil, "allow a login NAME:PASSWORD (repeatable)")
 	f.BoolVar(&o.AllowUpload, "allow-upload", false, "allow STOR, APPE, DELE, MKD, RMD, RNFR/RNTO")
 	f.BoolVar(&o.TLS, "tls", false, "offer AUTH TLS with a certificate generated at start")
+	f.BoolVar(&o.TLSWithoutReuse, "allow-tls-without-reuse", false, "accept PROT P data connections that do not resume the control connection's TLS session (Python's ftplib)")
 	f.IntVar(&o.MaxConns, "max-conns", 64, "sessions at once; more are answered 421")
 	f.BoolVar(&watch, "watch", false, "show each client's session on the stage as it happens")
 	return cmd

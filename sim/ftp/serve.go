@@ -23,7 +23,10 @@ type ServeOptions struct {
 	Users       []string // "NAME:PASSWORD"
 	AllowUpload bool
 	TLS         bool
-	MaxConns    int
+	// TLSWithoutReuse accepts PROT P data connections that do not resume
+	// the control connection's TLS session (Python's ftplib cannot).
+	TLSWithoutReuse bool
+	MaxConns        int
 	// Observer, when set, also sees every step (serve --watch).
 	Observer Observer
 	// Quiet stops the per-line log (the TUI owns the screen).
@@ -51,6 +54,9 @@ func (o ServeOptions) Validate() error {
 	}
 	if !o.Anonymous && len(o.Users) == 0 {
 		errs = append(errs, errors.New("nobody can log in: give --anonymous or --user NAME:PASSWORD"))
+	}
+	if o.TLSWithoutReuse && !o.TLS {
+		errs = append(errs, errors.New("--allow-tls-without-reuse needs --tls"))
 	}
 	if o.MaxConns < 0 {
 		errs = append(errs, fmt.Errorf("--max-conns %d: want a positive number", o.MaxConns))
@@ -127,6 +133,7 @@ func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
 			return err
 		}
 		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		cfg.DataTLSWithoutReuse = o.TLSWithoutReuse
 	}
 	srv, err := NewServer(cfg)
 	if err != nil {

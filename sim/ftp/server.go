@@ -45,7 +45,12 @@ type ServerConfig struct {
 	// long times the session's failures (at most 5). 0: 300 ms; <0: none.
 	FailedLoginDelay time.Duration
 	TLS              *tls.Config // non-nil offers AUTH TLS (RFC 4217)
-	Logf             func(format string, args ...any)
+	// DataTLSWithoutReuse accepts a PROT P data connection that does a TLS
+	// handshake of its own. By default it must resume the control
+	// connection's session (vsftpd require_ssl_reuse), which needs session
+	// tickets on.
+	DataTLSWithoutReuse bool
+	Logf                func(format string, args ...any)
 }
 
 // Server is an FTP server. It serves any number of listeners until Close.
@@ -68,6 +73,9 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if cfg.PasvMinPort < 0 || cfg.PasvMaxPort > 65535 || cfg.PasvMinPort > cfg.PasvMaxPort ||
 		(cfg.PasvMinPort == 0) != (cfg.PasvMaxPort == 0) {
 		return nil, fmt.Errorf("ftp server: bad passive range %d-%d", cfg.PasvMinPort, cfg.PasvMaxPort)
+	}
+	if cfg.TLS != nil && cfg.TLS.SessionTicketsDisabled && !cfg.DataTLSWithoutReuse {
+		return nil, errors.New("ftp server: TLS session tickets are off, so no data connection can resume the control connection's session: turn them on or set DataTLSWithoutReuse")
 	}
 	if cfg.Network == nil {
 		cfg.Network = OSNetwork{}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -171,9 +170,13 @@ func (c *session) openData(opening string) (net.Conn, bool) {
 	}
 	c.reply(150, opening)
 	if c.protP {
-		tc := tls.Server(conn, c.srv.cfg.TLS)
-		tc.SetDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
-		if err := tc.Handshake(); err != nil {
+		tc, err := c.dataTLS(conn)
+		switch {
+		case errors.Is(err, errNoTLSReuse):
+			conn.Close()
+			c.reply(522, "Data connection must resume the control connection's TLS session.")
+			return nil, false
+		case err != nil:
 			conn.Close()
 			c.reply(522, "TLS negotiation on the data connection failed.")
 			return nil, false

@@ -2,7 +2,6 @@ package ftp
 
 import (
 	"bufio"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +42,7 @@ type session struct {
 	pasv      net.Listener   // set by PASV/EPSV
 	protP     bool           // data connections use TLS (PROT P)
 	secure    bool           // control channel is under TLS
+	tlsConf   *sessionTLS    // set by AUTH TLS
 
 	ctl     *controlReader
 	stashed *lineResult // a line that came in during a transfer
@@ -375,17 +375,10 @@ func (c *session) cmdAUTH(arg string) {
 		return
 	}
 	c.reply(234, "Proceed with negotiation.")
-	tc := tls.Server(c.conn, cfg)
-	tc.SetDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
-	if err := tc.Handshake(); err != nil {
+	if err := c.startTLS(); err != nil {
 		c.srv.logf("AUTH TLS handshake: %v", err)
 		c.conn.Close()
-		return
 	}
-	tc.SetDeadline(time.Time{})
-	c.conn = tc
-	c.r = bufio.NewReaderSize(tc, maxCommandLine+2)
-	c.secure = true
 }
 
 func (c *session) cmdPBSZ(arg string) {
