@@ -137,6 +137,9 @@ func serveCmd() *cobra.Command {
 	f.BoolVar(&o.TLS, "tls", false, "offer AUTH TLS with a certificate generated at start")
 	f.BoolVar(&o.TLSWithoutReuse, "allow-tls-without-reuse", false, "accept PROT P data connections that do not resume the control connection's TLS session (Python's ftplib)")
 	f.IntVar(&o.MaxConns, "max-conns", 64, "sessions at once; more are answered 421")
+	f.IntVar(&o.MaxPerIP, "max-per-ip", 0, "sessions at once from one address (0: half of --max-conns)")
+	f.DurationVar(&o.LoginTimeout, "login-timeout", 30*time.Second, "time a connection has to log in")
+	f.IntVar(&o.MaxLoginFails, "max-login-fails", 3, "wrong passwords on one connection before it is closed")
 	f.BoolVar(&watch, "watch", false, "show each client's session on the stage as it happens")
 	return cmd
 }

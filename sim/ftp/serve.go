@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ServeOptions are the flags of `ftplab serve`.
@@ -27,6 +28,9 @@ type ServeOptions struct {
 	// the control connection's TLS session (Python's ftplib cannot).
 	TLSWithoutReuse bool
 	MaxConns        int
+	MaxPerIP        int           // sessions from one address; 0: half of MaxConns
+	LoginTimeout    time.Duration // to log in after connecting; 0: 30 s
+	MaxLoginFails   int           // failed PASS before hanging up; 0: 3
 	// Observer, when set, also sees every step (serve --watch).
 	Observer Observer
 	// Quiet stops the per-line log (the TUI owns the screen).
@@ -60,6 +64,15 @@ func (o ServeOptions) Validate() error {
 	}
 	if o.MaxConns < 0 {
 		errs = append(errs, fmt.Errorf("--max-conns %d: want a positive number", o.MaxConns))
+	}
+	if o.MaxPerIP < 0 || (o.MaxConns > 0 && o.MaxPerIP > o.MaxConns) {
+		errs = append(errs, fmt.Errorf("--max-per-ip %d: want a number from 1 to --max-conns (0: half of it)", o.MaxPerIP))
+	}
+	if o.LoginTimeout < 0 {
+		errs = append(errs, fmt.Errorf("--login-timeout %v: want a positive duration", o.LoginTimeout))
+	}
+	if o.MaxLoginFails < 0 {
+		errs = append(errs, fmt.Errorf("--max-login-fails %d: want a positive number", o.MaxLoginFails))
 	}
 	return errors.Join(errs...)
 }
@@ -111,6 +124,7 @@ func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
 	cfg := ServerConfig{
 		Root: root, Anonymous: o.Anonymous, Users: users, AllowUpload: o.AllowUpload,
 		PasvMinPort: lo, PasvMaxPort: hi, PasvAddress: o.PasvAddress, MaxConns: o.MaxConns,
+		MaxConnsPerIP: o.MaxPerIP, LoginTimeout: o.LoginTimeout, MaxLoginFails: o.MaxLoginFails,
 		Logf: func(f string, a ...any) { logLine("  "+f, a...) },
 		Observer: func(e Event) {
 			switch e.Kind {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
@@ -38,11 +39,22 @@ type ServerConfig struct {
 	// ActiveFromPort is the local port of active data connections: 20 by
 	// convention (netem), 0 on the OS where 20 needs privileges.
 	ActiveFromPort int
-	MaxConns       int           // sessions at once; beyond: 421. 0: 64
-	IdleTimeout    time.Duration // control connection idle limit; 0: 5 min
-	DataTimeout    time.Duration // data connection setup and stall limit; 0: 1 min
-	// FailedLoginDelay slows password guessing: each failed PASS waits this
-	// long times the session's failures (at most 5). 0: 300 ms; <0: none.
+	MaxConns       int // sessions at once; beyond: 421. 0: 64
+	// MaxConnsPerIP bounds the sessions from one address (an IPv6 /64),
+	// vsftpd's max_per_ip. 0: half of MaxConns; <0: no bound.
+	MaxConnsPerIP int
+	// LoginTimeout is how long a connection has to log in, from its
+	// first byte; then 421. 0: 30 s; <0: none (the idle timeout only).
+	LoginTimeout time.Duration
+	// MaxLoginFails hangs up after that many failed PASS on one
+	// connection (vsftpd max_login_fails). 0: 3; <0: never.
+	MaxLoginFails int
+	IdleTimeout   time.Duration // control connection idle limit; 0: 5 min
+	DataTimeout   time.Duration // data connection setup and stall limit; 0: 1 min
+	// FailedLoginDelay slows password guessing per address: each failed
+	// PASS waits this long times the address's failures in the last minute
+	// (at most 5), and checks from an address with failures are spaced as
+	// far apart, over all its connections. 0: 300 ms; <0: none.
 	FailedLoginDelay time.Duration
 	TLS              *tls.Config // non-nil offers AUTH TLS (RFC 4217)
 	// DataTLSWithoutReuse accepts a PROT P data connection that does a TLS
@@ -61,6 +73,8 @@ type Server struct {
 	closed    bool
 	listeners map[net.Listener]struct{}
 	sessions  map[*session]struct{}
+	perIP     map[netip.Addr]int // sessions per addrKey
+	gate      loginGate
 	nextPasv  int
 	wg        sync.WaitGroup
 }
@@ -92,6 +106,15 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if cfg.DataTimeout == 0 {
 		cfg.DataTimeout = time.Minute
 	}
+	if cfg.MaxConnsPerIP == 0 {
+		cfg.MaxConnsPerIP = max(cfg.MaxConns/2, 1)
+	}
+	if cfg.LoginTimeout == 0 {
+		cfg.LoginTimeout = 30 * time.Second
+	}
+	if cfg.MaxLoginFails == 0 {
+		cfg.MaxLoginFails = 3
+	}
 	if cfg.FailedLoginDelay == 0 {
 		cfg.FailedLoginDelay = 300 * time.Millisecond
 	}
@@ -99,6 +122,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		cfg:       cfg,
 		listeners: map[net.Listener]struct{}{},
 		sessions:  map[*session]struct{}{},
+		perIP:     map[netip.Addr]int{},
 		nextPasv:  cfg.PasvMinPort,
 	}, nil
 }
@@ -146,10 +170,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 			return err
 		}
 		s.cfg.Observer.emit(Event{Kind: EvAccept, Channel: Control, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String()})
-		sess, ok := s.admit(conn)
-		if !ok {
-			// Over the cap: say so and hang up (vsftpd does the same).
-			const over = "421 Too many connections."
+		sess, over := s.admit(conn)
+		if sess == nil {
+			// Over a cap: say so and hang up (vsftpd does the same).
 			local, remote := conn.LocalAddr().String(), conn.RemoteAddr().String()
 			s.cfg.Observer.emit(Event{Kind: EvReply, Channel: Control, Local: local, Remote: remote, Text: over})
 			conn.SetWriteDeadline(time.Now().Add(time.Second))
@@ -163,6 +186,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 			sess.serve()
 			s.mu.Lock()
 			delete(s.sessions, sess)
+			if s.perIP[sess.key]--; s.perIP[sess.key] <= 0 {
+				delete(s.perIP, sess.key)
+			}
 			s.mu.Unlock()
 		}()
 	}
@@ -174,16 +200,24 @@ func (s *Server) isClosed() bool {
 	return s.closed
 }
 
-func (s *Server) admit(conn net.Conn) (*session, bool) {
+// admit starts a session for conn, or says which cap refuses it.
+func (s *Server) admit(conn net.Conn) (*session, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || len(s.sessions) >= s.cfg.MaxConns {
-		return nil, false
+	key := addrKey(conn.RemoteAddr())
+	switch {
+	case s.closed || len(s.sessions) >= s.cfg.MaxConns:
+		return nil, "421 Too many connections."
+	case s.cfg.MaxConnsPerIP > 0 && s.perIP[key] >= s.cfg.MaxConnsPerIP:
+		s.logf("refused a connection from %s: %d sessions from that address already", conn.RemoteAddr(), s.perIP[key])
+		return nil, "421 Too many connections from your address."
 	}
 	sess := newSession(s, conn)
+	sess.key = key
 	s.sessions[sess] = struct{}{}
+	s.perIP[key]++
 	s.wg.Add(1)
-	return sess, true
+	return sess, ""
 }
 
 // Close stops every listener and session and waits for them.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,6 +31,9 @@ type session struct {
 	mu        sync.Mutex    // guards data for abort
 	data      []io.Closer
 
+	key       netip.Addr   // addrKey of the peer: per-address limits
+	loginBy   atomic.Int64 // login deadline (Unix ns); 0 once logged in or never
+	hangUp    bool         // the command asks dispatch to end the session
 	user      string
 	loggedIn  bool
 	failures  int
@@ -50,7 +54,11 @@ type session struct {
 
 func newSession(s *Server, conn net.Conn) *session {
 	keepUrgentInline(conn)
-	return &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/", aborted: make(chan struct{})}
+	c := &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/", aborted: make(chan struct{})}
+	if s.cfg.LoginTimeout > 0 {
+		c.loginBy.Store(time.Now().Add(s.cfg.LoginTimeout).UnixNano())
+	}
+	return c
 }
 
 // abort closes the session's sockets from another goroutine (Server.Close).
@@ -110,7 +118,11 @@ func (c *session) serve() {
 		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				c.reply(421, "Timeout.")
+				if c.loggedIn {
+					c.reply(421, "Timeout.")
+				} else {
+					c.reply(421, "Login timed out.")
+				}
 			}
 			return
 		}
@@ -292,7 +304,7 @@ func (c *session) dispatch(line string) (quit bool) {
 		}()
 	}
 	cmd.fn(c, arg)
-	return false
+	return c.hangUp
 }
 
 func (c *session) cmdUSER(arg string) {
@@ -314,22 +326,18 @@ func (c *session) cmdPASS(arg string) {
 		return
 	}
 	cfg := c.srv.cfg
+	if !c.awaitLoginSlot() {
+		return
+	}
 	anon := c.user == "anonymous" || c.user == "ftp"
 	want, known := cfg.Users[c.user]
 	if (anon && cfg.Anonymous) || (known && !anon && want == arg) {
 		c.loggedIn = true
+		c.loginBy.Store(0)
 		c.reply(230, "Login successful.")
 		return
 	}
-	c.failures++
-	if d := cfg.FailedLoginDelay; d > 0 {
-		select { // Server.Close does not wait out the delay
-		case <-time.After(d * time.Duration(min(c.failures, 5))):
-		case <-c.aborted:
-		}
-	}
-	c.user = ""
-	c.reply(530, "Login incorrect.")
+	c.loginFailed()
 }
 
 func (c *session) cmdFEAT(string) {
