@@ -211,6 +211,8 @@ func (s *Server) admit(conn net.Conn) (*session, string) {
 	case s.cfg.MaxConnsPerIP > 0 && s.perIP[key] >= s.cfg.MaxConnsPerIP:
 		s.logf("refused a connection from %s: %d sessions from that address already", conn.RemoteAddr(), s.perIP[key])
 		return nil, "421 Too many connections from your address."
+	case s.cfg.FailedLoginDelay > 0 && s.gate.throttled(key, time.Now()):
+		return nil, "421 Too many failed logins from your address; try again later."
 	}
 	sess := newSession(s, conn)
 	sess.key = key

@@ -71,9 +71,10 @@ const (
 	// failureMemory is how long an address's failures count.
 	failureMemory = time.Minute
 	// maxGateWait: a check that would wait longer is refused at once
-	// (421) without looking at the password, so a queue of guesses holds
-	// no connection for long and answers nothing.
-	maxGateWait = 10 * time.Second
+	// (421) without looking at the password, and so is a new connection
+	// from that address, so a queue of guesses holds few connections and
+	// answers nothing.
+	maxGateWait = 3 * time.Second
 	// maxGateAddrs bounds the table; past it, old entries go first.
 	maxGateAddrs = 4096
 )
@@ -96,6 +97,14 @@ func (g *loginGate) reserve(key netip.Addr, base time.Duration, now time.Time) (
 	}
 	e.next = slot.Add(base * time.Duration(min(e.failures, 5)))
 	return slot.Sub(now), true
+}
+
+// throttled reports whether checks from key are queued past maxGateWait.
+func (g *loginGate) throttled(key netip.Addr, now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e := g.addrs[key]
+	return e != nil && now.Sub(e.last) <= failureMemory && e.next.Sub(now) > maxGateWait
 }
 
 // fail records a failed PASS from key and returns the address's recent
