@@ -292,7 +292,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 
 	cfg := ftp.ServerConfig{
 		Network: r.server, Clock: r.world.Clock(), Root: root,
-		Anonymous: true, AllowUpload: true,
+		Anonymous: true, AllowUpload: true, AnonymousUpload: true, AnonymousOtherWrite: true,
 		PasvMinPort: scenario.PasvMinPort, PasvMaxPort: scenario.PasvMaxPort, PasvSequential: true,
 		ActiveFromPort: scenario.ServerDataPort, TLS: r.tlsServer, DataTLSWithoutReuse: true, // no tickets: see makeTLS
 		IdleTimeout: r.realTimeout, DataTimeout: r.realTimeout,

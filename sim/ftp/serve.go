@@ -23,12 +23,14 @@ type ServeOptions struct {
 	Anonymous   bool
 	Users       []string // "NAME:PASSWORD"
 	AllowUpload bool
-	TLS         bool
+	// AnonymousUpload lets anonymous make new files and directories.
+	AnonymousUpload bool
+	TLS             bool
 	// TLSWithoutReuse accepts PROT P data connections that do not resume
 	// the control connection's TLS session (Python's ftplib cannot).
 	TLSWithoutReuse bool
 	MaxConns        int
-	MaxPerIP        int           // sessions from one address; 0: half of MaxConns
+	MaxPerIP        int           // sessions from one address; 0: a quarter of MaxConns
 	LoginTimeout    time.Duration // to log in after connecting; 0: 30 s
 	MaxLoginFails   int           // failed PASS before hanging up; 0: 3
 	// Observer, when set, also sees every step (serve --watch).
@@ -59,6 +61,9 @@ func (o ServeOptions) Validate() error {
 	if !o.Anonymous && len(o.Users) == 0 {
 		errs = append(errs, errors.New("nobody can log in: give --anonymous or --user NAME:PASSWORD"))
 	}
+	if o.AnonymousUpload && !o.Anonymous {
+		errs = append(errs, errors.New("--anonymous-upload needs --anonymous"))
+	}
 	if o.TLSWithoutReuse && !o.TLS {
 		errs = append(errs, errors.New("--allow-tls-without-reuse needs --tls"))
 	}
@@ -66,7 +71,7 @@ func (o ServeOptions) Validate() error {
 		errs = append(errs, fmt.Errorf("--max-conns %d: want a positive number", o.MaxConns))
 	}
 	if o.MaxPerIP < 0 || (o.MaxConns > 0 && o.MaxPerIP > o.MaxConns) {
-		errs = append(errs, fmt.Errorf("--max-per-ip %d: want a number from 1 to --max-conns (0: half of it)", o.MaxPerIP))
+		errs = append(errs, fmt.Errorf("--max-per-ip %d: want a number from 1 to --max-conns (0: a quarter of it)", o.MaxPerIP))
 	}
 	if o.LoginTimeout < 0 {
 		errs = append(errs, fmt.Errorf("--login-timeout %v: want a positive duration", o.LoginTimeout))
@@ -122,7 +127,7 @@ func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
 		mu.Unlock()
 	}
 	cfg := ServerConfig{
-		Root: root, Anonymous: o.Anonymous, Users: users, AllowUpload: o.AllowUpload,
+		Root: root, Anonymous: o.Anonymous, Users: users, AllowUpload: o.AllowUpload, AnonymousUpload: o.AnonymousUpload,
 		PasvMinPort: lo, PasvMaxPort: hi, PasvAddress: o.PasvAddress, MaxConns: o.MaxConns,
 		MaxConnsPerIP: o.MaxPerIP, LoginTimeout: o.LoginTimeout, MaxLoginFails: o.MaxLoginFails,
 		Logf: func(f string, a ...any) { logLine("  "+f, a...) },

@@ -24,7 +24,15 @@ type ServerConfig struct {
 	Root        *os.Root
 	Anonymous   bool              // USER anonymous or ftp, any password
 	Users       map[string]string // name -> password
-	AllowUpload bool              // STOR APPE DELE MKD RMD RNFR/RNTO; else 550
+	AllowUpload bool              // named users may STOR APPE DELE MKD RMD RNFR/RNTO; else 550
+	// AnonymousUpload lets anonymous make new files and directories (STOR
+	// of a new name, MKD), as vsftpd's anon_upload_enable and
+	// anon_mkdir_write_enable. Replacing, appending, resuming, deleting
+	// and renaming need AnonymousOtherWrite as well.
+	AnonymousUpload bool
+	// AnonymousOtherWrite lets anonymous write like a named user (vsftpd
+	// anon_other_write_enable): for netem, where the learner is anonymous.
+	AnonymousOtherWrite bool
 	// PasvMinPort..PasvMaxPort is the passive range (vsftpd pasv_min_port,
 	// pasv_max_port). Ports are picked at random from it, as vsftpd does, so
 	// another client cannot guess the next one and connect first. 0,0 lets
@@ -41,7 +49,8 @@ type ServerConfig struct {
 	ActiveFromPort int
 	MaxConns       int // sessions at once; beyond: 421. 0: 64
 	// MaxConnsPerIP bounds the sessions from one address (an IPv6 /64),
-	// vsftpd's max_per_ip. 0: half of MaxConns; <0: no bound.
+	// vsftpd's max_per_ip. 0: a quarter of MaxConns, so a few addresses
+	// cannot fill the server; <0: no bound.
 	MaxConnsPerIP int
 	// LoginTimeout is how long a connection has to log in, from its
 	// first byte; then 421. 0: 30 s; <0: none (the idle timeout only).
@@ -107,7 +116,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		cfg.DataTimeout = time.Minute
 	}
 	if cfg.MaxConnsPerIP == 0 {
-		cfg.MaxConnsPerIP = max(cfg.MaxConns/2, 1)
+		cfg.MaxConnsPerIP = max(cfg.MaxConns/4, 1)
 	}
 	if cfg.LoginTimeout == 0 {
 		cfg.LoginTimeout = 30 * time.Second

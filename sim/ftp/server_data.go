@@ -3,8 +3,6 @@ package ftp
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -254,6 +252,8 @@ func (c *session) finish(conn net.Conn, cmd string, n int64, err error, ok226 st
 	switch {
 	case err == nil:
 		c.reply(226, ok226)
+	case errors.Is(err, errNoSpace):
+		c.reply(452, "Insufficient storage space on the server; transfer aborted.")
 	case errors.Is(err, errLocalFile):
 		c.reply(451, "Failure reading or writing local file.")
 	default:
@@ -353,6 +353,14 @@ func (c *session) listing(verb, arg string, format func(os.FileInfo) string) {
 
 func (c *session) cmdRETR(arg string) {
 	f, fi, err := c.openForRead(arg)
+	if outOfResources(err) {
+		c.resourceErr("RETR", err)
+		return
+	}
+	if errors.Is(err, errNotRegular) {
+		c.reply(550, "Failed to open file: not a regular file.")
+		return
+	}
 	if err != nil {
 		c.reply(550, "Failed to open file"+escapeNote(err)+".")
 		return
@@ -383,79 +391,5 @@ func (c *session) cmdRETR(arg string) {
 		// conn is the *net.TCPConn itself on the OS network, so io.Copy
 		// takes its ReaderFrom path: sendfile(2), no copy through user space.
 		return c.copyData(conn, conn, f, f)
-	})
-}
-
-// cmdSTOR receives a file. STOR writes to a temporary name in the same
-// directory and renames on success, so a broken upload never looks complete.
-func (c *session) cmdSTOR(arg string, appendTo bool) {
-	offset := c.rest
-	c.rest = 0
-	// APPE and a resumed STOR (REST n) write into the file itself: the
-	// part already there is the client's earlier upload.
-	inPlace := appendTo || offset > 0
-	_, name, err := c.resolve(arg)
-	if err != nil || name == "." {
-		c.reply(553, "Could not create file.")
-		return
-	}
-	root := c.srv.cfg.Root
-	if fi, err := root.Stat(name); err == nil && fi.IsDir() {
-		c.reply(553, "Could not create file.")
-		return
-	}
-	target := name
-	var f *os.File
-	switch {
-	case appendTo:
-		f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	case inPlace:
-		if f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o644); err == nil {
-			if _, err = f.Seek(offset, io.SeekStart); err != nil {
-				f.Close()
-			}
-		}
-	default:
-		var b [6]byte
-		rand.Read(b[:])
-		target = path.Join(path.Dir(name), ".ftplab-upload-"+hex.EncodeToString(b[:]))
-		f, err = root.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	}
-	if err != nil {
-		c.fileErr("STOR", err)
-		return
-	}
-	verb := "STOR"
-	if appendTo {
-		verb = "APPE"
-	}
-	committed := false
-	defer func() {
-		f.Close()
-		if !committed && !inPlace {
-			root.Remove(target)
-		}
-	}()
-	c.transfer(verb+" "+arg, "Ok to send data.", "Transfer complete.", func(conn net.Conn) (int64, error) {
-		n, err := c.copyData(conn, f, conn, f) // *os.File.ReadFrom: splice(2) from a TCP socket
-		if err != nil {
-			// Clean up before the 426 goes out: a client that sees the
-			// reply must not find a partial file.
-			f.Close()
-			if !inPlace {
-				root.Remove(target)
-			}
-			return n, err
-		}
-		if err := f.Close(); err != nil {
-			return n, fmt.Errorf("%w: %v", errLocalFile, err)
-		}
-		if !inPlace {
-			if err := root.Rename(target, name); err != nil {
-				return n, fmt.Errorf("%w: %v", errLocalFile, err)
-			}
-		}
-		committed = true
-		return n, nil
 	})
 }

@@ -289,7 +289,7 @@ func (c *session) dispatch(line string) (quit bool) {
 	case cmd.needArg && strings.TrimSpace(arg) == "":
 		c.reply(501, "Syntax error in parameters or arguments.")
 		return false
-	case cmd.upload && !c.srv.cfg.AllowUpload:
+	case cmd.upload && !c.mayWrite(verb):
 		c.reply(550, "Permission denied.")
 		return false
 	}
