@@ -141,6 +141,8 @@ func serveCmd() *cobra.Command {
 	f.IntVar(&o.MaxPerIP, "max-per-ip", 0, "sessions at once from one address (0: a quarter of --max-conns; raise it for a class behind one NAT)")
 	f.DurationVar(&o.LoginTimeout, "login-timeout", 30*time.Second, "time a connection has to log in")
 	f.IntVar(&o.MaxLoginFails, "max-login-fails", 3, "wrong passwords on one connection before it is closed")
+	f.StringVar(&o.RunAs, "run-as", "", "when started as root, become USER once the port is bound")
+	f.BoolVar(&o.AllowRoot, "allow-root", false, "serve as root all the same (root reads every file, 0600 ones of other users too)")
 	f.BoolVar(&watch, "watch", false, "show each client's session on the stage as it happens")
 	return cmd
 }

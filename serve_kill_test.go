@@ -8,11 +8,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -31,7 +33,9 @@ func TestServeHelperProcess(t *testing.T) {
 	cmd.SetArgs(strings.Split(os.Getenv("FTPLAB_SERVE_ARGS"), "\n"))
 	cmd.SetOut(os.Stdout)
 	cmd.SetErr(os.Stderr)
-	if err := cmd.ExecuteContext(context.Background()); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM) // as main does
+	defer stop()
+	if err := cmd.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(exitCode(err))
 	}
@@ -67,7 +71,7 @@ func TestServeKilledMidSTOR(t *testing.T) {
 	var out syncBuffer
 	server := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
 	server.Env = append(os.Environ(), "FTPLAB_SERVE_HELPER=1",
-		"FTPLAB_SERVE_ARGS="+strings.Join([]string{"serve", "--addr", "127.0.0.1:0", "--root", dir, "--anonymous", "--anonymous-upload"}, "\n"))
+		"FTPLAB_SERVE_ARGS="+strings.Join([]string{"serve", "--addr", "127.0.0.1:0", "--root", dir, "--anonymous", "--anonymous-upload", "--allow-root"}, "\n"))
 	server.Stdout, server.Stderr = &out, &out
 	if err := server.Start(); err != nil {
 		t.Fatal(err)

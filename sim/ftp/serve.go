@@ -37,7 +37,20 @@ type ServeOptions struct {
 	Observer Observer
 	// Quiet stops the per-line log (the TUI owns the screen).
 	Quiet bool
+	// RunAs is the user to become once the listener is bound; AllowRoot
+	// serves as root all the same. As root, one of the two is needed:
+	// root reads every file in the tree, 0600 ones of other users too.
+	RunAs     string
+	AllowRoot bool
 }
+
+// geteuid is os.Geteuid; tests replace it.
+var geteuid = os.Geteuid
+
+// shutdownGrace is how long Serve waits for sessions to end after its
+// context does; a session stuck in the file system does not keep the
+// process alive past it.
+const shutdownGrace = 1500 * time.Millisecond
 
 // Validate checks the options before anything is opened, with one error per
 // problem.
@@ -66,6 +79,12 @@ func (o ServeOptions) Validate() error {
 	}
 	if o.TLSWithoutReuse && !o.TLS {
 		errs = append(errs, errors.New("--allow-tls-without-reuse needs --tls"))
+	}
+	if geteuid() == 0 && o.RunAs == "" && !o.AllowRoot {
+		errs = append(errs, errors.New("refusing to serve as root (every file would be readable, other users' 0600 ones too): give --run-as USER to drop to USER once the port is bound, or --allow-root"))
+	}
+	if o.RunAs != "" && geteuid() != 0 {
+		errs = append(errs, fmt.Errorf("--run-as %q: only root can change user", o.RunAs))
 	}
 	if o.MaxConns < 0 {
 		errs = append(errs, fmt.Errorf("--max-conns %d: want a positive number", o.MaxConns))
@@ -112,6 +131,17 @@ func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
 	}
 	lo, hi, _ := parseRange(o.PasvPorts)
 	users, _ := parseUsers(o.Users)
+	l, err := OSNetwork{}.Listen(ctx, o.Addr)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	if o.RunAs != "" {
+		if err := dropPrivileges(o.RunAs); err != nil {
+			return err
+		}
+	}
+	// Opened as the user the server runs as.
 	root, err := os.OpenRoot(o.Root)
 	if err != nil {
 		return err
@@ -158,16 +188,27 @@ func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	l, err := OSNetwork{}.Listen(ctx, o.Addr)
-	if err != nil {
-		return err
-	}
 	tlsNote := ""
 	if o.TLS {
 		tlsNote = ", AUTH TLS offered"
 	}
+	if o.RunAs != "" {
+		tlsNote += ", running as " + o.RunAs
+	}
 	fmt.Fprintf(log, "ftplab serve: listening on %s (root %s, passive %d-%d%s)\n", l.Addr(), o.Root, lo, hi, tlsNote)
-	err = srv.Serve(ctx, l)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, l) }()
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		select {
+		case err = <-served:
+		case <-time.After(shutdownGrace):
+			// Left running: the process is about to exit.
+			fmt.Fprintf(log, "ftplab serve: stopping without waiting for %d sessions still busy\n", srv.sessionsLeft())
+			return nil
+		}
+	}
 	if errors.Is(err, ErrServerClosed) {
 		return nil
 	}

@@ -205,3 +205,10 @@ func (c *session) loginFailed() {
 		c.hangUp = true
 	}
 }
+
+// sessionsLeft counts the sessions not yet ended.
+func (s *Server) sessionsLeft() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
