@@ -136,6 +136,7 @@ func serveCmd() *cobra.Command {
 	f.BoolVar(&o.AllowUpload, "allow-upload", false, "let named users STOR, APPE, DELE, MKD, RMD, RNFR/RNTO")
 	f.BoolVar(&o.AnonymousUpload, "anonymous-upload", false, "let anonymous upload new files and make directories (never replace, append, delete or rename)")
 	f.BoolVar(&o.TLS, "tls", false, "offer AUTH TLS with a certificate generated at start")
+	f.BoolVar(&o.RequireTLS, "require-tls", false, "refuse logins before AUTH TLS and data connections without PROT P (needs --tls)")
 	f.BoolVar(&o.TLSWithoutReuse, "allow-tls-without-reuse", false, "accept PROT P data connections that do not resume the control connection's TLS session (Python's ftplib)")
 	f.IntVar(&o.MaxConns, "max-conns", 64, "sessions at once; more are answered 421")
 	f.IntVar(&o.MaxPerIP, "max-per-ip", 0, "sessions at once from one address (0: a quarter of --max-conns; raise it for a class behind one NAT)")

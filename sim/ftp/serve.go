@@ -29,6 +29,8 @@ type ServeOptions struct {
 	// TLSWithoutReuse accepts PROT P data connections that do not resume
 	// the control connection's TLS session (Python's ftplib cannot).
 	TLSWithoutReuse bool
+	// RequireTLS refuses logins before AUTH TLS and data without PROT P.
+	RequireTLS bool
 	MaxConns        int
 	MaxPerIP        int           // sessions from one address; 0: a quarter of MaxConns
 	LoginTimeout    time.Duration // to log in after connecting; 0: 30 s
@@ -76,6 +78,9 @@ func (o ServeOptions) Validate() error {
 	}
 	if o.AnonymousUpload && !o.Anonymous {
 		errs = append(errs, errors.New("--anonymous-upload needs --anonymous"))
+	}
+	if o.RequireTLS && !o.TLS {
+		errs = append(errs, errors.New("--require-tls needs --tls"))
 	}
 	if o.TLSWithoutReuse && !o.TLS {
 		errs = append(errs, errors.New("--allow-tls-without-reuse needs --tls"))
@@ -183,6 +188,7 @@ func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
 		}
 		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		cfg.DataTLSWithoutReuse = o.TLSWithoutReuse
+		cfg.RequireTLS = o.RequireTLS
 	}
 	srv, err := NewServer(cfg)
 	if err != nil {
@@ -191,6 +197,9 @@ func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
 	tlsNote := ""
 	if o.TLS {
 		tlsNote = ", AUTH TLS offered"
+	}
+	if o.RequireTLS {
+		tlsNote = ", TLS required"
 	}
 	if o.RunAs != "" {
 		tlsNote += ", running as " + o.RunAs

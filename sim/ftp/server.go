@@ -71,7 +71,11 @@ type ServerConfig struct {
 	// connection's session (vsftpd require_ssl_reuse), which needs session
 	// tickets on.
 	DataTLSWithoutReuse bool
-	Logf                func(format string, args ...any)
+	// RequireTLS refuses USER before AUTH TLS and data connections
+	// without PROT P (vsftpd's force_local_logins_ssl and
+	// force_local_data_ssl, for anonymous too).
+	RequireTLS bool
+	Logf       func(format string, args ...any)
 }
 
 // Server is an FTP server. It serves any number of listeners until Close.
@@ -96,6 +100,9 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if cfg.PasvMinPort < 0 || cfg.PasvMaxPort > 65535 || cfg.PasvMinPort > cfg.PasvMaxPort ||
 		(cfg.PasvMinPort == 0) != (cfg.PasvMaxPort == 0) {
 		return nil, fmt.Errorf("ftp server: bad passive range %d-%d", cfg.PasvMinPort, cfg.PasvMaxPort)
+	}
+	if cfg.RequireTLS && cfg.TLS == nil {
+		return nil, errors.New("ftp server: RequireTLS without a TLS config")
 	}
 	if cfg.TLS != nil && cfg.TLS.SessionTicketsDisabled && !cfg.DataTLSWithoutReuse {
 		return nil, errors.New("ftp server: TLS session tickets are off, so no data connection can resume the control connection's session: turn them on or set DataTLSWithoutReuse")

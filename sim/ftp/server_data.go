@@ -145,6 +145,12 @@ func (c *session) listenPassive() (uint16, bool) {
 // openData sets up the data connection for a transfer, answering 150 once
 // it is up, or 425 (no PORT/PASV, or the connection failed).
 func (c *session) openData(opening string) (net.Conn, bool) {
+	if c.srv.cfg.RequireTLS && !c.protP {
+		// vsftpd's force_local_data_ssl answers the same.
+		c.resetData()
+		c.reply(522, "Data connections must be encrypted: PBSZ 0, PROT P first.")
+		return nil, false
+	}
 	var conn net.Conn
 	var err error
 	switch {

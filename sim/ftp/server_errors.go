@@ -3,6 +3,7 @@ package ftp
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"syscall"
 )
 
@@ -39,4 +40,14 @@ func (c *session) resourceErr(verb string, err error) {
 		return
 	}
 	c.reply(550, verb+": failed.")
+}
+
+// oneLine keeps a reply line one line: a CR or LF from a file name (STAT
+// lists names on the control channel) would end the reply early and let
+// the rest pass for another reply. They are shown as '?', as ls -q does.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r", "?", "\n", "?").Replace(s)
 }

@@ -47,6 +47,7 @@ type session struct {
 	protP     bool           // data connections use TLS (PROT P)
 	secure    bool           // control channel is under TLS
 	tlsConf   *sessionTLS    // set by AUTH TLS
+	pbsz      bool           // PBSZ came after AUTH TLS: PROT may follow
 
 	ctl     *controlReader
 	stashed *lineResult // a line that came in during a transfer
@@ -199,6 +200,7 @@ func (c *session) replyLines(code int, first string, middle []string, last strin
 }
 
 func (c *session) send(line string) {
+	line = oneLine(line)
 	local, remote := c.addrs()
 	c.srv.cfg.Observer.emit(Event{Kind: EvReply, Channel: Control, Local: local, Remote: remote, Text: line})
 	c.conn.SetWriteDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
@@ -308,6 +310,10 @@ func (c *session) dispatch(line string) (quit bool) {
 }
 
 func (c *session) cmdUSER(arg string) {
+	if c.srv.cfg.RequireTLS && !c.secure {
+		c.reply(530, "This server requires TLS: AUTH TLS first.")
+		return
+	}
 	if c.loggedIn {
 		c.reply(530, "Can't change to another user.")
 		return
@@ -394,6 +400,7 @@ func (c *session) cmdPBSZ(arg string) {
 		c.reply(503, "PBSZ needs a secure connection (AUTH TLS).")
 		return
 	}
+	c.pbsz = true
 	c.reply(200, "PBSZ set to 0.")
 }
 
@@ -401,6 +408,8 @@ func (c *session) cmdPROT(arg string) {
 	switch {
 	case !c.secure:
 		c.reply(503, "PROT needs a secure connection (AUTH TLS).")
+	case !c.pbsz:
+		c.reply(503, "PBSZ first (RFC 4217).")
 	case strings.EqualFold(arg, "P"):
 		c.protP = true
 		c.reply(200, "PROT now Private.")
