@@ -30,11 +30,11 @@ type ServeOptions struct {
 	// the control connection's TLS session (Python's ftplib cannot).
 	TLSWithoutReuse bool
 	// RequireTLS refuses logins before AUTH TLS and data without PROT P.
-	RequireTLS bool
-	MaxConns        int
-	MaxPerIP        int           // sessions from one address; 0: a quarter of MaxConns
-	LoginTimeout    time.Duration // to log in after connecting; 0: 30 s
-	MaxLoginFails   int           // failed PASS before hanging up; 0: 3
+	RequireTLS    bool
+	MaxConns      int
+	MaxPerIP      int           // sessions from one address; 0: a quarter of MaxConns
+	LoginTimeout  time.Duration // to log in after connecting; 0: 30 s
+	MaxLoginFails int           // failed PASS before hanging up; 0: 3
 	// Observer, when set, also sees every step (serve --watch).
 	Observer Observer
 	// Quiet stops the per-line log (the TUI owns the screen).

@@ -52,8 +52,9 @@ type ServerConfig struct {
 	// vsftpd's max_per_ip. 0: a quarter of MaxConns, so a few addresses
 	// cannot fill the server; <0: no bound.
 	MaxConnsPerIP int
-	// LoginTimeout is how long a connection has to log in, from its
-	// first byte; then 421. 0: 30 s; <0: none (the idle timeout only).
+	// LoginTimeout is how long a connection has to log in, from when the
+	// connection is accepted; then 421. 0: 30 s; <0: none (the idle
+	// timeout only).
 	LoginTimeout time.Duration
 	// MaxLoginFails hangs up after that many failed PASS on one
 	// connection (vsftpd max_login_fails). 0: 3; <0: never.
