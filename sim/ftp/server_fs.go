@@ -72,7 +72,7 @@ func (c *session) regularFile(arg, failure string) (fs.FileInfo, bool) {
 	}
 	fi, err := c.srv.cfg.Root.Stat(name)
 	if outOfResources(err) {
-		c.resourceErr("SIZE", err)
+		c.resourceErr("Could not get "+failure, err)
 		return nil, false
 	}
 	if err != nil || !fi.Mode().IsRegular() {
