@@ -113,7 +113,7 @@ func TestTmuxServeWatch(t *testing.T) {
 		out, _ := exec.Command("tmux", append([]string{"-L", session}, args...)...).CombinedOutput()
 		return string(out)
 	}
-	shell := bin + " serve --watch --anonymous --root " + root + " --addr " + addr + "; sleep 30"
+	shell := bin + " serve --watch --anonymous --allow-root --root " + root + " --addr " + addr + "; sleep 30"
 	if out, err := exec.Command("tmux", "-L", session, "new", "-d", "-s", "w", "-x", "100", "-y", "30", shell).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}

@@ -293,9 +293,9 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 
 	cfg := ftp.ServerConfig{
 		Network: r.server, Clock: r.world.Clock(), Root: root,
-		Anonymous: true, AllowUpload: true,
-		PasvMinPort: scenario.PasvMinPort, PasvMaxPort: scenario.PasvMaxPort,
-		ActiveFromPort: scenario.ServerDataPort, TLS: r.tlsServer,
+		Anonymous: true, AllowUpload: true, AnonymousUpload: true, AnonymousOtherWrite: true,
+		PasvMinPort: scenario.PasvMinPort, PasvMaxPort: scenario.PasvMaxPort, PasvSequential: true,
+		ActiveFromPort: scenario.ServerDataPort, TLS: r.tlsServer, DataTLSWithoutReuse: true, // no tickets: see makeTLS
 		IdleTimeout: r.realTimeout, DataTimeout: r.realTimeout,
 	}
 	if r.sc.PasvAddress {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -39,7 +40,15 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&o.PasvAddress, "pasv-address", "", "address to advertise in 227 replies")
 	f.BoolVar(&o.Anonymous, "anonymous", false, "allow anonymous login")
 	f.StringArrayVar(&o.Users, "user", nil, "allow a login NAME:PASSWORD (repeatable)")
-	f.BoolVar(&o.AllowUpload, "allow-upload", false, "allow STOR, APPE, DELE, MKD, RMD, RNFR/RNTO")
+	f.BoolVar(&o.AllowUpload, "allow-upload", false, "let named users STOR, APPE, DELE, MKD, RMD, RNFR/RNTO")
+	f.BoolVar(&o.AnonymousUpload, "anonymous-upload", false, "let anonymous upload new files and make directories (never replace, append, delete or rename)")
+	f.BoolVar(&o.RequireTLS, "require-tls", false, "refuse logins before AUTH TLS and data connections without PROT P (needs --tls)")
+	f.BoolVar(&o.TLSWithoutReuse, "allow-tls-without-reuse", false, "accept PROT P data connections that do not resume the control connection's TLS session (Python's ftplib)")
+	f.IntVar(&o.MaxPerIP, "max-per-ip", 0, "sessions at once from one address (0: a quarter of --max-conns; raise it for a class behind one NAT)")
+	f.DurationVar(&o.LoginTimeout, "login-timeout", 30*time.Second, "time a connection has to log in")
+	f.IntVar(&o.MaxLoginFails, "max-login-fails", 3, "wrong passwords on one connection before it is closed")
+	f.StringVar(&o.RunAs, "run-as", "", "when started as root, become USER once the port is bound")
+	f.BoolVar(&o.AllowRoot, "allow-root", false, "serve as root all the same (root reads every file, 0600 ones of other users too)")
 	f.BoolVar(&o.TLS, "tls", false, "offer AUTH TLS with a certificate generated at start")
 	f.IntVar(&o.MaxConns, "max-conns", 64, "sessions at once; more are answered 421")
 	f.BoolVar(&watch, "watch", false, "show each client's session on the stage as it happens")

@@ -58,7 +58,7 @@ func TestServeKilledMidSTOR(t *testing.T) {
 	var out syncBuffer
 	server := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
 	server.Env = append(os.Environ(), "FTPLAB_SERVE_HELPER=1",
-		"FTPLAB_SERVE_ARGS="+strings.Join([]string{"serve", "--addr", "127.0.0.1:0", "--root", dir, "--anonymous", "--allow-upload"}, "\n"))
+		"FTPLAB_SERVE_ARGS="+strings.Join([]string{"serve", "--addr", "127.0.0.1:0", "--root", dir, "--anonymous", "--anonymous-upload", "--allow-root"}, "\n"))
 	server.Stdout, server.Stderr = &out, &out
 	if err := server.Start(); err != nil {
 		t.Fatal(err)

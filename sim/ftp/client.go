@@ -188,6 +188,7 @@ func (c *Client) AuthTLS() error {
 	if _, err := c.expect("AUTH TLS", 234); err != nil {
 		return err
 	}
+	c.cfg.TLS = resumingTLS(c.cfg.TLS, c.raw.RemoteAddr())
 	tc := tls.Client(c.conn, c.cfg.TLS)
 	tc.SetDeadline(time.Now().Add(c.cfg.Timeout))
 	if err := tc.Handshake(); err != nil {
@@ -474,4 +475,24 @@ func (c *Client) accept(l net.Listener) (net.Conn, error) {
 		}
 		return nil, fmt.Errorf("no data connection from the server within %s", c.cfg.Timeout)
 	}
+}
+
+// resumingTLS makes sure data connections can resume the control
+// connection's TLS session, as servers with vsftpd's require_ssl_reuse
+// (ours included) insist: a session cache, and a ServerName, since the
+// cache is keyed by it (else by host and port, which differ on data).
+func resumingTLS(cfg *tls.Config, server net.Addr) *tls.Config {
+	if cfg.ClientSessionCache != nil && cfg.ServerName != "" {
+		return cfg
+	}
+	cfg = cfg.Clone()
+	if cfg.ClientSessionCache == nil {
+		cfg.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	}
+	if cfg.ServerName == "" {
+		if host, _, err := net.SplitHostPort(server.String()); err == nil {
+			cfg.ServerName = host
+		}
+	}
+	return cfg
 }

@@ -53,7 +53,7 @@ func FuzzServerCommands(f *testing.F) {
 		f.Add(s)
 	}
 	dir := f.TempDir()
-	addr := testServer(f, dir, func(c *ServerConfig) { c.AllowUpload = false })
+	addr := testServer(f, dir, func(c *ServerConfig) { c.AllowUpload, c.AnonymousUpload = false, false })
 	f.Fuzz(func(t *testing.T, line string) {
 		if strings.ContainsAny(line, "\r\n") || len(line) > 4000 {
 			return

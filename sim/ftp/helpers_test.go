@@ -19,8 +19,11 @@ func serveDir(t testing.TB, laddr, dir string, mod func(*ServerConfig)) (srv *Se
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := ServerConfig{Root: root, Anonymous: true, AllowUpload: true, Users: map[string]string{"ada": "lovelace"},
-		PasvMinPort: 0, PasvMaxPort: 0, FailedLoginDelay: -1, DataTimeout: 5 * time.Second}
+	cfg := ServerConfig{Root: root, Anonymous: true, AllowUpload: true, AnonymousUpload: true, AnonymousOtherWrite: true, Users: map[string]string{"ada": "lovelace"},
+		PasvMinPort: 0, PasvMaxPort: 0, FailedLoginDelay: -1, DataTimeout: 5 * time.Second,
+		// Every test client comes from 127.0.0.1: the per-address cap is
+		// tested on its own.
+		MaxConnsPerIP: -1}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -263,7 +263,7 @@ func TestLineEndings(t *testing.T) {
 // failures so far, at most 5), and the right password still works.
 func TestPasswordFlood(t *testing.T) {
 	const delay = 5 * time.Millisecond
-	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.FailedLoginDelay = delay })
+	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.FailedLoginDelay, c.MaxLoginFails = delay, -1 })
 	c := dialRaw(t, addr)
 	for k := 1; k <= 10; k++ {
 		c.cmd("USER ada", 331)

@@ -20,7 +20,7 @@ func TestServeLogEscapesClientText(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, ServeOptions{Addr: "127.0.0.1:0", Root: t.TempDir(), PasvPorts: "40000-40100", Anonymous: true}, pw)
+		done <- Serve(ctx, ServeOptions{Addr: "127.0.0.1:0", Root: t.TempDir(), PasvPorts: "40000-40100", Anonymous: true, AllowRoot: true}, pw)
 		pw.Close()
 	}()
 	lines := bufio.NewScanner(pr)

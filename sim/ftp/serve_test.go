@@ -17,7 +17,7 @@ func TestServeOptionsValidate(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "f")
 	os.WriteFile(file, nil, 0o644)
-	good := ServeOptions{Addr: "127.0.0.1:2121", Root: dir, PasvPorts: "30000-30100", Anonymous: true}
+	good := ServeOptions{Addr: "127.0.0.1:2121", Root: dir, PasvPorts: "30000-30100", Anonymous: true, AllowRoot: true}
 	tests := []struct {
 		name string
 		mod  func(*ServeOptions)
@@ -37,6 +37,11 @@ func TestServeOptionsValidate(t *testing.T) {
 		{"user without colon", func(o *ServeOptions) { o.Users = []string{"ada"} }, `--user "ada": want NAME:PASSWORD`},
 		{"user empty password", func(o *ServeOptions) { o.Users = []string{"ada:"} }, `--user "ada:"`},
 		{"nobody can log in", func(o *ServeOptions) { o.Anonymous = false }, "nobody can log in"},
+		{"anonymous upload without anonymous", func(o *ServeOptions) { o.Anonymous, o.Users, o.AnonymousUpload = false, []string{"ada:x"}, true }, "--anonymous-upload needs --anonymous"},
+		{"tls reuse opt-out without tls", func(o *ServeOptions) { o.TLSWithoutReuse = true }, "--allow-tls-without-reuse needs --tls"},
+		{"per-ip over the cap", func(o *ServeOptions) { o.MaxConns, o.MaxPerIP = 8, 9 }, "--max-per-ip 9"},
+		{"negative login timeout", func(o *ServeOptions) { o.LoginTimeout = -time.Second }, "--login-timeout"},
+		{"negative login fails", func(o *ServeOptions) { o.MaxLoginFails = -1 }, "--max-login-fails"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +68,7 @@ func TestServeRuns(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, ServeOptions{Addr: "127.0.0.1:0", Root: dir, PasvPorts: "40000-40100", Users: []string{"ada:lovelace"}}, pw)
+		done <- Serve(ctx, ServeOptions{Addr: "127.0.0.1:0", Root: dir, PasvPorts: "40000-40100", Users: []string{"ada:lovelace"}, AllowRoot: true}, pw)
 		pw.Close()
 	}()
 	lines := bufio.NewScanner(pr)
@@ -112,5 +117,31 @@ func TestServeRuns(t *testing.T) {
 	log := strings.Join(<-logged, "\n")
 	if !strings.Contains(log, "> PASS ****") || strings.Contains(log, "lovelace") || !strings.Contains(log, "< 230 Login successful.") {
 		t.Errorf("log hides the password and shows each line? got:\n%s", log)
+	}
+}
+
+// TestServeRefusesRoot: as root, serve needs --run-as USER or --allow-root
+// (as root it reads everyone's files, 0600 ones too); --run-as needs root.
+func TestServeRefusesRoot(t *testing.T) {
+	defer func(f func() int) { geteuid = f }(geteuid)
+	o := ServeOptions{Addr: "127.0.0.1:2121", Root: t.TempDir(), PasvPorts: "30000-30100", Anonymous: true}
+	for _, tt := range []struct {
+		euid      int
+		runAs     string
+		allowRoot bool
+		want      string // "" means valid
+	}{
+		{0, "", false, "refusing to serve as root"},
+		{0, "nobody", false, ""},
+		{0, "", true, ""},
+		{1000, "", false, ""},
+		{1000, "nobody", false, "only root can change user"},
+	} {
+		geteuid = func() int { return tt.euid }
+		o.RunAs, o.AllowRoot = tt.runAs, tt.allowRoot
+		err := o.Validate()
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("euid %d, --run-as %q, --allow-root %v: %v, want %q", tt.euid, tt.runAs, tt.allowRoot, err, tt.want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
@@ -23,25 +24,59 @@ type ServerConfig struct {
 	Root        *os.Root
 	Anonymous   bool              // USER anonymous or ftp, any password
 	Users       map[string]string // name -> password
-	AllowUpload bool              // STOR APPE DELE MKD RMD RNFR/RNTO; else 550
+	AllowUpload bool              // named users may STOR APPE DELE MKD RMD RNFR/RNTO; else 550
+	// AnonymousUpload lets anonymous make new files and directories (STOR
+	// of a new name, MKD), as vsftpd's anon_upload_enable and
+	// anon_mkdir_write_enable. Replacing, appending, resuming, deleting
+	// and renaming need AnonymousOtherWrite as well.
+	AnonymousUpload bool
+	// AnonymousOtherWrite lets anonymous write like a named user (vsftpd
+	// anon_other_write_enable): for netem, where the learner is anonymous.
+	AnonymousOtherWrite bool
 	// PasvMinPort..PasvMaxPort is the passive range (vsftpd pasv_min_port,
-	// pasv_max_port). Ports are tried in order from the last one handed out,
-	// so runs under netem are deterministic. 0,0 lets the network choose.
+	// pasv_max_port). Ports are picked at random from it, as vsftpd does, so
+	// another client cannot guess the next one and connect first. 0,0 lets
+	// the network choose.
 	PasvMinPort, PasvMaxPort int
+	// PasvSequential tries passive ports in order from the last one handed
+	// out instead: for netem, where runs must be deterministic.
+	PasvSequential bool
 	// PasvAddress is advertised in 227 replies (vsftpd pasv_address); empty
 	// means the control connection's local address.
 	PasvAddress string
 	// ActiveFromPort is the local port of active data connections: 20 by
 	// convention (netem), 0 on the OS where 20 needs privileges.
 	ActiveFromPort int
-	MaxConns       int           // sessions at once; beyond: 421. 0: 64
-	IdleTimeout    time.Duration // control connection idle limit; 0: 5 min
-	DataTimeout    time.Duration // data connection setup and stall limit; 0: 1 min
-	// FailedLoginDelay slows password guessing: each failed PASS waits this
-	// long times the session's failures (at most 5). 0: 300 ms; <0: none.
+	MaxConns       int // sessions at once; beyond: 421. 0: 64
+	// MaxConnsPerIP bounds the sessions from one address (an IPv6 /64),
+	// vsftpd's max_per_ip. 0: a quarter of MaxConns, so a few addresses
+	// cannot fill the server; <0: no bound.
+	MaxConnsPerIP int
+	// LoginTimeout is how long a connection has to log in, from when the
+	// connection is accepted; then 421. 0: 30 s; <0: none (the idle
+	// timeout only).
+	LoginTimeout time.Duration
+	// MaxLoginFails hangs up after that many failed PASS on one
+	// connection (vsftpd max_login_fails). 0: 3; <0: never.
+	MaxLoginFails int
+	IdleTimeout   time.Duration // control connection idle limit; 0: 5 min
+	DataTimeout   time.Duration // data connection setup and stall limit; 0: 1 min
+	// FailedLoginDelay slows password guessing per address: each failed
+	// PASS waits this long times the address's failures in the last minute
+	// (at most 5), and checks from an address with failures are spaced as
+	// far apart, over all its connections. 0: 300 ms; <0: none.
 	FailedLoginDelay time.Duration
 	TLS              *tls.Config // non-nil offers AUTH TLS (RFC 4217)
-	Logf             func(format string, args ...any)
+	// DataTLSWithoutReuse accepts a PROT P data connection that does a TLS
+	// handshake of its own. By default it must resume the control
+	// connection's session (vsftpd require_ssl_reuse), which needs session
+	// tickets on.
+	DataTLSWithoutReuse bool
+	// RequireTLS refuses USER before AUTH TLS and data connections
+	// without PROT P (vsftpd's force_local_logins_ssl and
+	// force_local_data_ssl, for anonymous too).
+	RequireTLS bool
+	Logf       func(format string, args ...any)
 }
 
 // Server is an FTP server. It serves any number of listeners until Close.
@@ -52,6 +87,8 @@ type Server struct {
 	closed    bool
 	listeners map[net.Listener]struct{}
 	sessions  map[*session]struct{}
+	perIP     map[netip.Addr]int // sessions per addrKey
+	gate      loginGate
 	nextPasv  int
 	wg        sync.WaitGroup
 }
@@ -64,6 +101,12 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if cfg.PasvMinPort < 0 || cfg.PasvMaxPort > 65535 || cfg.PasvMinPort > cfg.PasvMaxPort ||
 		(cfg.PasvMinPort == 0) != (cfg.PasvMaxPort == 0) {
 		return nil, fmt.Errorf("ftp server: bad passive range %d-%d", cfg.PasvMinPort, cfg.PasvMaxPort)
+	}
+	if cfg.RequireTLS && cfg.TLS == nil {
+		return nil, errors.New("ftp server: RequireTLS without a TLS config")
+	}
+	if cfg.TLS != nil && cfg.TLS.SessionTicketsDisabled && !cfg.DataTLSWithoutReuse {
+		return nil, errors.New("ftp server: TLS session tickets are off, so no data connection can resume the control connection's session: turn them on or set DataTLSWithoutReuse")
 	}
 	if cfg.Network == nil {
 		cfg.Network = OSNetwork{}
@@ -80,6 +123,15 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if cfg.DataTimeout == 0 {
 		cfg.DataTimeout = time.Minute
 	}
+	if cfg.MaxConnsPerIP == 0 {
+		cfg.MaxConnsPerIP = max(cfg.MaxConns/4, 1)
+	}
+	if cfg.LoginTimeout == 0 {
+		cfg.LoginTimeout = 30 * time.Second
+	}
+	if cfg.MaxLoginFails == 0 {
+		cfg.MaxLoginFails = 3
+	}
 	if cfg.FailedLoginDelay == 0 {
 		cfg.FailedLoginDelay = 300 * time.Millisecond
 	}
@@ -87,6 +139,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		cfg:       cfg,
 		listeners: map[net.Listener]struct{}{},
 		sessions:  map[*session]struct{}{},
+		perIP:     map[netip.Addr]int{},
 		nextPasv:  cfg.PasvMinPort,
 	}, nil
 }
@@ -134,10 +187,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 			return err
 		}
 		s.cfg.Observer.emit(Event{Kind: EvAccept, Channel: Control, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String()})
-		sess, ok := s.admit(conn)
-		if !ok {
-			// Over the cap: say so and hang up (vsftpd does the same).
-			const over = "421 Too many connections."
+		sess, over := s.admit(conn)
+		if sess == nil {
+			// Over a cap: say so and hang up (vsftpd does the same).
 			local, remote := conn.LocalAddr().String(), conn.RemoteAddr().String()
 			s.cfg.Observer.emit(Event{Kind: EvReply, Channel: Control, Local: local, Remote: remote, Text: over})
 			conn.SetWriteDeadline(time.Now().Add(time.Second))
@@ -151,6 +203,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 			sess.serve()
 			s.mu.Lock()
 			delete(s.sessions, sess)
+			if s.perIP[sess.key]--; s.perIP[sess.key] <= 0 {
+				delete(s.perIP, sess.key)
+			}
 			s.mu.Unlock()
 		}()
 	}
@@ -162,16 +217,26 @@ func (s *Server) isClosed() bool {
 	return s.closed
 }
 
-func (s *Server) admit(conn net.Conn) (*session, bool) {
+// admit starts a session for conn, or says which cap refuses it.
+func (s *Server) admit(conn net.Conn) (*session, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || len(s.sessions) >= s.cfg.MaxConns {
-		return nil, false
+	key := addrKey(conn.RemoteAddr())
+	switch {
+	case s.closed || len(s.sessions) >= s.cfg.MaxConns:
+		return nil, "421 Too many connections."
+	case s.cfg.MaxConnsPerIP > 0 && s.perIP[key] >= s.cfg.MaxConnsPerIP:
+		s.logf("refused a connection from %s: %d sessions from that address already", conn.RemoteAddr(), s.perIP[key])
+		return nil, "421 Too many connections from your address."
+	case s.cfg.FailedLoginDelay > 0 && s.gate.throttled(key, time.Now()):
+		return nil, "421 Too many failed logins from your address; try again later."
 	}
 	sess := newSession(s, conn)
+	sess.key = key
 	s.sessions[sess] = struct{}{}
+	s.perIP[key]++
 	s.wg.Add(1)
-	return sess, true
+	return sess, ""
 }
 
 // Close stops every listener and session and waits for them.
@@ -192,34 +257,6 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
-}
-
-// pasvCandidates lists the passive ports to try, starting after the last
-// one handed out and wrapping around the range ([0]: the network chooses).
-func (s *Server) pasvCandidates() []int {
-	if s.cfg.PasvMinPort == 0 {
-		return []int{0}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.cfg.PasvMaxPort - s.cfg.PasvMinPort + 1
-	ports := make([]int, 0, n)
-	for i := 0; i < n; i++ {
-		ports = append(ports, s.cfg.PasvMinPort+(s.nextPasv-s.cfg.PasvMinPort+i)%n)
-	}
-	return ports
-}
-
-// pasvTaken records the port a passive listener got, so the next one is
-// tried after it (sequential, hence deterministic under netem).
-func (s *Server) pasvTaken(port int) {
-	if s.cfg.PasvMinPort == 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.cfg.PasvMaxPort - s.cfg.PasvMinPort + 1
-	s.nextPasv = s.cfg.PasvMinPort + (port-s.cfg.PasvMinPort+1)%n
 }
 
 func (s *Server) logf(format string, args ...any) {

@@ -63,7 +63,7 @@ func (c *session) readLines() {
 // silence is expected, so the wait goes on.
 func (c *session) readIdle() (string, error) {
 	for {
-		c.conn.SetReadDeadline(time.Now().Add(c.srv.cfg.IdleTimeout))
+		c.conn.SetReadDeadline(c.readDeadline())
 		line, err := c.readCommand()
 		var ne net.Error
 		if err != nil && errors.As(err, &ne) && ne.Timeout() && c.ctl.busy.Load() {

@@ -3,16 +3,11 @@ package ftp
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/netip"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -154,6 +149,12 @@ func (c *session) listenPassive() (uint16, bool) {
 // openData sets up the data connection for a transfer, answering 150 once
 // it is up, or 425 (no PORT/PASV, or the connection failed).
 func (c *session) openData(opening string) (net.Conn, bool) {
+	if c.srv.cfg.RequireTLS && !c.protP {
+		// vsftpd's force_local_data_ssl answers the same.
+		c.resetData()
+		c.reply(522, "Data connections must be encrypted: PBSZ 0, PROT P first.")
+		return nil, false
+	}
 	var conn net.Conn
 	var err error
 	switch {
@@ -168,14 +169,22 @@ func (c *session) openData(opening string) (net.Conn, bool) {
 	c.resetData()
 	if err != nil {
 		c.srv.logf("data connection: %v", err)
+		if errors.Is(err, errSecondPassive) {
+			c.reply(425, "Two connections came to the passive port; refused both.")
+			return nil, false
+		}
 		c.reply(425, "Failed to establish connection.")
 		return nil, false
 	}
 	c.reply(150, opening)
 	if c.protP {
-		tc := tls.Server(conn, c.srv.cfg.TLS)
-		tc.SetDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
-		if err := tc.Handshake(); err != nil {
+		tc, err := c.dataTLS(conn)
+		switch {
+		case errors.Is(err, errNoTLSReuse):
+			conn.Close()
+			c.reply(522, "Data connection must resume the control connection's TLS session.")
+			return nil, false
+		case err != nil:
 			conn.Close()
 			c.reply(522, "TLS negotiation on the data connection failed.")
 			return nil, false
@@ -214,6 +223,10 @@ func (c *session) acceptPassive() (net.Conn, error) {
 			continue
 		}
 		c.srv.cfg.Observer.emit(Event{Kind: EvAccept, Channel: Data, Local: conn.LocalAddr().String(), Remote: conn.RemoteAddr().String()})
+		if err := c.refuseSecondPassive(l, conn); err != nil {
+			conn.Close()
+			return nil, err
+		}
 		return conn, nil
 	}
 }
@@ -249,6 +262,8 @@ func (c *session) finish(conn net.Conn, cmd string, n int64, err error, ok226 st
 	switch {
 	case err == nil:
 		c.reply(226, ok226)
+	case errors.Is(err, errNoSpace):
+		c.reply(452, "Insufficient storage space on the server; transfer aborted.")
 	case errors.Is(err, errLocalFile):
 		c.reply(451, "Failure reading or writing local file.")
 	default:
@@ -288,6 +303,14 @@ var errAborted = errors.New("aborted by ABOR")
 
 func (c *session) cmdRETR(arg string) {
 	f, fi, err := c.openForRead(arg)
+	if outOfResources(err) {
+		c.resourceErr("RETR", err)
+		return
+	}
+	if errors.Is(err, errNotRegular) {
+		c.reply(550, "Failed to open file: not a regular file.")
+		return
+	}
 	if err != nil {
 		c.reply(550, "Failed to open file"+escapeNote(err)+".")
 		return
@@ -347,123 +370,4 @@ func nameTooLong(name string) bool {
 		}
 	}
 	return false
-}
-
-// cmdSTOR receives a file. STOR writes to a temporary name in the same
-// directory and renames on success, so a broken upload never looks complete.
-func (c *session) cmdSTOR(arg string, kind storeKind) {
-	offset := c.rest
-	c.rest = 0
-	verb := [...]string{"STOR", "APPE", "STOU"}[kind]
-	if offset > 0 && !c.binary && kind == storeNew {
-		// An offset counts file bytes, the client counts wire bytes: in
-		// TYPE A they differ, so resuming would corrupt (vsftpd refuses
-		// the same way).
-		c.reply(550, "No support for resume of ASCII transfer.")
-		return
-	}
-	if kind == storeUnique {
-		offset = 0
-		if arg == "" {
-			arg = "ftplab.upload"
-		}
-	}
-	// APPE and a resumed STOR (REST n) write into the file itself: the
-	// part already there is the client's earlier upload.
-	inPlace := kind == storeAppend || offset > 0
-	_, name, err := c.resolve(arg)
-	if err != nil || name == "." {
-		c.reply(553, "Could not create file.")
-		return
-	}
-	if nameTooLong(name) {
-		c.reply(553, fmt.Sprintf("Could not create file: a name is longer than %d bytes.", maxNameBytes))
-		return
-	}
-	root := c.srv.cfg.Root
-	if fi, err := root.Stat(name); err == nil && fi.IsDir() {
-		c.reply(553, "Could not create file.")
-		return
-	}
-	perm := 0o666 &^ c.umask
-	target := name
-	var f *os.File
-	opening := "Ok to send data."
-	switch {
-	case kind == storeUnique:
-		// The name is taken with O_EXCL, so two STOUs never share one;
-		// it is removed again if the upload fails.
-		for i := 0; i < 100; i++ {
-			target = name
-			if i > 0 {
-				target = fmt.Sprintf("%s.%d", name, i)
-			}
-			f, err = root.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-			if !errors.Is(err, fs.ErrExist) {
-				break
-			}
-		}
-		opening = "FILE: " + path.Base(target) // RFC 1123 4.1.2.9
-	case kind == storeAppend:
-		f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, perm)
-	case inPlace:
-		if f, err = root.OpenFile(name, os.O_WRONLY|os.O_CREATE, perm); err == nil {
-			if _, err = f.Seek(offset, io.SeekStart); err != nil {
-				f.Close()
-			}
-		}
-	default:
-		var b [6]byte
-		rand.Read(b[:])
-		target = path.Join(path.Dir(name), ".ftplab-upload-"+hex.EncodeToString(b[:]))
-		f, err = root.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	}
-	if err != nil {
-		c.fileErr(verb, err)
-		return
-	}
-	// removeOnFailure: the file is ours alone (a temporary, or STOU's).
-	removeOnFailure := !inPlace
-	committed := false
-	defer func() {
-		f.Close()
-		if !committed && removeOnFailure {
-			root.Remove(target)
-		}
-	}()
-	c.transfer(verb+" "+arg, opening, "Transfer complete.", func(conn net.Conn) (int64, error) {
-		var n int64
-		if c.binary {
-			n, err = c.copyData(conn, f, conn, f) // *os.File.ReadFrom: splice(2) from a TCP socket
-		} else {
-			bw := bufio.NewWriterSize(f, 64<<10)
-			text := &fromNetASCII{w: bw}
-			n, err = c.copyData(conn, text, conn, f)
-			if err == nil {
-				err = text.Close()
-			}
-			if err == nil {
-				err = bw.Flush()
-			}
-		}
-		if err != nil {
-			// Clean up before the 426 goes out: a client that sees the
-			// reply must not find a partial file.
-			f.Close()
-			if removeOnFailure {
-				root.Remove(target)
-			}
-			return n, err
-		}
-		if err := f.Close(); err != nil {
-			return n, fmt.Errorf("%w: %v", errLocalFile, err)
-		}
-		if kind == storeNew && !inPlace {
-			if err := root.Rename(target, name); err != nil {
-				return n, fmt.Errorf("%w: %v", errLocalFile, err)
-			}
-		}
-		committed = true
-		return n, nil
-	})
 }

@@ -140,12 +140,14 @@ func TestEventOrder(t *testing.T) {
 	}
 }
 
-// TestPassivePortRange: passive ports come in order from the range and a
-// busy one is skipped.
+// TestPassivePortRange: with PasvSequential (netem), passive ports come in
+// order from the range and a busy one is skipped.
 func TestPassivePortRange(t *testing.T) {
 	busy, lo := busyPortBelowEphemeral(t)
 	defer busy.Close() // lo is taken: the server must skip it
-	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.PasvMinPort, c.PasvMaxPort = lo, lo+2 })
+	addr := testServer(t, sandbox(t), func(c *ServerConfig) {
+		c.PasvMinPort, c.PasvMaxPort, c.PasvSequential = lo, lo+2, true
+	})
 	c := dialRaw(t, addr)
 	c.login()
 	var got []int

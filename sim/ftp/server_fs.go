@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -27,6 +28,9 @@ func (c *session) resolve(arg string) (virtual, name string, err error) {
 	name = strings.TrimPrefix(virtual, "/")
 	if name == "" {
 		name = "."
+	}
+	if err := checkReserved(name); err != nil {
+		return "", "", err
 	}
 	return virtual, name, nil
 }
@@ -67,6 +71,10 @@ func (c *session) regularFile(arg, failure string) (fs.FileInfo, bool) {
 		return nil, false
 	}
 	fi, err := c.srv.cfg.Root.Stat(name)
+	if outOfResources(err) {
+		c.resourceErr("Could not get "+failure, err)
+		return nil, false
+	}
 	if err != nil || !fi.Mode().IsRegular() {
 		c.reply(550, "Could not get "+failure+escapeNote(err)+".")
 		return nil, false
@@ -209,7 +217,15 @@ func (c *session) openForRead(arg string) (*os.File, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := c.srv.cfg.Root.Open(name)
+	// Only a regular file is opened: open(2) of a FIFO blocks until a
+	// writer comes, and a device may do anything. O_NONBLOCK keeps a
+	// FIFO swapped in after the Stat from blocking; fstat then refuses it.
+	if fi, err := c.srv.cfg.Root.Stat(name); err != nil {
+		return nil, nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: %w", name, errNotRegular)
+	}
+	f, err := c.srv.cfg.Root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -217,7 +233,7 @@ func (c *session) openForRead(arg string) (*os.File, fs.FileInfo, error) {
 	if err != nil || !fi.Mode().IsRegular() {
 		f.Close()
 		if err == nil {
-			err = fmt.Errorf("%s: %w", name, os.ErrNotExist)
+			err = fmt.Errorf("%s: %w", name, errNotRegular)
 		}
 		return nil, nil, err
 	}

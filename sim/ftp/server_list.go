@@ -209,6 +209,9 @@ func (l *dirLister) each(c *session, emit func(fi fs.FileInfo) error) error {
 		batch, err := l.dir.Readdirnames(readBatch)
 		kept := batch[:0]
 		for _, n := range batch {
+			if isUploadTemp(n) {
+				continue // an upload in progress: nobody's business
+			}
 			if l.t.pattern == "" || matchName(l.t.pattern, n) {
 				kept = append(kept, n)
 			}

@@ -2,7 +2,6 @@ package ftp
 
 import (
 	"bufio"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,6 +31,9 @@ type session struct {
 	mu        sync.Mutex    // guards data for abort
 	data      []io.Closer
 
+	key       netip.Addr   // addrKey of the peer: per-address limits
+	loginBy   atomic.Int64 // login deadline (Unix ns); 0 once logged in or never
+	hangUp    bool         // the command asks dispatch to end the session
 	user      string
 	loggedIn  bool
 	failures  int
@@ -45,6 +48,8 @@ type session struct {
 	secure    bool            // control channel is under TLS
 	mlstFacts map[string]bool // OPTS MLST selection; nil: every fact
 	umask     os.FileMode     // SITE UMASK; new files and directories
+	tlsConf   *sessionTLS     // set by AUTH TLS
+	pbsz      bool            // PBSZ came after AUTH TLS: PROT may follow
 
 	ctl     *controlReader
 	stashed *lineResult // a line that came in during a transfer
@@ -52,7 +57,11 @@ type session struct {
 
 func newSession(s *Server, conn net.Conn) *session {
 	keepUrgentInline(conn)
-	return &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/", umask: 0o022, aborted: make(chan struct{})}
+	c := &session{srv: s, raw: conn, conn: conn, r: bufio.NewReaderSize(conn, maxCommandLine+2), cwd: "/", umask: 0o022, aborted: make(chan struct{})}
+	if s.cfg.LoginTimeout > 0 {
+		c.loginBy.Store(time.Now().Add(s.cfg.LoginTimeout).UnixNano())
+	}
+	return c
 }
 
 // abort closes the session's sockets from another goroutine (Server.Close).
@@ -112,7 +121,11 @@ func (c *session) serve() {
 		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				c.reply(421, "Timeout.")
+				if c.loggedIn {
+					c.reply(421, "Timeout.")
+				} else {
+					c.reply(421, "Login timed out.")
+				}
 			}
 			return
 		}
@@ -189,6 +202,7 @@ func (c *session) replyLines(code int, first string, middle []string, last strin
 }
 
 func (c *session) send(line string) {
+	line = oneLine(line)
 	local, remote := c.addrs()
 	c.srv.cfg.Observer.emit(Event{Kind: EvReply, Channel: Control, Local: local, Remote: remote, Text: line})
 	c.conn.SetWriteDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
@@ -282,7 +296,7 @@ func (c *session) dispatch(line string) (quit bool) {
 	case cmd.needArg && strings.TrimSpace(arg) == "":
 		c.reply(501, "Syntax error in parameters or arguments.")
 		return false
-	case cmd.upload && !c.srv.cfg.AllowUpload:
+	case cmd.upload && !c.mayWrite(verb):
 		c.reply(550, "Permission denied.")
 		return false
 	}
@@ -294,10 +308,14 @@ func (c *session) dispatch(line string) (quit bool) {
 		}()
 	}
 	cmd.fn(c, arg)
-	return false
+	return c.hangUp
 }
 
 func (c *session) cmdUSER(arg string) {
+	if c.srv.cfg.RequireTLS && !c.secure {
+		c.reply(530, "This server requires TLS: AUTH TLS first.")
+		return
+	}
 	if c.loggedIn {
 		c.reply(530, "Can't change to another user.")
 		return
@@ -316,22 +334,18 @@ func (c *session) cmdPASS(arg string) {
 		return
 	}
 	cfg := c.srv.cfg
+	if !c.awaitLoginSlot() {
+		return
+	}
 	anon := c.user == "anonymous" || c.user == "ftp"
 	want, known := cfg.Users[c.user]
 	if (anon && cfg.Anonymous) || (known && !anon && want == arg) {
 		c.loggedIn = true
+		c.loginBy.Store(0)
 		c.reply(230, "Login successful.")
 		return
 	}
-	c.failures++
-	if d := cfg.FailedLoginDelay; d > 0 {
-		select { // Server.Close does not wait out the delay
-		case <-time.After(d * time.Duration(min(c.failures, 5))):
-		case <-c.aborted:
-		}
-	}
-	c.user = ""
-	c.reply(530, "Login incorrect.")
+	c.loginFailed()
 }
 
 func (c *session) cmdFEAT(string) {
@@ -381,17 +395,10 @@ func (c *session) cmdAUTH(arg string) {
 		return
 	}
 	c.reply(234, "Proceed with negotiation.")
-	tc := tls.Server(c.conn, cfg)
-	tc.SetDeadline(time.Now().Add(c.srv.cfg.DataTimeout))
-	if err := tc.Handshake(); err != nil {
+	if err := c.startTLS(); err != nil {
 		c.srv.logf("AUTH TLS handshake: %v", err)
 		c.conn.Close()
-		return
 	}
-	tc.SetDeadline(time.Time{})
-	c.conn = tc
-	c.r = bufio.NewReaderSize(tc, maxCommandLine+2)
-	c.secure = true
 }
 
 func (c *session) cmdPBSZ(arg string) {
@@ -399,6 +406,7 @@ func (c *session) cmdPBSZ(arg string) {
 		c.reply(503, "PBSZ needs a secure connection (AUTH TLS).")
 		return
 	}
+	c.pbsz = true
 	c.reply(200, "PBSZ set to 0.")
 }
 
@@ -406,6 +414,8 @@ func (c *session) cmdPROT(arg string) {
 	switch {
 	case !c.secure:
 		c.reply(503, "PROT needs a secure connection (AUTH TLS).")
+	case !c.pbsz:
+		c.reply(503, "PBSZ first (RFC 4217).")
 	case strings.EqualFold(arg, "P"):
 		c.protP = true
 		c.reply(200, "PROT now Private.")

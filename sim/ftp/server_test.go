@@ -357,7 +357,7 @@ func TestUploadIsAtomic(t *testing.T) {
 }
 
 func TestUploadNeedsPermission(t *testing.T) {
-	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.AllowUpload = false })
+	addr := testServer(t, sandbox(t), func(c *ServerConfig) { c.AllowUpload, c.AnonymousUpload = false, false })
 	c := dialRaw(t, addr)
 	c.login()
 	for _, line := range []string{"STOR x", "DELE hello.txt", "MKD d", "RNFR hello.txt"} {
