@@ -1,0 +1,181 @@
+package capture
+
+import (
+	"bytes"
+	"net/netip"
+	"time"
+)
+
+// capture is what a pass over the file leaves: its TCP connections in
+// order of first packet.
+type capture struct {
+	conns   []*conn
+	byKey   map[[2]netip.AddrPort]*conn
+	packets int // the last packet read
+	cutAt   int // the packet the file ends in the middle of (0: complete)
+}
+
+func newCapture() *capture { return &capture{byKey: map[[2]netip.AddrPort]*conn{}} }
+
+func (c *capture) lastPacket() int {
+	n := 0
+	for _, k := range c.conns {
+		n = max(n, k.last)
+	}
+	return n
+}
+
+// conn is one TCP connection. a and b are its ends: a sent the first SYN,
+// or, when the capture starts after the handshake, a is the end seen first.
+type conn struct {
+	a, b        netip.AddrPort
+	synSeen     bool // a's SYN is in the capture (a dialed)
+	synAck      *mark
+	syns        []mark // a's SYNs: the first and its retransmissions
+	isn         uint32
+	rst         *mark
+	rstFrom     netip.AddrPort
+	first, last int // packet numbers
+	firstAt     time.Time
+	dir         [2]direction // from a, from b
+	keep        bool         // payload bytes are kept (it may be FTP control)
+	decided     bool         // keep is final
+}
+
+// mark is a packet of a connection's handshake or end.
+type mark struct {
+	n  int
+	at time.Time
+}
+
+func key(x, y netip.AddrPort) [2]netip.AddrPort {
+	if x.Addr().Less(y.Addr()) || (x.Addr() == y.Addr() && x.Port() < y.Port()) {
+		return [2]netip.AddrPort{x, y}
+	}
+	return [2]netip.AddrPort{y, x}
+}
+
+// add files one segment under its connection.
+func (c *capture) add(s segment) {
+	k := key(s.src, s.dst)
+	f := c.byKey[k]
+	if f != nil && s.syn && !s.ack && !(f.synSeen && s.src == f.a && s.seq == f.isn) {
+		f = nil // the same four addresses again: a new connection (a retransmitted SYN keeps its sequence number)
+	}
+	if f == nil {
+		f = &conn{a: s.src, b: s.dst, first: s.n, firstAt: s.at, keep: true}
+		if s.syn && s.ack { // the SYN itself was not captured: the SYN-ACK's receiver dialed
+			f.a, f.b = s.dst, s.src
+		}
+		c.byKey[k] = f
+		c.conns = append(c.conns, f)
+	}
+	f.last = s.n
+	from := 0
+	if s.src != f.a {
+		from = 1
+	}
+	switch {
+	case s.syn && !s.ack:
+		if len(f.syns) == 0 && from == 0 {
+			f.synSeen, f.isn = true, s.seq
+		}
+		f.syns = append(f.syns, mark{s.n, s.at})
+	case s.syn && s.ack && f.synAck == nil:
+		f.synAck = &mark{s.n, s.at}
+	case s.rst && f.rst == nil:
+		f.rst, f.rstFrom = &mark{s.n, s.at}, s.src
+	}
+	f.dir[from].add(s, f)
+}
+
+// decideKeep drops the payloads of a connection that cannot be FTP
+// control: neither end is port 21 and its first bytes are not FTP text.
+func (f *conn) decideKeep(first []byte) {
+	if f.decided {
+		return
+	}
+	f.decided = true
+	if f.a.Port() == 21 || f.b.Port() == 21 || looksLikeFTPText(first) {
+		return
+	}
+	f.keep = false
+	for i := range f.dir {
+		for j := range f.dir[i].pieces {
+			f.dir[i].pieces[j].data = nil
+		}
+	}
+}
+
+// looksLikeFTPText: a reply ("220 ", "331-") or a command word ("USER ",
+// "QUIT\r\n") at the start of a connection's first bytes.
+func looksLikeFTPText(b []byte) bool {
+	if len(b) >= 4 && isDigit(b[0]) && isDigit(b[1]) && isDigit(b[2]) && (b[3] == ' ' || b[3] == '-' || b[3] == '\r' || b[3] == '\n') {
+		return true
+	}
+	i := 0
+	for i < len(b) && i < 5 && (b[i] >= 'A' && b[i] <= 'Z' || b[i] >= 'a' && b[i] <= 'z') {
+		i++
+	}
+	return i >= 3 && i <= 4 && i < len(b) && (b[i] == ' ' || b[i] == '\r' || b[i] == '\n')
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// direction is what one end sent: pieces of its byte stream by sequence
+// number, unwrapped to 64 bits so transfers past 4 GiB keep counting.
+type direction struct {
+	started bool
+	last    uint32 // last raw sequence number seen
+	lastExt int64  // and its unwrapped value (relative to the first seen)
+	synExt  int64  // unwrapped sequence number of the SYN, if seen
+	syn     bool
+	fin     *mark
+	finExt  int64 // sequence number just past the last byte, from the FIN
+	pieces  []piece
+}
+
+// piece is a segment's part of the stream: captured bytes at seq, and the
+// bytes the capture cut off after them (snap length).
+type piece struct {
+	seq  int64
+	n    int32 // captured bytes
+	cut  int32 // bytes on the wire that the capture did not keep
+	pkt  int32
+	at   int64 // unix microseconds
+	data []byte
+}
+
+func (d *direction) unwrap(seq uint32) int64 {
+	if !d.started {
+		d.started, d.last, d.lastExt = true, seq, 0
+		return 0
+	}
+	ext := d.lastExt + int64(int32(seq-d.last))
+	d.last, d.lastExt = seq, ext
+	return ext
+}
+
+func (d *direction) add(s segment, f *conn) {
+	ext := d.unwrap(s.seq)
+	if s.syn {
+		d.syn, d.synExt = true, ext
+		ext++
+	}
+	if s.rst {
+		return // an RST's sequence number says nothing about the stream
+	}
+	if s.length > 0 {
+		p := piece{seq: ext, n: int32(len(s.payload)), cut: int32(s.length - len(s.payload)), pkt: int32(s.n), at: s.at.UnixMicro()}
+		if len(s.payload) > 0 {
+			f.decideKeep(s.payload)
+		}
+		if f.keep && len(s.payload) > 0 {
+			p.data = bytes.Clone(s.payload)
+		}
+		d.pieces = append(d.pieces, p)
+	}
+	if s.fin && d.fin == nil {
+		d.fin, d.finExt = &mark{s.n, s.at}, ext+int64(s.length)
+	}
+}
