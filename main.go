@@ -332,18 +332,18 @@ func exportCmd() *cobra.Command {
 	var format, out string
 	cmd := &cobra.Command{
 		Use:   "export FILE",
-		Short: "Export a recorded session as pcap (Wireshark), mermaid (a sequence diagram) or text",
+		Short: "Export a recorded session as pcap or pcapng (Wireshark), mermaid (a sequence diagram) or text",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			exporters := map[string]func(io.Writer, trace.Trace) error{
-				"pcap": export.PCAP, "mermaid": export.Mermaid, "text": export.Text,
+				"pcap": export.PCAP, "pcapng": export.PCAPNG, "mermaid": export.Mermaid, "text": export.Text,
 			}
 			export, ok := exporters[format]
 			if !ok {
-				return usageError{fmt.Errorf("--format %q: want pcap, mermaid or text", format)}
+				return usageError{fmt.Errorf("--format %q: want pcap, pcapng, mermaid or text", format)}
 			}
-			if format == "pcap" && out == "" {
-				return usageError{errors.New("--format pcap needs -o FILE (binary output)")}
+			if (format == "pcap" || format == "pcapng") && out == "" {
+				return usageError{fmt.Errorf("--format %s needs -o FILE (binary output)", format)}
 			}
 			t, err := trace.ReadFile(args[0])
 			if err != nil {
@@ -364,34 +364,55 @@ func exportCmd() *cobra.Command {
 			return f.Close()
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "pcap, mermaid or text")
+	cmd.Flags().StringVar(&format, "format", "text", "pcap, pcapng (with the narration as packet comments), mermaid or text")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write here instead of standard output")
 	return cmd
 }
 
 func importCmd() *cobra.Command {
 	var out string
+	var list bool
+	var session int
 	cmd := &cobra.Command{
 		Use:   "import CAPTURE -o TRACE",
 		Short: "Turn a pcap/pcapng capture of a real FTP session into a trace to replay",
-		Args:  cobra.ExactArgs(1),
+		Long: "Turn a pcap/pcapng capture of a real FTP session into a trace to replay.\n\n" +
+			"A capture may hold several FTP sessions: --list prints them, --session N imports the Nth\n" +
+			"(without it, the first, and import says how many more there are).",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
-				return usageError{errors.New("import needs -o TRACE")}
+			if out == "" && !list {
+				return usageError{errors.New("import needs -o TRACE (or --list)")}
 			}
 			f, err := os.Open(args[0])
 			if err != nil {
 				return usageError{err}
 			}
 			defer f.Close()
-			t, err := capture.Read(f)
+			if list {
+				sessions, err := capture.List(f)
+				if err != nil {
+					return usageError{err}
+				}
+				for _, s := range sessions {
+					fmt.Fprintln(cmd.OutOrStdout(), s)
+				}
+				return nil
+			}
+			res, err := capture.Import(f, capture.Options{Session: session})
 			if err != nil {
 				return usageError{err}
 			}
-			return sim.WriteTraceFile(out, t)
+			if more := len(res.Sessions) - 1; more > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "imported FTP session %d of %d (%s -> %s); --list shows them all, --session N picks one\n",
+					res.Session, len(res.Sessions), res.Sessions[res.Session-1].Client, res.Sessions[res.Session-1].Server)
+			}
+			return sim.WriteTraceFile(out, res.Trace)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the trace file to write")
+	cmd.Flags().BoolVar(&list, "list", false, "list the capture's FTP sessions (client, server, start, commands, data connections) and stop")
+	cmd.Flags().IntVar(&session, "session", 0, "import the Nth FTP session (1, 2, ...; see --list); default the first")
 	return cmd
 }
 
