@@ -225,21 +225,32 @@ func ordered(list []timed) []trace.Event {
 	slices.SortStableFunc(list, func(x, y timed) int {
 		return cmp.Or(cmp.Compare(x.pkt, y.pkt), cmp.Compare(x.phase, y.phase), cmp.Compare(x.n, y.n))
 	})
-	out := make([]trace.Event, len(list))
+	out := make([]trace.Event, 0, len(list))
 	var start int64
 	for i, t := range list {
 		if i == 0 {
 			start = t.at
 		}
 		e := t.e
-		e.Seq, e.T = i, t.at-start
-		if i > 0 {
-			e.T = max(e.T, out[i-1].T)
+		e.Seq, e.T = len(out), t.at-start
+		if len(out) > 0 {
+			last := &out[len(out)-1]
+			e.T = max(e.T, last.T)
+			if sizesOnly(e) && sizesOnly(*last) && e.Conn == last.Conn && e.From == last.From && e.T == last.T {
+				// One write the capture shows in several frames at one time
+				// (or one frame a capture shows whole, beyond the MSS): one
+				// event, however an export splits it again.
+				last.Bytes += e.Bytes
+				continue
+			}
 		}
-		out[i] = e
+		out = append(out, e)
 	}
 	return out
 }
+
+// sizesOnly: a segment of data or encrypted control, bytes without text.
+func sizesOnly(e trace.Event) bool { return e.Kind == trace.Segment && e.Text == "" }
 
 func header(s *session) trace.Header {
 	return trace.Header{Format: trace.FormatName, Version: trace.Version, Name: "import", Title: "Imported capture", Source: "import",

@@ -71,7 +71,10 @@ func PCAPNG(w io.Writer, t trace.Trace) error {
 // writeFrames turns the events into frames.
 func writeFrames(out sink, t trace.Trace, flows map[int]*tcpFlow) error {
 	onWire := rewrittenLines(t.Events)
-	bothClose := closesBothWays(t.Events, flows)
+	bothClose := map[int]bool{} // an imported trace has each FIN the capture showed: one close, one FIN
+	if t.Header.Source != "import" {
+		bothClose = closesBothWays(t.Events, flows)
+	}
 	for i, e := range t.Events {
 		f := flows[e.Conn]
 		if e.Conn == 0 || f == nil {
@@ -175,6 +178,10 @@ func closesBothWays(events []trace.Event, flows map[int]*tcpFlow) map[int]bool {
 		}
 		acts := e.Kind == trace.Segment || e.Kind == trace.Close || (e.Kind == trace.Note && e.Bytes > 0)
 		l := later[e.Conn]
+		if e.Kind == trace.Reset { // the RST ends it: no FIN from the other side before
+			l = [2]bool{true, true}
+			later[e.Conn] = l
+		}
 		if e.Kind == trace.Close {
 			out[i] = !l[1-side]
 		}
