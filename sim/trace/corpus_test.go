@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,7 +99,7 @@ func TestCorpusAgreesWithTshark(t *testing.T) {
 				}
 				tr := res.Trace
 				checkControl(t, n, tr, ref, tshark, path)
-				for _, s := range checkData(t, n, tr, ref) {
+				for _, s := range checkData(t, n, tr, ref, tshark, path) {
 					claimed[s] = true
 				}
 				checkRoundTrip(t, n, tr, export.PCAP)
@@ -241,7 +242,7 @@ func checkControl(t *testing.T, n int, tr trace.Trace, ref tsharkView, tshark, p
 		_ = e
 	}
 	stream := ref.streamOf(t, ends[ctrl][0], ends[ctrl][1])
-	want := tsharkFollow(t, tshark, path, stream)
+	want := tsharkFollow(t, tshark, path, stream)[stream]
 	got := map[string][]byte{}
 	secret := map[string]int64{}
 	for _, e := range tr.Events {
@@ -254,7 +255,7 @@ func checkControl(t *testing.T, n int, tr trace.Trace, ref tsharkView, tshark, p
 		case e.Kind == trace.Segment:
 			secret[e.From] += e.Bytes
 		case e.Kind == trace.Note && e.Bytes > 0:
-			got[e.From] = fmt.Appendf(got[e.From], "[%d bytes missing in capture file]", e.Bytes)
+			got[e.From] = fmt.Appendf(got[e.From], "[%d bytes missing in capture file]\x00", e.Bytes)
 		}
 	}
 	for from, w := range want {
@@ -283,16 +284,25 @@ func lineWithEOL(e trace.Event) string {
 	return string(b) + "\r\n"
 }
 
-// tsharkFollow is tshark's reassembly of a stream, by sending end.
-func tsharkFollow(t *testing.T, tshark, path string, stream int) map[string][]byte {
-	out, err := exec.Command(tshark, "-r", path, "-q", "-z", fmt.Sprintf("follow,tcp,raw,%d", stream)).Output()
+// tsharkFollow is tshark's reassembly of streams, by stream and sending
+// end (one tshark run for all of them).
+func tsharkFollow(t *testing.T, tshark, path string, streams ...int) map[int]map[string][]byte {
+	args := []string{"-r", path, "-q"}
+	for _, s := range streams {
+		args = append(args, "-z", fmt.Sprintf("follow,tcp,raw,%d", s))
+	}
+	out, err := exec.Command(tshark, args...).Output()
 	if err != nil && len(out) == 0 {
 		t.Fatalf("tshark follow: %v", err)
 	}
 	nodes := [2]string{}
-	got := map[string][]byte{}
+	all := map[int]map[string][]byte{}
+	var got map[string][]byte
 	for _, l := range strings.Split(string(out), "\n") {
 		switch {
+		case strings.HasPrefix(l, "Filter: tcp.stream eq "):
+			got = map[string][]byte{}
+			all[atoi(strings.TrimPrefix(l, "Filter: tcp.stream eq "))] = got
 		case strings.HasPrefix(l, "Node 0: "):
 			nodes[0] = netip.MustParseAddrPort(strings.TrimPrefix(l, "Node 0: ")).String()
 		case strings.HasPrefix(l, "Node 1: "):
@@ -310,25 +320,59 @@ func tsharkFollow(t *testing.T, tshark, path string, stream int) map[string][]by
 			got[nodes[node]] = append(got[nodes[node]], b...)
 		}
 	}
-	return got
+	return all
+}
+
+// missingMarker is how tshark's follow shows bytes a capture lacks.
+var missingMarker = regexp.MustCompile(`\[(\d+) bytes missing in capture file\]\x00`) // NUL-terminated
+
+// heldAndMissing splits tshark's reassembly into the bytes it holds and
+// those it says are missing.
+func heldAndMissing(b []byte) (held, missing int64) {
+	for _, m := range missingMarker.FindAllSubmatchIndex(b, -1) {
+		missing += int64(atoi(string(b[m[2]:m[3]])))
+		held -= int64(m[1] - m[0])
+	}
+	return held + int64(len(b)), missing
 }
 
 // checkData compares each data connection's size each way, counted by
 // sequence number (bytes the capture holds plus those it misses), with
 // tshark's sequence span. It returns tshark's streams of the session's
 // data connections.
-func checkData(t *testing.T, n int, tr trace.Trace, ref tsharkView) []int {
+func checkData(t *testing.T, n int, tr trace.Trace, ref tsharkView, tshark, path string) []int {
 	ends := connEnds(tr)
 	sizes := map[int]map[string]int64{}
+	missing := map[int]map[string]int64{}
 	for _, e := range tr.Events {
 		if e.Channel == trace.Data && (e.Kind == trace.Segment || (e.Kind == trace.Note && e.Bytes > 0)) {
 			if sizes[e.Conn] == nil {
-				sizes[e.Conn] = map[string]int64{}
+				sizes[e.Conn], missing[e.Conn] = map[string]int64{}, map[string]int64{}
 			}
 			sizes[e.Conn][e.From] += e.Bytes
+			if e.Kind == trace.Note {
+				missing[e.Conn][e.From] += e.Bytes
+			}
 		}
 	}
 	var streams []int
+	defer func() {
+		// Which bytes are held and which missing, as tshark's follow says.
+		follow := tsharkFollow(t, tshark, path, streams...)
+		for c, end := range ends {
+			s := ref.streamOf(t, end[0], end[1])
+			f, ok := follow[s]
+			if !ok || sizes[c] == nil {
+				continue
+			}
+			for _, from := range end {
+				held, miss := heldAndMissing(f[from])
+				if got := sizes[c][from] - missing[c][from]; got != held || missing[c][from] != miss {
+					t.Errorf("session %d, data #%d from %s: %d bytes held, %d missing; tshark's follow %d held, %d missing", n, c, from, got, missing[c][from], held, miss)
+				}
+			}
+		}
+	}()
 	for c, end := range ends {
 		isData := false
 		for _, e := range tr.Events {
