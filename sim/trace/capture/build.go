@@ -236,10 +236,12 @@ func ordered(list []timed) []trace.Event {
 		if len(out) > 0 {
 			last := &out[len(out)-1]
 			e.T = max(e.T, last.T)
-			if sizesOnly(e) && sizesOnly(*last) && e.Conn == last.Conn && e.From == last.From && e.T == last.T {
+			if sizesOnly(e) && sizesOnly(*last) && e.Conn == last.Conn && e.From == last.From &&
+				(e.T == last.T || (e.Channel == trace.Data && e.T-last.T < mergeWindow)) {
 				// One write the capture shows in several frames at one time
-				// (or one frame a capture shows whole, beyond the MSS): one
-				// event, however an export splits it again.
+				// (or one frame a capture shows whole, beyond the MSS), and
+				// a data connection's run of segments within mergeWindow:
+				// one event, however an export splits it again.
 				last.Bytes += e.Bytes
 				continue
 			}

@@ -39,6 +39,7 @@ type conn struct {
 	firstAt     time.Time
 	dir         [2]direction // from a, from b
 	keep        bool         // payload bytes are kept (it may be FTP control)
+	lastFrom    int          // the direction of the latest payload
 	decided     bool         // keep is final
 }
 
@@ -86,7 +87,7 @@ func (c *capture) add(s segment) {
 	case s.rst && f.rst == nil:
 		f.rst, f.rstFrom = &mark{s.n, s.at}, s.src
 	}
-	f.dir[from].add(s, f)
+	f.dir[from].add(s, f, from)
 }
 
 // decideKeep drops the payloads of a connection that cannot be FTP
@@ -146,6 +147,25 @@ type piece struct {
 	data []byte
 }
 
+// mergeWindow is how close in time the in-order segments of a data
+// connection are taken as one run: one piece, and later one event.
+const mergeWindow = 1000 // microseconds
+
+// extend adds a data piece to the last one when it follows it in sequence
+// within mergeWindow, so a bulk transfer keeps one piece per millisecond,
+// not one per packet.
+func (d *direction) extend(p piece) bool {
+	if len(d.pieces) == 0 {
+		return false
+	}
+	last := &d.pieces[len(d.pieces)-1]
+	if last.cut != 0 || p.cut != 0 || p.seq != last.seq+int64(last.n) || p.at-last.at >= mergeWindow || int64(last.n)+int64(p.n) >= 1<<30 {
+		return false
+	}
+	last.n += p.n
+	return true
+}
+
 func (d *direction) unwrap(seq uint32) int64 {
 	if !d.started {
 		d.started, d.last, d.lastExt = true, seq, 0
@@ -156,7 +176,7 @@ func (d *direction) unwrap(seq uint32) int64 {
 	return ext
 }
 
-func (d *direction) add(s segment, f *conn) {
+func (d *direction) add(s segment, f *conn, from int) {
 	ext := d.unwrap(s.seq)
 	if s.syn {
 		d.syn, d.synExt = true, ext
@@ -172,6 +192,12 @@ func (d *direction) add(s segment, f *conn) {
 		}
 		if f.keep && len(s.payload) > 0 {
 			p.data = bytes.Clone(s.payload)
+		}
+		// Bytes after the other side spoke, or after its FIN, stay apart.
+		merge := !f.keep && f.lastFrom == from && f.dir[1-from].fin == nil
+		f.lastFrom = from
+		if merge && d.extend(p) {
+			return
 		}
 		d.pieces = append(d.pieces, p)
 	}
