@@ -121,3 +121,23 @@ func TestPCAPNGComments(t *testing.T) {
 		t.Errorf("%d frames with comments, want the narration on many", n)
 	}
 }
+
+// TestPCAPActiveFreshPorts: each active transfer listens on a fresh client
+// port, as real clients do, so tshark sees no reused 4-tuple and links
+// every data connection to its PORT.
+func TestPCAPActiveFreshPorts(t *testing.T) {
+	peertest.Need(t, "tshark")
+	pcap := writeExport(t, scenario.Scenario{Mode: ftp.ModeActive, Script: []string{"ls", "get hello.txt", "put x"}}, "active3.pcap", asPCAP)
+	if reused := tshark(t, pcap, "-Y", "tcp.analysis.reused_ports"); strings.TrimSpace(reused) != "" {
+		t.Errorf("reused ports:\n%s", reused)
+	}
+	linked := map[string]bool{}
+	for _, l := range fieldLines(tshark(t, pcap, "-Y", "ftp-data", "-T", "fields", "-e", "tcp.stream", "-e", "ftp-data.setup-method")) {
+		if f := strings.Fields(l); len(f) == 2 && f[1] == "PORT" {
+			linked[f[0]] = true
+		}
+	}
+	if len(linked) != 3 {
+		t.Errorf("%d data connections linked to their PORT, want 3", len(linked))
+	}
+}
