@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -41,6 +42,8 @@ type conn struct {
 	keep        bool         // payload bytes are kept (it may be FTP control)
 	lastFrom    int          // the direction of the latest payload
 	decided     bool         // keep is final
+	probed      [2]bool      // each side's first bytes were looked at
+	probeBytes  int
 }
 
 // mark is a packet of a connection's handshake or end.
@@ -91,16 +94,29 @@ func (c *capture) add(s segment) {
 }
 
 // decideKeep drops the payloads of a connection that cannot be FTP
-// control: neither end is port 21 and its first bytes are not FTP text.
-func (f *conn) decideKeep(first []byte) {
+// control: neither end is port 21 and neither side's first bytes are FTP
+// text. It decides once both sides have sent, or after keepProbe bytes
+// from one side alone (a data connection's receiver sends nothing).
+func (f *conn) decideKeep(from int, payload []byte) {
 	if f.decided {
 		return
 	}
-	f.decided = true
-	if f.a.Port() == 21 || f.b.Port() == 21 || looksLikeFTPText(first) {
+	if f.a.Port() == 21 || f.b.Port() == 21 {
+		f.decided = true
 		return
 	}
-	f.keep = false
+	if !f.probed[from] {
+		f.probed[from] = true
+		if looksLikeFTPText(payload) {
+			f.decided = true
+			return
+		}
+	}
+	f.probeBytes += len(payload)
+	if !(f.probed[0] && f.probed[1]) && f.probeBytes < keepProbe {
+		return
+	}
+	f.decided, f.keep = true, false
 	for i := range f.dir {
 		for j := range f.dir[i].pieces {
 			f.dir[i].pieces[j].data = nil
@@ -108,8 +124,13 @@ func (f *conn) decideKeep(first []byte) {
 	}
 }
 
-// looksLikeFTPText: a reply ("220 ", "331-") or a command word ("USER ",
-// "QUIT\r\n") at the start of a connection's first bytes.
+// keepProbe bounds the bytes kept of a connection not yet known not to be
+// FTP control.
+const keepProbe = 64 << 10
+
+// looksLikeFTPText: a reply ("220 ", "331-") or an FTP command ("USER ",
+// "QUIT\r\n") at the start of a connection's first bytes. (HTTP's "GET "
+// is not one.)
 func looksLikeFTPText(b []byte) bool {
 	if len(b) >= 4 && isDigit(b[0]) && isDigit(b[1]) && isDigit(b[2]) && (b[3] == ' ' || b[3] == '-' || b[3] == '\r' || b[3] == '\n') {
 		return true
@@ -118,7 +139,7 @@ func looksLikeFTPText(b []byte) bool {
 	for i < len(b) && i < 5 && (b[i] >= 'A' && b[i] <= 'Z' || b[i] >= 'a' && b[i] <= 'z') {
 		i++
 	}
-	return i >= 3 && i <= 4 && i < len(b) && (b[i] == ' ' || b[i] == '\r' || b[i] == '\n')
+	return i >= 3 && i <= 4 && i < len(b) && (b[i] == ' ' || b[i] == '\r' || b[i] == '\n') && ftpVerbs[strings.ToUpper(string(b[:i]))]
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
@@ -188,7 +209,7 @@ func (d *direction) add(s segment, f *conn, from int) {
 	if s.length > 0 {
 		p := piece{seq: ext, n: int32(len(s.payload)), cut: int32(s.length - len(s.payload)), pkt: int32(s.n), at: s.at.UnixMicro()}
 		if len(s.payload) > 0 {
-			f.decideKeep(s.payload)
+			f.decideKeep(from, s.payload)
 		}
 		if f.keep && len(s.payload) > 0 {
 			p.data = bytes.Clone(s.payload)
