@@ -434,3 +434,31 @@ func TestLineBytes(t *testing.T) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\ufffd") == s }
+
+// TestImportLinuxSLL2: what `tcpdump -i any` writes with libpcap 1.10 and
+// later (link type 276): a 20-byte SLL2 header instead of Ethernet's.
+func TestImportLinuxSLL2(t *testing.T) {
+	var b bytes.Buffer
+	w := pcapgo.NewWriter(&b)
+	if err := w.WriteFileHeader(65536, layers.LinkTypeLinuxSLL2); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range framesOf(t, bigTransfer(t)) {
+		sll2 := make([]byte, 20, 20+len(f.data)-14)
+		copy(sll2[0:2], f.data[12:14]) // protocol: the EtherType
+		sll2[9] = 1                    // ARPHRD_ETHER
+		sll2[10], sll2[11] = 0, 6      // to us, 6-byte address
+		copy(sll2[12:18], f.data[6:12])
+		sll2 = append(sll2, f.data[14:]...)
+		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: f.ci.Timestamp, CaptureLength: len(sll2), Length: len(sll2)}, sll2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr := importOf(t, &b)
+	if got := dataBytes(tr); fmt.Sprint(got) != "[126 6038]" {
+		t.Errorf("data %v", got)
+	}
+	if n := len(controlLines(tr)); n < 10 {
+		t.Errorf("%d control lines", n)
+	}
+}
