@@ -35,6 +35,7 @@ func (d *direction) stream() []chunk {
 	var out []chunk
 	pkt, at := 0, int64(0)
 	cutAtNext := false
+	cutPkt, cutAt := 0, int64(0) // the packet the snap length cut: its gap is known there
 	maxEnd := next
 	for _, p := range ps {
 		maxEnd = max(maxEnd, p.seq+int64(p.n)+int64(p.cut))
@@ -43,7 +44,11 @@ func (d *direction) stream() []chunk {
 		}
 		end := p.seq + int64(p.n)
 		if p.seq > next {
-			out = append(out, chunk{pkt: pkt, at: at, n: p.seq - next, gap: true, cut: cutAtNext})
+			g := chunk{pkt: pkt, at: at, n: p.seq - next, gap: true, cut: cutAtNext}
+			if cutAtNext {
+				g.pkt, g.at = cutPkt, cutAt
+			}
+			out = append(out, g)
 			next = p.seq
 		}
 		if end > next {
@@ -57,7 +62,7 @@ func (d *direction) stream() []chunk {
 			cutAtNext = p.cut > 0
 		}
 		if p.cut > 0 && next == end {
-			cutAtNext = true
+			cutAtNext, cutPkt, cutAt = true, pkt, at
 		}
 	}
 	// Bytes the FIN or a cut-off last piece says were sent but are not here.
@@ -70,7 +75,11 @@ func (d *direction) stream() []chunk {
 	}
 	final = max(final, maxEnd)
 	if final > next {
-		out = append(out, chunk{pkt: pkt, at: at, n: final - next, gap: true, cut: cutAtNext})
+		g := chunk{pkt: pkt, at: at, n: final - next, gap: true, cut: cutAtNext}
+		if cutAtNext {
+			g.pkt, g.at = cutPkt, cutAt
+		}
+		out = append(out, g)
 	}
 	return out
 }

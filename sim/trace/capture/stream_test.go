@@ -40,7 +40,7 @@ func TestStream(t *testing.T) {
 		{"retransmission counted once", []segment{seg(2, isn+1, 3000, 3000), seg(3, isn+1, 3000, 3000), seg(4, isn+3001, 10, 10)}, "data 3000 @2; data 10 @4; "},
 		{"partial overlap", []segment{seg(2, isn+1, 3000, 3000), seg(3, isn+2001, 2000, 2000)}, "data 3000 @2; data 1000 @3; "},
 		{"a hole", []segment{seg(2, isn+1, 1000, 1000), seg(3, isn+5001, 1000, 1000)}, "data 1000 @2; gap 4000 @3; data 1000 @3; "},
-		{"snap length", []segment{seg(2, isn+1, 100, 1460), seg(3, isn+1461, 100, 1460)}, "data 100 @2; cut 1360 @3; data 100 @3; cut 1360 @3; "},
+		{"snap length", []segment{seg(2, isn+1, 100, 1460), seg(3, isn+1461, 100, 1460)}, "data 100 @2; cut 1360 @2; data 100 @3; cut 1360 @3; "},
 		{"a hole filled later", []segment{seg(2, isn+1001, 1000, 1000), seg(3, isn+1, 1000, 1000)}, "data 1000 @3; data 1000 @3; "},
 		{"past 2 GiB in steps", []segment{seg(2, isn+1, 10, 10), seg(3, isn+1+1<<30, 10, 10), seg(4, isn+1+2<<30, 10, 10), seg(5, isn+1+3<<30, 10, 10), seg(6, isn+1, 10, 10)}, ""},
 	}
