@@ -21,11 +21,12 @@ import (
 	"ftplab/sim/trace/export"
 )
 
-// corpusDir finds the shared corpus of third-party captures (sources and
-// hashes in its SOURCES.md): FTPLAB_CAPTURES, else ../shared/captures
-// next to the checkout. Absent, the test skips, except under CI=true.
+// corpusDir finds the corpus of third-party captures (sources and hashes
+// in its SOURCES.md): FTPLAB_CAPTURES, else testdata/captures, else
+// ../shared/captures next to the checkout. Absent, the test skips, except
+// under CI=true.
 func corpusDir(t *testing.T) string {
-	dirs := []string{os.Getenv("FTPLAB_CAPTURES"), filepath.Join("..", "..", "..", "shared", "captures")}
+	dirs := []string{os.Getenv("FTPLAB_CAPTURES"), filepath.Join("testdata", "captures"), filepath.Join("..", "..", "..", "shared", "captures")}
 	for _, d := range dirs {
 		if d == "" {
 			continue
@@ -232,14 +233,12 @@ func connEnds(tr trace.Trace) map[int][2]string {
 // and the total the same.
 func checkControl(t *testing.T, n int, tr trace.Trace, ref tsharkView, tshark, path string) {
 	ends := connEnds(tr)
-	var ctrl int
-	for c, e := range ends {
-		for _, ev := range tr.Events {
-			if ev.Conn == c && ev.Channel == trace.Control {
-				ctrl = c
-			}
+	ctrl := 0
+	for _, e := range tr.Events {
+		if e.Channel == trace.Control && e.Conn > 0 {
+			ctrl = e.Conn
+			break
 		}
-		_ = e
 	}
 	stream := ref.streamOf(t, ends[ctrl][0], ends[ctrl][1])
 	want := tsharkFollow(t, tshark, path, stream)[stream]
