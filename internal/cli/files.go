@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"ftplab/internal/termsafe"
 	"ftplab/sim/trace"
 	"ftplab/sim/trace/capture"
 	"ftplab/sim/trace/export"
@@ -75,26 +76,48 @@ func formatList(shows bool) string {
 
 func importCmd() *cobra.Command {
 	var out string
+	var list bool
+	var session int
 	cmd := &cobra.Command{
 		Use:   "import CAPTURE -o TRACE",
 		Short: "Turn a pcap/pcapng capture of a real FTP session into a trace to replay",
-		Args:  cobra.ExactArgs(1),
+		Long: "Turn a pcap/pcapng capture of a real FTP session into a trace to replay.\n\n" +
+			"A capture may hold several FTP sessions: --list prints them, --session N imports the Nth\n" +
+			"(without it, the first, and import says how many more there are).",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
-				return usageError{errors.New("import needs -o TRACE")}
+			if out == "" && !list {
+				return usageError{errors.New("import needs -o TRACE (or --list)")}
 			}
 			f, err := os.Open(args[0])
 			if err != nil {
 				return usageError{err}
 			}
 			defer f.Close()
-			t, err := capture.Read(f)
+			if list {
+				sessions, err := capture.List(f)
+				if err != nil {
+					return usageError{err}
+				}
+				for _, s := range sessions {
+					fmt.Fprintln(cmd.OutOrStdout(), termsafe.String(s.String()))
+				}
+				return nil
+			}
+			res, err := capture.Import(f, capture.Options{Session: session})
 			if err != nil {
 				return usageError{err}
 			}
-			return trace.WriteFile(out, t)
+			if more := len(res.Sessions) - 1; more > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "imported FTP session %d of %d (%s -> %s); --list shows them all, --session N picks one\n",
+					res.Session, len(res.Sessions), res.Sessions[res.Session-1].Client, res.Sessions[res.Session-1].Server)
+			}
+			return trace.WriteFile(out, res.Trace)
 		},
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "the trace file to write")
+	f := cmd.Flags()
+	f.StringVarP(&out, "output", "o", "", "the trace file to write")
+	f.BoolVar(&list, "list", false, "list the capture's FTP sessions (client, server, start, commands, data connections) and stop")
+	f.IntVar(&session, "session", 0, "import the Nth FTP session (1, 2, ...; see --list); default the first")
 	return cmd
 }

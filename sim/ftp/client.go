@@ -21,8 +21,11 @@ type ClientConfig struct {
 	// LocalAddr is the control connection's local end ("ip:port"; "" lets the
 	// network choose). The classic explanation uses port 2000.
 	LocalAddr string
-	// ActivePort is the port the client listens on for active transfers
-	// (2001 in the classic explanation; 0 lets the network choose).
+	// ActivePort is the port the client listens on for its first active
+	// transfer (2001 in the classic explanation; 0 lets the network choose).
+	// Each later one listens on the next port: a real client takes a fresh
+	// port for every PORT, so no two data connections share a 4-tuple (the
+	// server's end of the last one may still be in TIME_WAIT).
 	ActivePort int
 	Mode       Mode // default passive
 	// SkipPasvIP dials the control connection's peer instead of the address
@@ -63,6 +66,8 @@ type Client struct {
 	tls    bool // control channel is encrypted and PROT P is on
 	all    bool // EPSV ALL was sent
 	Banner Reply
+	// actives counts the active transfers announced so far.
+	actives int
 }
 
 // Dial opens the control connection to addr and reads the server's greeting.
@@ -407,10 +412,15 @@ func (c *Client) announceActive(ctx context.Context) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := c.cfg.Network.Listen(ctx, net.JoinHostPort(localHost, strconv.Itoa(c.cfg.ActivePort)))
+	port := c.cfg.ActivePort
+	if port != 0 {
+		port += c.actives % 1000 // a fresh port each time, within a small range
+	}
+	l, err := c.cfg.Network.Listen(ctx, net.JoinHostPort(localHost, strconv.Itoa(port)))
 	if err != nil {
 		return nil, fmt.Errorf("listen for active data: %w", err)
 	}
+	c.actives++
 	c.cfg.Observer.emit(Event{Kind: EvListen, Channel: Data, Local: l.Addr().String()})
 	lap, err := netip.ParseAddrPort(l.Addr().String())
 	if err != nil {

@@ -94,15 +94,23 @@ func TestImportStoredRealCaptures(t *testing.T) {
 // connection is the one to port 21; on another port it is not found.
 func TestImportFindsControlByPort21(t *testing.T) {
 	for _, tt := range []struct {
-		port    string
-		wantErr bool
-	}{{"21", false}, {"2121", true}} {
+		name, port string
+		smtp       bool // the client says EHLO first
+		wantErr    bool
+	}{
+		{"port 21, greeting 120", "21", false, false},
+		{"port 2121, greeting 120", "2121", false, false},
+		{"port 2121, client says EHLO", "2121", true, true},
+	} {
 		tr := loadFixture(t, "passive-list-get")
 		for i, e := range tr.Events {
 			e.From = strings.Replace(e.From, ":21", ":"+tt.port, 1)
 			e.To = strings.Replace(e.To, ":21", ":"+tt.port, 1)
 			if e.Text == "220 (ftplab)" {
 				e.Text = "120 ready in a minute"
+			}
+			if tt.smtp && strings.HasPrefix(e.Text, "USER ") {
+				e.Text = "EHLO mail.example"
 			}
 			tr.Events[i] = e
 		}
@@ -112,16 +120,16 @@ func TestImportFindsControlByPort21(t *testing.T) {
 		}
 		back, err := capture.Read(&pcap)
 		if tt.wantErr {
-			if err == nil || !strings.Contains(err.Error(), "no FTP control connection") {
-				t.Errorf("port %s: err = %v, want no FTP control connection", tt.port, err)
+			if err == nil || !strings.Contains(err.Error(), "no FTP session") {
+				t.Errorf("%s: err = %v, want no FTP session", tt.name, err)
 			}
 			continue
 		}
 		if err != nil {
-			t.Fatalf("port %s: %v", tt.port, err)
+			t.Fatalf("%s: %v", tt.name, err)
 		}
 		if a, b := strings.Join(wireControl(tr), "|"), strings.Join(wireControl(back), "|"); a != b {
-			t.Errorf("port %s: control lines\n%s\n%s", tt.port, a, b)
+			t.Errorf("%s: control lines\n%s\n%s", tt.name, a, b)
 		}
 	}
 }

@@ -68,13 +68,32 @@ func TestImportRefusesNonCaptures(t *testing.T) {
 	}{
 		{"empty", "", "not a pcap"},
 		{"text", "hello, this is not a capture\n", "not a pcap or pcapng"},
-		{"truncated", pcap.String()[:pcap.Len()-30], "truncated"},
-		{"no ftp", emptyPcap(), "no FTP control connection"},
+		{"cut in the first packet", pcap.String()[:24+16+10], "truncated capture"},
+		{"no ftp", emptyPcap(), "no FTP session found"},
 	}
 	for _, tt := range tests {
 		if _, err := capture.Read(strings.NewReader(tt.src)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestImportKeepsACutFile: a file cut in the middle of a packet imports
+// what is complete, and says where it was cut.
+func TestImportKeepsACutFile(t *testing.T) {
+	var pcap bytes.Buffer
+	full := record(t, scenario.Scenario{Mode: ftp.ModePassive})
+	export.PCAP(&pcap, full)
+	tr, err := capture.Read(strings.NewReader(pcap.String()[:pcap.Len()-30]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := tr.Events[len(tr.Events)-1]
+	if last.Kind != trace.Note || !strings.Contains(last.Text, "ends in the middle of packet") {
+		t.Errorf("last event %+v, want a note on the cut", last)
+	}
+	if a, b := len(controlLines(full)), len(controlLines(tr)); b == 0 || b > a {
+		t.Errorf("%d control lines of %d kept", b, a)
 	}
 }
 

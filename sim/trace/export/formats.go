@@ -23,6 +23,7 @@ type Format struct {
 func Formats() []Format {
 	return []Format{
 		{Name: "pcap", Shows: "Wireshark", Binary: true, Write: PCAP},
+		{Name: "pcapng", Shows: "with the narration as packet comments", Binary: true, Write: PCAPNG},
 		{Name: "mermaid", Shows: "a sequence diagram", Write: Mermaid},
 		{Name: "text", Write: Text},
 	}

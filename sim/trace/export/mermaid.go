@@ -14,8 +14,68 @@ import (
 // participants, control lines as messages, data dials as arrows (a dropped
 // or refused one ends in an x at the box that stopped it), verdicts,
 // rewrites and timeouts as notes.
+//
+// Mermaid refuses diagrams over 50,000 characters (its maxTextSize, the
+// same on GitHub and mermaid.live); a longer session keeps its beginning
+// and end, with a note saying how many messages are left out between.
 func Mermaid(w io.Writer, t trace.Trace) error {
+	var body strings.Builder
+	mermaidBody(&body, t)
+	return writeWithin(w, body.String(), MermaidLimit)
+}
+
+// MermaidLimit is Mermaid's default maxTextSize.
+const MermaidLimit = 50000
+
+// writeWithin writes the diagram, or, when it is over limit characters,
+// its first lines and its last, with a note in the middle.
+func writeWithin(w io.Writer, diagram string, limit int) error {
 	bw := bufio.NewWriter(w)
+	if len(diagram) <= limit {
+		bw.WriteString(diagram)
+		return bw.Flush()
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(diagram, "\n"), "\n")
+	head := 1 // "sequenceDiagram", then the participants: always kept
+	for head < len(lines) && strings.HasPrefix(lines[head], "    participant ") {
+		head++
+	}
+	budget := limit - 200 // room for the note
+	for _, l := range lines[:head] {
+		budget -= len(l)
+	}
+	// Three quarters of the room for the beginning, the rest for the end.
+	first, size := head, 0
+	for first < len(lines) && size+len(lines[first]) <= budget*3/4 {
+		size += len(lines[first])
+		first++
+	}
+	last := len(lines)
+	for last > first && size+len(lines[last-1]) <= budget {
+		size += len(lines[last-1])
+		last--
+	}
+	for _, l := range lines[:first] {
+		bw.WriteString(l)
+	}
+	p0, pn := participantID(lines[1]), participantID(lines[head-1])
+	fmt.Fprintf(bw, "    Note over %s,%s: %d more messages left out here (Mermaid draws at most %d characters)#59; ftplab export --format text has them all\n", p0, pn, last-first, limit)
+	for _, l := range lines[last:] {
+		bw.WriteString(l)
+	}
+	return bw.Flush()
+}
+
+// participantID reads "    participant P0 as ..." -> "P0".
+func participantID(line string) string {
+	f := strings.Fields(line)
+	if len(f) >= 2 {
+		return f[1]
+	}
+	return "P0"
+}
+
+func mermaidBody(bw *strings.Builder, t trace.Trace) {
 	ids := map[string]string{}
 	fmt.Fprintln(bw, "sequenceDiagram")
 	participant := func(name, label string) {
@@ -89,22 +149,22 @@ func Mermaid(w io.Writer, t trace.Trace) error {
 		case trace.Verdict:
 			if e.Verdict != "accept" {
 				blocker[e.Conn] = e.Box
-				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(e.Box), e.Channel, mermaidText(synTo[e.Conn]))
-				fmt.Fprintf(bw, "    Note over %s: %s by %s\n", id(e.Box), strings.ToUpper(e.Verdict), mermaidText(e.Rule))
+				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(e.Box), mermaidText(string(e.Channel)), mermaidText(synTo[e.Conn]))
+				fmt.Fprintf(bw, "    Note over %s: %s by %s\n", id(e.Box), mermaidText(strings.ToUpper(e.Verdict)), mermaidText(e.Rule))
 			}
 		case trace.Connected:
-			fmt.Fprintf(bw, "    %s->>%s: %s connection %s\n", id(e.Host), id(other(e.Host)), e.Channel, mermaidText(e.From+" to "+e.To))
+			fmt.Fprintf(bw, "    %s->>%s: %s connection %s\n", id(e.Host), id(other(e.Host)), mermaidText(string(e.Channel)), mermaidText(e.From+" to "+e.To))
 		case trace.Timeout:
 			target := other(e.Host)
 			if b := blocker[e.Conn]; b != "" {
 				target = b
 			} else {
-				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(target), e.Channel, mermaidText(e.To))
+				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(target), mermaidText(string(e.Channel)), mermaidText(e.To))
 			}
 			fmt.Fprintf(bw, "    Note over %s: gives up after %s, %d SYNs unanswered\n", id(e.Host), trace.Seconds(e.T-synAt[e.Conn]), syns[e.Conn])
 		case trace.Refused:
 			if blocker[e.Conn] == "" {
-				fmt.Fprintf(bw, "    %s-x%s: SYN %s refused\n", id(e.Host), id(other(e.Host)), e.Channel)
+				fmt.Fprintf(bw, "    %s-x%s: SYN %s refused\n", id(e.Host), id(other(e.Host)), mermaidText(string(e.Channel)))
 			}
 		case trace.NAT:
 			fmt.Fprintf(bw, "    Note over %s: translates %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
@@ -115,7 +175,7 @@ func Mermaid(w io.Writer, t trace.Trace) error {
 				if who == "" {
 					who = hosts[0].Name
 				}
-				fmt.Fprintf(bw, "    Note over %s: %s connection reset\n", id(who), e.Channel)
+				fmt.Fprintf(bw, "    Note over %s: %s connection reset\n", id(who), mermaidText(string(e.Channel)))
 			}
 		case trace.Rewrite:
 			fmt.Fprintf(bw, "    Note over %s: rewrites %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
@@ -130,11 +190,26 @@ func Mermaid(w io.Writer, t trace.Trace) error {
 	for _, conn := range slices.Sorted(maps.Keys(dataBytes)) { // never closed
 		flushData(conn)
 	}
-	return bw.Flush()
 }
 
-// mermaidText escapes what Mermaid would read as syntax in message text.
+// mermaidText escapes what Mermaid would read as syntax in message text,
+// and keeps what it would trim: leading spaces (FEAT's and a multi-line
+// banner's continuation lines) become no-break spaces, #160;. Control
+// characters become their codes; a line break, a space.
 func mermaidText(s string) string {
-	r := strings.NewReplacer("#", "#35;", ";", "#59;", "\n", " ", "\r", "", "%", "#37;", "<", "#lt;", ">", "#gt;", ":", "#58;")
-	return r.Replace(s)
+	lead := len(s) - len(strings.TrimLeft(s, " "))
+	var b strings.Builder
+	b.WriteString(strings.Repeat("#160;", lead))
+	for _, r := range s[lead:] {
+		switch {
+		case r == '\n':
+			b.WriteByte(' ')
+		case r == '\r':
+		case strings.ContainsRune("#;%<>:{}", r) || r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "#%d;", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -2,13 +2,12 @@ package export
 
 import (
 	"fmt"
-	"ftplab/sim/trace"
 	"io"
-	"net"
 	"net/netip"
 	"time"
 
-	"github.com/gopacket/gopacket"
+	"ftplab/sim/trace"
+
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 )
@@ -18,23 +17,12 @@ var pcapEpoch = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 
 const mss = 1460
 
-// tcpFlow is one connection as the capture shows it: from the dialer's
-// point of view, so both directions belong to one TCP stream.
-type tcpFlow struct {
-	a, b       netip.AddrPort // dialer, listener, as the wire between the boxes carries them
-	self       string         // the dialer's own address as it sees it (behind NAT: private)
-	host       string         // the dialer's host name
-	seqA, seqB uint32         // next sequence number each side sends
-	started    bool           // its first SYN is written
-	open       bool
-	closed     bool
-}
-
 // PCAP writes the trace as a pcap of synthesized Ethernet/IP/TCP
 // frames with the virtual addresses: handshakes, dropped SYNs and their
 // retransmissions at their virtual times, payloads (control lines as sent;
-// data as filler of the right size), FIN and RST. Wireshark and tshark
-// dissect it as FTP and FTP-DATA.
+// data as filler of the right size, acknowledged by the receiver; the
+// control channel after AUTH TLS as TLS records), FIN and RST. Wireshark
+// and tshark dissect it as FTP and FTP-DATA.
 //
 // The capture is taken on the wire between the boxes: a dialer behind
 // source NAT appears with its public address, a listener behind port
@@ -43,8 +31,6 @@ type tcpFlow struct {
 // names the address the data connection really goes to, as on a real
 // link, and tshark links the data connection to the control channel.
 func PCAP(w io.Writer, t trace.Trace) error {
-	// Check everything first: a trace the capture cannot show gets an
-	// error before a single byte is written.
 	flows, err := planFlows(t.Events)
 	if err != nil {
 		return err
@@ -53,93 +39,94 @@ func PCAP(w io.Writer, t trace.Trace) error {
 	if err := pw.WriteFileHeader(65536, layers.LinkTypeEthernet); err != nil {
 		return err
 	}
+	return writeFrames(&pcapSink{pw}, t, flows)
+}
+
+// PCAPNG writes the same frames as PCAP into a pcapng file, and puts what
+// the trace says about each frame in its packet comments (Wireshark:
+// frame.comment): verdicts, NAT translations, helper rewrites, drops,
+// timeouts and the narration's notes, on the frame they are about.
+func PCAPNG(w io.Writer, t trace.Trace) error {
+	flows, err := planFlows(t.Events)
+	if err != nil {
+		return err
+	}
+	intf := pcapgo.DefaultNgInterface
+	intf.LinkType, intf.SnapLength, intf.Name = layers.LinkTypeEthernet, 65536, "ftplab"
+	intf.Description = "the wire between the boxes of an ftplab session"
+	nw, err := pcapgo.NewNgWriterInterface(w, intf, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "ftplab", Comment: t.Header.Title}})
+	if err != nil {
+		return err
+	}
+	s := &ngSink{w: nw}
+	if err := writeFrames(s, t, flows); err != nil {
+		return err
+	}
+	if err := s.flush(0); err != nil {
+		return err
+	}
+	return nw.Flush()
+}
+
+// writeFrames turns the events into frames.
+func writeFrames(out sink, t trace.Trace, flows map[int]*tcpFlow) error {
 	onWire := rewrittenLines(t.Events)
+	bothClose := map[int]bool{} // an imported trace has each FIN the capture showed: one close, one FIN
+	if t.Header.Source != "import" {
+		bothClose = closesBothWays(t.Events, flows)
+	}
 	for i, e := range t.Events {
-		if e.Conn == 0 {
+		f := flows[e.Conn]
+		if e.Conn == 0 || f == nil {
+			out.comment(0, trace.Describe(e))
 			continue
 		}
-		f := flows[e.Conn]
-		if f != nil && !f.started && e.Kind != trace.SYN && e.Kind != trace.Retransmit {
-			f = nil // nothing of a connection shows before its first SYN
+		if !f.started && e.Kind != trace.SYN && e.Kind != trace.Retransmit && e.Kind != trace.Connected {
+			out.comment(e.Conn, trace.Describe(e)) // nothing of a connection shows before it starts
+			continue
 		}
 		at := pcapEpoch.Add(time.Duration(e.T) * time.Microsecond)
+		var err error
 		switch e.Kind {
 		case trace.SYN, trace.Retransmit:
 			f.started = true
-			if err := f.frame(pw, at, true, tcpFlags{syn: true}, nil); err != nil {
-				return err
-			}
+			err = f.frame(out, at, true, tcpFlags{syn: true}, nil)
 		case trace.Connected:
-			if f == nil || f.open {
-				continue // one handshake per connection
-			}
-			f.seqA++ // the SYN took one
-			if err := f.frame(pw, at, false, tcpFlags{syn: true, ack: true}, nil); err != nil {
-				return err
-			}
-			f.seqB++
-			if err := f.frame(pw, at, true, tcpFlags{ack: true}, nil); err != nil {
-				return err
-			}
-			f.open = true
+			err = f.connected(out, at)
 		case trace.Refused:
-			if f == nil {
-				continue
-			}
-			if err := f.frame(pw, at, false, tcpFlags{rst: true, ack: true}, nil); err != nil {
-				return err
-			}
+			err = f.refused(out, at)
+			out.comment(e.Conn, trace.Describe(e))
 		case trace.Segment:
-			if f == nil || !f.open || f.closed {
-				continue
+			err = f.segment(out, at, e, onWire[i])
+		case trace.Note:
+			if e.Bytes > 0 && (e.From != "" || e.Host != "") {
+				f.skip(f.isA(e), e.Bytes) // the capture this came from misses these bytes: so does this one
 			}
-			fromA := f.isA(e)
-			if e.Text == "" {
-				if err := f.filler(pw, at, fromA, e.Bytes); err != nil {
-					return err
-				}
-				continue
-			}
-			payload := []byte(e.Text + "\r\n")
-			if text, ok := onWire[i]; ok {
-				payload = []byte(text + "\r\n")
-			}
-			for len(payload) > 0 {
-				n := min(len(payload), mss)
-				if err := f.frame(pw, at, fromA, tcpFlags{ack: true, psh: n == len(payload)}, payload[:n]); err != nil {
-					return err
-				}
-				payload = payload[n:]
-			}
+			out.comment(e.Conn, trace.Describe(e))
 		case trace.Close:
-			if f == nil || !f.open || f.closed {
-				continue
-			}
-			fromA := f.isA(e)
-			steps := []struct {
-				a     bool
-				flags tcpFlags
-			}{{fromA, tcpFlags{fin: true, ack: true}}, {!fromA, tcpFlags{fin: true, ack: true}}, {fromA, tcpFlags{ack: true}}}
-			for _, s := range steps {
-				if err := f.frame(pw, at, s.a, s.flags, nil); err != nil {
-					return err
-				}
-			}
-			f.closed = true
+			err = f.close(out, at, f.isA(e), bothClose[i])
 		case trace.Reset:
-			if f == nil || f.closed {
-				continue
+			if !f.closed() {
+				fromA := f.isA(e)
+				if e.Host == "" {
+					fromA = true
+				}
+				err = f.frame(out, at, fromA, tcpFlags{rst: true, ack: true}, nil)
+				f.finA, f.finB = true, true
 			}
-			if err := f.frame(pw, at, f.isA(e), tcpFlags{rst: true}, nil); err != nil {
-				return err
-			}
-			f.closed = true
+			out.comment(e.Conn, trace.Describe(e))
+		default:
+			out.comment(e.Conn, trace.Describe(e))
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// planFlows makes the flow of every connection from its first SYN, with
+// planFlows makes the flow of every connection from its first SYN (or,
+// for a capture that started after the handshake, its "connected"), with
 // the addresses the wire carries, and checks that the data fits.
 func planFlows(events []trace.Event) (map[int]*tcpFlow, error) {
 	snat := sourceNAT(events)
@@ -148,7 +135,7 @@ func planFlows(events []trace.Event) (map[int]*tcpFlow, error) {
 	for _, e := range events {
 		switch {
 		case e.Conn == 0:
-		case (e.Kind == trace.SYN || e.Kind == trace.Retransmit) && flows[e.Conn] == nil:
+		case (e.Kind == trace.SYN || e.Kind == trace.Retransmit || e.Kind == trace.Connected) && flows[e.Conn] == nil:
 			wireFrom := e.From
 			if pub, ok := snat[e.Conn]; ok {
 				wireFrom = pub
@@ -161,7 +148,7 @@ func planFlows(events []trace.Event) (map[int]*tcpFlow, error) {
 			if a.Addr().Is4() != b.Addr().Is4() {
 				return nil, fmt.Errorf("event %d: %s -> %s mixes IPv4 and IPv6", e.Seq, e.From, e.To)
 			}
-			flows[e.Conn] = &tcpFlow{a: a, b: b, self: e.From, host: e.Host, seqA: 1000 + uint32(e.Conn)*100000, seqB: 5000 + uint32(e.Conn)*100000}
+			flows[e.Conn] = &tcpFlow{conn: e.Conn, a: a, b: b, self: e.From, host: e.Host, seqA: 1000 + uint32(e.Conn)*100000, seqB: 5000 + uint32(e.Conn)*100000}
 		case e.Kind == trace.Segment && e.Text == "":
 			if e.Bytes < 0 || e.Bytes > maxExportData-data {
 				return nil, fmt.Errorf("event %d: %d bytes: a pcap export carries at most %d bytes of data in all", e.Seq, e.Bytes, maxExportData)
@@ -170,6 +157,40 @@ func planFlows(events []trace.Event) (map[int]*tcpFlow, error) {
 		}
 	}
 	return flows, nil
+}
+
+// closesBothWays marks the close events after which the other side sends
+// nothing more: there both FINs go out at once, as a simulated close does.
+// Where the other side still sends (a half-close) its FIN waits for its
+// own close event, or for the end.
+func closesBothWays(events []trace.Event, flows map[int]*tcpFlow) map[int]bool {
+	out := map[int]bool{}
+	later := map[int][2]bool{} // conn -> the dialer / the listener acts later
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		f := flows[e.Conn]
+		if f == nil {
+			continue
+		}
+		side := 1
+		if f.isA(e) {
+			side = 0
+		}
+		acts := e.Kind == trace.Segment || e.Kind == trace.Close || (e.Kind == trace.Note && e.Bytes > 0)
+		l := later[e.Conn]
+		if e.Kind == trace.Reset { // the RST ends it: no FIN from the other side before
+			l = [2]bool{true, true}
+			later[e.Conn] = l
+		}
+		if e.Kind == trace.Close {
+			out[i] = !l[1-side]
+		}
+		if acts {
+			l[side] = true
+			later[e.Conn] = l
+		}
+	}
+	return out
 }
 
 // isA tells whether the event's actor is the dialer: by host name, or
@@ -224,78 +245,3 @@ func rewrittenLines(events []trace.Event) map[int]string {
 // maxExportData bounds the filler a pcap export writes, so a trace that
 // claims absurd sizes gets an error instead of filling the disk.
 const maxExportData = 1 << 30
-
-// fillerPattern is the data the capture shows: "abc...zabc...", the same
-// for every export, cut from here at any offset.
-var fillerPattern = func() []byte {
-	b := make([]byte, mss+26)
-	for i := range b {
-		b[i] = byte('a' + i%26)
-	}
-	return b
-}()
-
-// filler writes n bytes of filler data in frames of at most one MSS.
-func (f *tcpFlow) filler(pw *pcapgo.Writer, at time.Time, fromA bool, n int64) error {
-	for off := int64(0); off < n; {
-		size := min(n-off, mss)
-		start := off % 26
-		if err := f.frame(pw, at, fromA, tcpFlags{ack: true, psh: off+size == n}, fillerPattern[start:start+size]); err != nil {
-			return err
-		}
-		off += size
-	}
-	return nil
-}
-
-type tcpFlags struct{ syn, ack, fin, rst, psh bool }
-
-// frame writes one TCP segment from A (the dialer) or from B.
-func (f *tcpFlow) frame(pw *pcapgo.Writer, at time.Time, fromA bool, fl tcpFlags, payload []byte) error {
-	src, dst := f.a, f.b
-	seq, ack := f.seqA, f.seqB
-	if !fromA {
-		src, dst = f.b, f.a
-		seq, ack = f.seqB, f.seqA
-	}
-	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()),
-		Seq: seq, SYN: fl.syn, ACK: fl.ack, FIN: fl.fin, RST: fl.rst, PSH: fl.psh, Window: 65535}
-	if fl.ack {
-		tcp.Ack = ack
-	}
-	eth := &layers.Ethernet{SrcMAC: mac(src.Addr()), DstMAC: mac(dst.Addr())}
-	var netLayer gopacket.SerializableLayer
-	if src.Addr().Is4() {
-		eth.EthernetType = layers.EthernetTypeIPv4
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: net.IP(src.Addr().AsSlice()), DstIP: net.IP(dst.Addr().AsSlice())}
-		tcp.SetNetworkLayerForChecksum(ip)
-		netLayer = ip
-	} else {
-		eth.EthernetType = layers.EthernetTypeIPv6
-		ip := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolTCP, SrcIP: net.IP(src.Addr().AsSlice()), DstIP: net.IP(dst.Addr().AsSlice())}
-		tcp.SetNetworkLayerForChecksum(ip)
-		netLayer = ip
-	}
-	buf := gopacket.NewSerializeBuffer()
-	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
-	if err := gopacket.SerializeLayers(buf, opts, eth, netLayer, tcp, gopacket.Payload(payload)); err != nil {
-		return err
-	}
-	advance := uint32(len(payload))
-	if fl.fin {
-		advance++
-	}
-	if fromA {
-		f.seqA += advance
-	} else {
-		f.seqB += advance
-	}
-	data := buf.Bytes()
-	return pw.WritePacket(gopacket.CaptureInfo{Timestamp: at, CaptureLength: len(data), Length: len(data)}, data)
-}
-
-// mac derives a stable locally administered MAC from an address.
-func mac(a netip.Addr) net.HardwareAddr {
-	b := a.As16()
-	return net.HardwareAddr{0x02, 0x00, b[12], b[13], b[14], b[15]}
-}
