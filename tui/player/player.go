@@ -482,7 +482,7 @@ func (p *Player) compose(key screenKey) composed {
 		lines = append(lines, p.narration(cur, mw)...)
 		// The transcript takes what room is left.
 		room := h - len(lines) - len(footer) - 1
-		if !p.o.Present && room >= 3 {
+		if room >= 3 { // projectors too: the questions refer to the transcript
 			lines = append(lines, transcriptPane(prog.lines, i, mw, room, p.st)...)
 		}
 	}
@@ -651,7 +651,11 @@ func (p *Player) narration(cur trace.Event, w int) []string {
 func padBetween(l, r string, w int) string {
 	gap := w - ansi.StringWidth(l) - ansi.StringWidth(r)
 	if gap < 1 {
-		return ansi.Truncate(l+" "+r, w, "")
+		// The right side (step, clock, score) stays whole: the title is
+		// what gets shorter.
+		l = ansi.Truncate(l, max(0, w-ansi.StringWidth(r)-2), "…")
+		gap = max(1, w-ansi.StringWidth(l)-ansi.StringWidth(r))
+		return ansi.Truncate(l+strings.Repeat(" ", gap)+r, w, "")
 	}
 	return l + strings.Repeat(" ", gap) + r
 }

@@ -628,3 +628,21 @@ func TestRemappedKeys(t *testing.T) {
 		t.Errorf("bad overrides: %v", err)
 	}
 }
+
+// TestPresentKeepsTranscriptAndClock: projector mode keeps the control
+// transcript (questions refer to it), and a narrow screen shortens the
+// title, never the step, the clock or the score.
+func TestPresentKeepsTranscriptAndClock(t *testing.T) {
+	s := lesson(t, "active-client-firewall")
+	s.Guide = narrationOnly{s.Guide}
+	p := sized(s, Options{NoColor: true, Present: true}, 80, 24)
+	seekTo(p, func(e trace.Event) bool { return e.Kind == trace.Verdict && e.Verdict == "drop" })
+	if sc := screen(t, p); !strings.Contains(sc, "── control channel") || !strings.Contains(sc, "C->S PORT 192,0,2,10,7,209") {
+		t.Errorf("projector mode should keep the transcript:\n%s", sc)
+	}
+	p.SetSize(48, 16)
+	first := strings.Split(screen(t, p), "\n")[0]
+	if !strings.Contains(first, "step 17/30  0.060 s") || !strings.Contains(first, "…") {
+		t.Errorf("a narrow title line should keep the step and clock and shorten the title: %q", first)
+	}
+}
