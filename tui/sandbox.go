@@ -37,7 +37,8 @@ func NewSandbox(run func(sc scenario.Scenario, title string) (player.Session, er
 	in := textinput.New()
 	in.Prompt = "ftp> "
 	in.Placeholder = "get hello.txt   (ls, nlst, get FILE, put FILE)"
-	in.SetSuggestions([]string{"get hello.txt", "ls", "nlst", "put notes.txt"})
+	in.SetSuggestions([]string{"get hello.txt", "ls", "nlst", "put notes.txt", "ls; get hello.txt"})
+	in.ShowSuggestions = true // tab completes; the rest of the suggestion shows dimmed
 	in.Focus()
 	return &Sandbox{sc: scenario.Scenario{Mode: ftp.ModePassive, Firewall: "none", NAT: "none"}, input: in, run: run, o: o,
 		st: theme.New(o.NoColor, o.Present, o.Light), w: 80, h: 24}
