@@ -28,13 +28,19 @@ type pair struct {
 
 	closeOnce sync.Once
 	mu        sync.Mutex
-	sent      int64 // data bytes relayed, for stall/reset
-	stalled   bool
+	sent      int64        // bytes relayed, both ways, for the faults
+	faults    []FaultState // this connection's copy of the link's faults
 	reset     bool
 }
 
 func newPair(w *World, id int, ch trace.Channel, l Link) *pair {
-	return &pair{w: w, id: id, ch: ch, link: l, ready: make(chan struct{})}
+	p := &pair{w: w, id: id, ch: ch, link: l, ready: make(chan struct{})}
+	for _, f := range l.Faults {
+		if st := f.Start(ch); st != nil {
+			p.faults = append(p.faults, st)
+		}
+	}
+	return p
 }
 
 func (p *pair) closeReal() {
@@ -71,9 +77,11 @@ type conn struct {
 	remote   netip.AddrPort
 	isDialer bool
 
-	wmu       sync.Mutex
-	pending   []byte // control: the start of a line not yet complete
-	encrypted bool   // control: TLS records flow this way now
+	wmu        sync.Mutex
+	pending    []byte // control: the start of a line not yet shown
+	sentOfLine []byte // control: the start of a line already sent as pieces
+	droppedBy  string // control: the helper box that dropped the line's first piece
+	encrypted  bool   // control: TLS records flow this way now
 
 	gaveUp atomic.Bool // a stall outlasted this end's data timeout
 }
@@ -148,87 +156,45 @@ func (c *conn) Write(b []byte) (int, error) {
 	return c.writeData(b)
 }
 
+// writeData sends b as one segment, or as several where a fault cuts it,
+// and lets each fault act at its byte.
 func (c *conn) writeData(b []byte) (int, error) {
 	if c.gaveUp.Load() {
 		return 0, c.timeout("write")
 	}
 	p := c.p
 	n := 0
-	for {
-		// Cut the write at the link's next stall or reset point, so exactly
-		// StallAfter bytes pass before a stall and ResetAfter before a reset.
+	for _, pc := range p.cut(c, len(b)) {
 		p.mu.Lock()
-		if p.reset {
-			p.mu.Unlock()
-			return n, errReset()
-		}
-		chunk := int64(len(b) - n)
-		limit := int64(-1)
-		if p.link.StallAfter > 0 && !p.stalled {
-			limit = p.link.StallAfter
-		}
-		if p.link.ResetAfter > 0 && (limit < 0 || p.link.ResetAfter < limit) {
-			limit = p.link.ResetAfter
-		}
-		if limit > p.sent && chunk > limit-p.sent {
-			chunk = limit - p.sent
-		}
-		p.sent += chunk
-		stall := p.link.StallAfter > 0 && !p.stalled && p.sent >= p.link.StallAfter
-		if stall {
-			p.stalled = true
-		}
-		reset := p.link.ResetAfter > 0 && p.sent >= p.link.ResetAfter
-		if reset {
-			p.reset = true
-		}
+		reset := p.reset
 		p.mu.Unlock()
-
-		if chunk > 0 {
-			e := c.event(trace.Segment)
-			e.Bytes = chunk
-			p.w.step(p.link.cost(int(chunk)), e)
-			if _, err := c.real.Write(b[n : n+int(chunk)]); err != nil {
-				return n, err
-			}
-			n += int(chunk)
-		}
-		if stall {
-			e := c.event(trace.Note)
-			e.Text = fmt.Sprintf("link stalls for %s after %d bytes", p.link.StallFor, p.link.StallAfter)
-			p.w.step(0, e)
-			waited, err := c.stallOutlasts()
-			if err != nil {
-				return n, err
-			}
-			e = c.event(trace.Note)
-			e.Text = fmt.Sprintf("link resumes after a stall of %s", p.link.StallFor)
-			p.w.step(p.link.StallFor-waited, e)
-		}
 		if reset {
-			e := c.event(trace.Reset)
-			e.Err = fmt.Sprintf("link reset the connection after %d bytes", p.link.ResetAfter)
-			p.w.step(0, e)
-			p.mu.Lock()
-			ends := []net.Conn{p.dialer.real, p.acceptor.real}
-			p.mu.Unlock()
-			for _, rc := range ends {
-				resetReal(rc)
-			}
 			return n, errReset()
 		}
-		if n == len(b) {
-			return n, nil
+		if pc.n > 0 {
+			e := c.event(trace.Segment)
+			e.Bytes = int64(pc.n)
+			p.w.step(p.link.cost(pc.n), e)
+			if _, err := c.real.Write(b[n : n+pc.n]); err != nil {
+				return n, err
+			}
+			n += pc.n
+		}
+		for _, st := range pc.due {
+			if err := st.Act(wire{c}); err != nil {
+				return n, err
+			}
 		}
 	}
+	return n, nil
 }
 
-// stallOutlasts handles a stall longer than an end's data timeout: at the
-// virtual moment the first end's timer fires, that end gives up. A writer
-// that gives up gets a timeout error for this Write; a reader that gives
-// up gets one from its next Read (its real socket's read deadline is set in
-// the past) and the writer a reset. waited is the virtual time that passed.
-func (c *conn) stallOutlasts() (waited time.Duration, err error) {
+// wait lets d pass on a stalled link. When an end's data timeout is
+// shorter, at the virtual moment the first end's timer fires that end gives
+// up: a writer that gives up gets a timeout error for this Write; a reader
+// that gives up gets one from its next Read (its real socket's read
+// deadline is set in the past) and the writer a reset.
+func (c *conn) wait(d time.Duration) error {
 	p := c.p
 	p.mu.Lock()
 	other := p.acceptor
@@ -236,14 +202,15 @@ func (c *conn) stallOutlasts() (waited time.Duration, err error) {
 		other = p.dialer
 	}
 	p.mu.Unlock()
-	quitter, limit := (*conn)(nil), p.link.StallFor
+	quitter, limit := (*conn)(nil), d
 	for _, end := range []*conn{c, other} {
 		if end != nil && end.host.dataTimeout > 0 && end.host.dataTimeout < limit {
 			quitter, limit = end, end.host.dataTimeout
 		}
 	}
 	if quitter == nil {
-		return 0, nil
+		p.w.advance(d)
+		return nil
 	}
 	e := quitter.event(trace.Note)
 	e.Text = fmt.Sprintf("%s gives up on the stalled data connection: no progress for %s (its data timeout)", quitter.host.name, limit)
@@ -259,49 +226,50 @@ func (c *conn) stallOutlasts() (waited time.Duration, err error) {
 		if rc != nil {
 			rc.SetReadDeadline(time.Unix(1, 0)) // wakes a Read waiting on the real socket
 		}
-		return limit, errReset()
+		return errReset()
 	}
-	return limit, c.timeout("write")
+	return c.timeout("write")
 }
 
 func errReset() error { return &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET} }
 
 // writeControl passes whole lines: each is shown, read by the helpers on
 // the path (which may rewrite it) and then sent. A TLS record at a line
-// start turns this direction opaque.
+// start turns this direction opaque. A fault may cut a write inside a
+// line: the line then crosses the wire in pieces (see sendPiece).
 func (c *conn) writeControl(b []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.encrypted {
 		return c.writeOpaque(b)
 	}
-	c.pending = append(c.pending, b...)
 	var out []byte
-	for len(c.pending) > 0 {
-		if len(out) == 0 && c.pending[0] == 0x16 { // TLS handshake record
-			c.encrypted = true
-			c.blind()
-			rest := c.pending
-			c.pending = nil
-			if _, err := c.writeOpaque(rest); err != nil {
-				return 0, err
+	rest := b
+	pieces := c.p.cut(c, len(b))
+	for k, pc := range pieces {
+		c.pending = append(c.pending, rest[:pc.n]...)
+		rest = rest[pc.n:]
+		for len(c.pending) > 0 {
+			if len(out) == 0 && len(c.sentOfLine) == 0 && c.pending[0] == 0x16 { // TLS handshake record
+				c.encrypted = true
+				c.blind()
+				opaque := append(c.pending, rest...)
+				c.pending = nil
+				if _, err := c.writeOpaque(opaque); err != nil {
+					return 0, err
+				}
+				return len(b), nil
 			}
-			return len(b), nil
+			i := bytes.IndexByte(c.pending, '\n')
+			if i < 0 {
+				break
+			}
+			out = append(out, c.endLine(c.pending[:i+1])...)
+			c.pending = c.pending[i+1:]
 		}
-		i := bytes.IndexByte(c.pending, '\n')
-		if i < 0 {
-			break
+		if k < len(pieces)-1 && len(c.pending) > 0 {
+			c.sendPiece() // the fault cut the write inside a line
 		}
-		line := c.pending[:i+1]
-		c.pending = c.pending[i+1:]
-		text := string(bytes.TrimRight(line, "\r\n"))
-		e := c.event(trace.Segment)
-		e.Text, e.Bytes = text, int64(len(line))
-		c.p.w.step(c.p.link.cost(len(line)), e)
-		if rewritten, ok := c.p.help(c, text); ok {
-			line = []byte(rewritten + "\r\n")
-		}
-		out = append(out, line...)
 	}
 	if len(out) > 0 {
 		if _, err := c.real.Write(out); err != nil {
@@ -311,32 +279,62 @@ func (c *conn) writeControl(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// endLine shows the segment that ends a line and returns the line as the
+// receiver gets it. An uncut line passes the helpers whole. A cut line
+// passes them only if a helper dropped its first piece: the sender then
+// retransmits, and the retransmission carries the whole line.
+func (c *conn) endLine(tail []byte) []byte {
+	line := append(c.sentOfLine, tail...)
+	dropped := c.droppedBy
+	c.sentOfLine, c.droppedBy = nil, ""
+	e := c.event(trace.Segment)
+	e.Text, e.Bytes = string(bytes.TrimRight(tail, "\r\n")), int64(len(tail))
+	c.p.w.step(c.p.link.cost(len(tail)), e)
+	if len(line) > len(tail) && dropped == "" {
+		return line // no helper read the line's start: none reads the rest
+	}
+	text := string(bytes.TrimRight(line, "\r\n"))
+	if len(line) > len(tail) {
+		n := c.event(trace.Note)
+		n.Text = fmt.Sprintf("%s retransmits the dropped bytes after %s; the retransmission carries the whole line", c.host.name, minRTO)
+		c.p.w.step(minRTO, n)
+		r := c.event(trace.Segment)
+		r.Text, r.Bytes = text, int64(len(line))
+		c.p.w.step(c.p.link.cost(len(line)), r)
+	}
+	if rewritten, ok := c.p.help(c, text); ok {
+		return []byte(rewritten + "\r\n")
+	}
+	return line
+}
+
+// sendPiece shows the pending part of a line as a segment of its own. The
+// helpers read only segments that start a line: the first piece of an
+// announcement is a partial match, which nf_conntrack_ftp drops.
+func (c *conn) sendPiece() {
+	piece := c.pending
+	e := c.event(trace.Segment)
+	e.Text, e.Bytes = string(piece), int64(len(piece))
+	c.p.w.step(c.p.link.cost(len(piece)), e)
+	if len(c.sentOfLine) == 0 {
+		if box, pat := c.p.dropsPiece(c, string(piece)); box != "" {
+			c.droppedBy = box
+			n := c.event(trace.Note)
+			n.Text = fmt.Sprintf("%s's FTP helper drops the segment: a partial %s (nf_conntrack_ftp reads only whole lines)", box, pat)
+			c.p.w.step(0, n)
+		}
+	}
+	c.sentOfLine = append(c.sentOfLine, piece...)
+	c.pending = nil
+}
+
+// minRTO is the first retransmission timeout of a connection with a short
+// round trip (Linux's TCP_RTO_MIN).
+const minRTO = 200 * time.Millisecond
+
 func (c *conn) writeOpaque(b []byte) (int, error) {
 	e := c.event(trace.Segment)
 	e.Bytes = int64(len(b))
 	c.p.w.step(c.p.link.cost(len(b)), e)
 	return c.real.Write(b)
-}
-
-// blind tells, once per helper, that it can no longer read this control
-// connection.
-func (c *conn) blind() {
-	for _, hp := range c.p.hops {
-		if !hp.b.hasALG() {
-			continue
-		}
-		c.p.w.mu.Lock()
-		if hp.b.blinded == nil {
-			hp.b.blinded = map[*pair]bool{}
-		}
-		seen := hp.b.blinded[c.p]
-		hp.b.blinded[c.p] = true
-		c.p.w.mu.Unlock()
-		if !seen {
-			e := c.event(trace.Blind)
-			e.Box = hp.b.name
-			e.Text = "the control channel is encrypted (TLS): the FTP helper cannot read PORT or 227 replies"
-			c.p.w.step(0, e)
-		}
-	}
 }

@@ -252,7 +252,7 @@ func TestTLSBlindsHelper(t *testing.T) {
 
 // TestIntegrityUnderLinkConditions: sha256 equal at both ends.
 func TestIntegrityUnderLinkConditions(t *testing.T) {
-	for _, link := range []Link{{Latency: 20 * time.Millisecond}, {Bandwidth: 1 << 20}, {Latency: time.Millisecond, StallAfter: 100000, StallFor: 5 * time.Second}} {
+	for _, link := range []Link{{Latency: 20 * time.Millisecond}, {Bandwidth: 1 << 20}, {Latency: time.Millisecond, Faults: []Fault{Stall{After: 100000, For: 5 * time.Second}}}} {
 		w, c, s, r := newWorld(t, "192.0.2.10")
 		w.SetLink(link)
 		l, _ := s.Listen(context.Background(), ":30000")
@@ -281,7 +281,7 @@ func TestIntegrityUnderLinkConditions(t *testing.T) {
 		if link.Bandwidth > 0 && w.Elapsed() < time.Second {
 			t.Errorf("1 MiB at 1 MiB/s took only %s of virtual time", w.Elapsed())
 		}
-		if link.StallFor > 0 && len(r.kinds(trace.Note)) == 0 {
+		if len(link.Faults) > 0 && len(r.kinds(trace.Note)) == 0 {
 			t.Error("a stall should be noted")
 		}
 		l.Close()
@@ -291,7 +291,7 @@ func TestIntegrityUnderLinkConditions(t *testing.T) {
 
 func TestResetMidTransfer(t *testing.T) {
 	w, c, s, r := newWorld(t, "192.0.2.10")
-	w.SetLink(Link{ResetAfter: 50000})
+	w.SetLink(Link{Faults: []Fault{Reset{After: 50000}}})
 	l, _ := s.Listen(context.Background(), ":30000")
 	defer l.Close()
 	done := make(chan error, 1)
@@ -327,7 +327,7 @@ func TestResetMidTransfer(t *testing.T) {
 // reports how much went out before the reset.
 func TestLinkCutsOneWriteAtStallAndReset(t *testing.T) {
 	w, c, s, r := newWorld(t, "192.0.2.10")
-	w.SetLink(Link{StallAfter: 100000, StallFor: 7 * time.Second, ResetAfter: 300000})
+	w.SetLink(Link{Faults: []Fault{Stall{After: 100000, For: 7 * time.Second}, Reset{After: 300000}}})
 	l, _ := s.Listen(context.Background(), ":30000")
 	defer l.Close()
 	got := make(chan int64, 1)
@@ -532,7 +532,7 @@ func TestStallOutlastsDataTimeout(t *testing.T) {
 			defer w.Close()
 			c, _ := w.AddHost(HostConfig{Name: "client", Addr: "192.0.2.10", DataTimeout: tt.writerT})
 			s, _ := w.AddHost(HostConfig{Name: "server", Addr: "198.51.100.21", DataTimeout: tt.readerT})
-			w.SetLink(Link{StallAfter: 1000, StallFor: 10 * time.Minute})
+			w.SetLink(Link{Faults: []Fault{Stall{After: 1000, For: 10 * time.Minute}}})
 			l, _ := s.Listen(context.Background(), ":30000")
 			defer l.Close()
 			readErr := make(chan error, 1)

@@ -42,7 +42,7 @@ type World struct {
 
 	mu        sync.Mutex
 	hosts     []*Host
-	boxes     map[string][]*box // side (host name) -> boxes, inner to outer
+	boxes     map[string][]middlebox // side (host name) -> boxes, inner to outer
 	listeners map[netip.AddrPort]*listener
 	pending   map[uint32]*pair // dialed, not yet accepted
 	pairs     []*pair
@@ -62,7 +62,7 @@ func New(o Options) *World {
 	}
 	return &World{
 		opts:      o,
-		boxes:     map[string][]*box{},
+		boxes:     map[string][]middlebox{},
 		listeners: map[netip.AddrPort]*listener{},
 		pending:   map[uint32]*pair{},
 	}
@@ -107,13 +107,13 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 	return h, nil
 }
 
-// Link conditions apply to the bytes every connection carries.
+// Link conditions apply to the bytes every connection carries. Latency and
+// bandwidth cost every segment; each Fault acts at a point (see [Fault]),
+// in the order given when two act at the same byte.
 type Link struct {
-	Latency    time.Duration // one way, per segment
-	Bandwidth  int64         // bytes per second; 0 = unlimited
-	StallAfter int64         // a data connection stalls once after this many bytes...
-	StallFor   time.Duration // ...for this long (virtual)
-	ResetAfter int64         // a data connection is reset after this many bytes; 0 = never
+	Latency   time.Duration // one way, per segment
+	Bandwidth int64         // bytes per second; 0 = unlimited
+	Faults    []Fault
 }
 
 // SetLink sets the link conditions for connections made from now on.
@@ -184,6 +184,13 @@ func (w *World) step(d time.Duration, e trace.Event) {
 	}
 }
 
+// advance lets d pass with nothing to show (a stall the next event ends).
+func (w *World) advance(d time.Duration) {
+	w.emitMu.Lock()
+	w.now += d
+	w.emitMu.Unlock()
+}
+
 // stepAt emits e at virtual time start+offset (used for SYN retransmits,
 // which happen on the dialer's schedule while everyone else waits).
 func (w *World) stepAt(start, offset time.Duration, e trace.Event) {
@@ -216,15 +223,15 @@ func (w *World) Topology() trace.Topology {
 	for _, h := range w.hosts {
 		th := trace.Host{Name: h.name, Addr: h.addr.String()}
 		for _, b := range w.boxes[h.name] {
-			if b.nat != nil {
-				th.Public = b.nat.public.String()
+			if pub, ok := b.public(); ok {
+				th.Public = pub.String()
 			}
 		}
 		t.Hosts = append(t.Hosts, th)
 	}
 	for i, h := range w.hosts {
 		bs := w.boxes[h.name]
-		order := make([]*box, len(bs))
+		order := make([]middlebox, len(bs))
 		copy(order, bs)
 		if i > 0 { // the far side is drawn outer to inner
 			for a, b := 0, len(order)-1; a < b; a, b = a+1, b-1 {
@@ -249,22 +256,22 @@ func (w *World) hostByName(name string) *Host {
 
 // addBox inserts a box on a side keeping firewalls inside NATs: a router
 // filters on the private side of its translation.
-func (w *World) addBox(side string, b *box) error {
+func (w *World) addBox(side string, b middlebox) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.hostByName(side) == nil {
-		return fmt.Errorf("netem: no host %q to put %s in front of", side, b.name)
+		return fmt.Errorf("netem: no host %q to put %s in front of", side, b.name())
 	}
 	for _, x := range w.boxes[side] {
-		if x.name == b.name {
-			return fmt.Errorf("netem: box %q already exists", b.name)
+		if x.name() == b.name() {
+			return fmt.Errorf("netem: box %q already exists", b.name())
 		}
-		if (x.nat != nil) == (b.nat != nil) {
+		if x.kind() == b.kind() {
 			return fmt.Errorf("netem: %q already has a %s", side, b.kind())
 		}
 	}
 	bs := append(w.boxes[side], b)
-	sort.SliceStable(bs, func(i, j int) bool { return bs[i].nat == nil && bs[j].nat != nil })
+	sort.SliceStable(bs, func(i, j int) bool { return !outer(bs[i]) && outer(bs[j]) })
 	w.boxes[side] = bs
 	return nil
 }

@@ -1,0 +1,241 @@
+package netem
+
+import (
+	"net/netip"
+	"strings"
+
+	"ftplab/sim/ftp"
+	"ftplab/sim/trace"
+)
+
+// helper is an FTP helper on one box (nf_conntrack_ftp, with nf_nat_ftp on
+// a NAT): the data connections it expects, and the control connections it
+// can no longer read. Guarded by World.mu.
+type helper struct {
+	expects []expectation
+	blinded map[*pair]bool
+}
+
+// expectation is an FTP helper's note that a data connection to dst is
+// coming (nf_conntrack_expect). On a NAT box it also carries the private
+// address to translate dst to.
+type expectation struct {
+	dst   netip.AddrPort
+	to    netip.AddrPort // NAT: translate dst to this
+	owner *pair          // the control connection that announced it
+}
+
+// take finds the expectation for dst and uses it up. A nil helper expects
+// nothing.
+func (h *helper) take(dst netip.AddrPort) *expectation {
+	if h == nil {
+		return nil
+	}
+	for i, e := range h.expects {
+		if e.dst == dst {
+			h.expects = append(h.expects[:i], h.expects[i+1:]...)
+			return &e
+		}
+	}
+	return nil
+}
+
+// expect records e, replacing the owner's earlier one: one expectation per
+// control connection and box, as in the kernel.
+func (h *helper) expect(e expectation) {
+	kept := h.expects[:0]
+	for _, x := range h.expects {
+		if x.owner != e.owner {
+			kept = append(kept, x)
+		}
+	}
+	h.expects = append(kept, e)
+}
+
+// blind marks a control connection unreadable; it reports whether that is
+// news.
+func (h *helper) blind(p *pair) bool {
+	if h.blinded == nil {
+		h.blinded = map[*pair]bool{}
+	}
+	seen := h.blinded[p]
+	h.blinded[p] = true
+	return !seen
+}
+
+// pathFrom is the control connection's boxes in the order a line from c
+// crosses them.
+func (p *pair) pathFrom(c *conn) []hop {
+	order := make([]hop, 0, len(p.hops))
+	if c.isDialer {
+		return append(order, p.hops...)
+	}
+	for i := len(p.hops) - 1; i >= 0; i-- {
+		order = append(order, p.hops[i])
+	}
+	return order
+}
+
+// help runs a control line past every FTP helper on its way, like
+// nf_conntrack_ftp and nf_nat_ftp: PORT/EPRT from the dialer (the client),
+// 227/229 from the acceptor (the server). A helper whose host announces
+// its own address expects the data connection (making it RELATED); one on
+// a NAT also rewrites the address to the public one. An announced address
+// that is not the sender's gets no expectation (the kernel's loose=0).
+// It returns the line as the receiver gets it.
+func (p *pair) help(c *conn, text string) (string, bool) {
+	sender := c.local.Addr()
+	line, changed := text, false
+	for _, hp := range p.pathFrom(c) {
+		writerSide := hp.side == c.host.name
+		pub, translates := hp.b.public()
+		if h := hp.b.helper(); h != nil {
+			nat := netip.Addr{} // the public address, when this box translates for the sender
+			if translates && writerSide {
+				nat = pub
+			}
+			if out, ok := p.helpAt(c, hp.b.name(), h, nat, sender, line); ok {
+				line, changed = out, true
+			}
+		}
+		if translates && writerSide {
+			sender = pub // beyond its NAT the sender wears the public address
+		}
+	}
+	return line, changed
+}
+
+// announcement is the data address a control line names.
+type announcement struct {
+	verb string // PORT, EPRT, 227, 229
+	ap   netip.AddrPort
+	arg  string // the address text as written
+}
+
+func parseAnnouncement(fromClient bool, line string, sender netip.Addr) (announcement, bool) {
+	verb, arg, _ := strings.Cut(line, " ")
+	switch {
+	case fromClient && strings.EqualFold(verb, "PORT"):
+		ap, err := ftp.ParsePORT(arg)
+		return announcement{"PORT", ap, arg}, err == nil
+	case fromClient && strings.EqualFold(verb, "EPRT"):
+		ap, err := ftp.ParseEPRT(arg)
+		return announcement{"EPRT", ap, arg}, err == nil
+	case !fromClient && verb == "227":
+		ap, err := ftp.Parse227(line)
+		return announcement{"227", ap, ""}, err == nil
+	case !fromClient && verb == "229":
+		port, err := ftp.Parse229(line)
+		return announcement{"229", netip.AddrPortFrom(sender, port), ""}, err == nil
+	}
+	return announcement{}, false
+}
+
+// helpAt is one helper reading one line. nat is the box's public address
+// when the box translates for the line's sender (then it rewrites), else
+// the zero Addr.
+func (p *pair) helpAt(c *conn, box string, h *helper, nat, sender netip.Addr, line string) (string, bool) {
+	a, ok := parseAnnouncement(c.isDialer, line, sender)
+	if !ok || a.ap.Addr().Unmap() != sender {
+		return "", false
+	}
+	announced := netip.AddrPortFrom(a.ap.Addr().Unmap(), a.ap.Port())
+	w := p.w
+	out, rewritten := line, false
+	exp := expectation{dst: announced, owner: p}
+	if nat.IsValid() {
+		public := netip.AddrPortFrom(nat, announced.Port())
+		exp = expectation{dst: public, to: announced, owner: p}
+		if a.verb != "229" { // 229 names no address: nothing to rewrite
+			out = rewriteLine(a, line, public)
+			rewritten = out != line
+		}
+	}
+	w.mu.Lock()
+	h.expect(exp)
+	w.mu.Unlock()
+
+	e := c.event(trace.Expect)
+	e.Box, e.To = box, exp.dst.String()
+	e.Text = a.verb + " announces " + announced.String() + ": a connection to " + exp.dst.String() + " will be RELATED"
+	w.step(0, e)
+	if rewritten {
+		r := c.event(trace.Rewrite)
+		r.Box, r.Before, r.After = box, line, out
+		w.step(0, r)
+	}
+	return out, rewritten
+}
+
+// rewriteLine puts the public address into a PORT, EPRT or 227 line.
+func rewriteLine(a announcement, line string, public netip.AddrPort) string {
+	switch a.verb {
+	case "PORT":
+		return "PORT " + ftp.FormatPORT(public)
+	case "EPRT":
+		return "EPRT " + ftp.FormatEPRT(public)
+	case "227":
+		return "227 " + ftp.Format227(public)
+	}
+	return line
+}
+
+// blind tells, once per helper, that it can no longer read this control
+// connection.
+func (c *conn) blind() {
+	for _, hp := range c.p.hops {
+		h := hp.b.helper()
+		if h == nil {
+			continue
+		}
+		c.p.w.mu.Lock()
+		news := h.blind(c.p)
+		c.p.w.mu.Unlock()
+		if news {
+			e := c.event(trace.Blind)
+			e.Box = hp.b.name()
+			e.Text = "the control channel is encrypted (TLS): the FTP helper cannot read PORT or 227 replies"
+			c.p.w.step(0, e)
+		}
+	}
+}
+
+// announcePatterns are the line starts nf_conntrack_ftp searches, by
+// direction (its search[] table, IPv4 and IPv6).
+var announcePatterns = map[bool][]string{
+	true:  {"PORT", "EPRT"}, // from the client
+	false: {"227 ", "229 "}, // from the server
+}
+
+// partialAnnouncement tells whether a segment that starts a line but does
+// not end it is, to nf_conntrack_ftp, a partial match: a prefix of a
+// pattern, or a pattern whose address is cut off. The kernel drops such a
+// segment ("nf_ct_ftp: dropping packet: partial matching of 'PORT'") and
+// waits for a retransmission that carries the whole line.
+func partialAnnouncement(fromClient bool, piece string) (string, bool) {
+	if piece == "" {
+		return "", false
+	}
+	for _, pat := range announcePatterns[fromClient] {
+		n := min(len(piece), len(pat))
+		if strings.EqualFold(piece[:n], pat[:n]) {
+			return strings.TrimSpace(pat), true
+		}
+	}
+	return "", false
+}
+
+// dropsPiece runs the first segment of a cut line past the helpers on its
+// way. The first helper that sees a partial announcement drops it; it
+// returns that box's name and the pattern.
+func (p *pair) dropsPiece(c *conn, piece string) (box, pattern string) {
+	for _, hp := range p.pathFrom(c) {
+		if hp.b.helper() == nil {
+			continue
+		}
+		if pat, ok := partialAnnouncement(c.isDialer, piece); ok {
+			return hp.b.name(), pat
+		}
+	}
+	return "", ""
+}
