@@ -172,65 +172,27 @@ func (r *runner) build() error {
 		return err
 	}
 	if sc.ClientFirewall() {
-		if err := r.world.AddFirewall("client", clientFirewall(sc)); err != nil {
+		if err := r.world.AddFirewall("client", ClientFirewall(sc)); err != nil {
 			return err
 		}
 	}
 	if sc.ClientNAT() {
-		if err := r.world.AddNAT("client", netem.NAT{Name: "client-nat", Public: scenario.ClientNATIP, ALG: sc.ALG}); err != nil {
+		if err := r.world.AddNAT("client", ClientNAT(sc)); err != nil {
 			return err
 		}
 	}
 	if sc.ServerNAT() {
-		n := netem.NAT{Name: "server-nat", Public: scenario.ServerPublicIP, ALG: sc.ALG, Forward: []netem.Forward{
-			{Ports: netem.PortRange{Min: scenario.ServerControlPort, Max: scenario.ServerControlPort}, To: scenario.ServerPrivateIP},
-			{Ports: netem.PortRange{Min: scenario.PasvMinPort, Max: scenario.PasvMaxPort}, To: scenario.ServerPrivateIP},
-		}}
-		if err := r.world.AddNAT("server", n); err != nil {
+		if err := r.world.AddNAT("server", ServerNAT(sc)); err != nil {
 			return err
 		}
 	}
 	if sc.ServerFirewall() {
-		if err := r.world.AddFirewall("server", serverFirewall(sc)); err != nil {
+		if err := r.world.AddFirewall("server", ServerFirewall(sc)); err != nil {
 			return err
 		}
 	}
 	r.world.SetLink(link(sc))
 	return nil
-}
-
-// clientFirewall is the home router every lesson means: out is free, in
-// only what belongs to a connection the client made.
-func clientFirewall(sc scenario.Scenario) netem.Firewall {
-	return netem.Firewall{Name: "client-fw", ALG: sc.ALG, Policy: netem.Accept, Rules: []netem.Rule{
-		{Dir: netem.Out, Action: netem.Accept},
-		{Dir: netem.In, States: []netem.State{netem.StateEstablished, netem.StateRelated}, Action: netem.Accept},
-		{Dir: netem.In, Action: blockAction(sc)},
-	}}
-}
-
-// serverFirewall admits the control port and, if the scenario opens it,
-// the passive range; everything else inbound is blocked.
-func serverFirewall(sc scenario.Scenario) netem.Firewall {
-	rules := []netem.Rule{
-		{Dir: netem.In, Ports: netem.PortRange{Min: scenario.ServerControlPort, Max: scenario.ServerControlPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept},
-		{Dir: netem.In, States: []netem.State{netem.StateEstablished, netem.StateRelated}, Action: netem.Accept},
-	}
-	if sc.OpenPasv {
-		rules = append(rules, netem.Rule{Dir: netem.In, Ports: netem.PortRange{Min: scenario.PasvMinPort, Max: scenario.PasvMaxPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept})
-	}
-	rules = append(rules,
-		netem.Rule{Dir: netem.Out, Action: netem.Accept},
-		netem.Rule{Dir: netem.In, Action: blockAction(sc)},
-	)
-	return netem.Firewall{Name: "server-fw", ALG: sc.ALG, Policy: netem.Accept, Rules: rules}
-}
-
-func blockAction(sc scenario.Scenario) netem.Action {
-	if sc.Reject {
-		return netem.Reject
-	}
-	return netem.Drop
 }
 
 func (r *runner) header(title string) (trace.Header, error) {

@@ -4,18 +4,21 @@ package kernel
 
 import (
 	"fmt"
-	"ftplab/sim/scenario"
+	"slices"
 	"strings"
+
+	"ftplab/netem"
+	"ftplab/sim"
+	"ftplab/sim/scenario"
 )
 
 // The kernel run plays on netem's own stage: the same addresses
 // (sim/topology.go), here real inside namespaces that exist nowhere else.
 const (
-	clientGW     = "192.0.2.1"   // the router on the client's public network
-	clientNATGW  = "192.168.1.1" // the router on the client's private network
-	serverGW     = "198.51.100.1"
-	serverNATGW  = "10.0.0.1" // the router on the server's private network
-	passiveRange = "30000-30009"
+	clientGW    = "192.0.2.1"   // the router on the client's public network
+	clientNATGW = "192.168.1.1" // the router on the client's private network
+	serverGW    = "198.51.100.1"
+	serverNATGW = "10.0.0.1" // the router on the server's private network
 )
 
 // Interfaces, created inside the namespaces (never in the host's).
@@ -59,62 +62,142 @@ func helperRules(r Row, hook string) string {
 	chain helpers { type filter hook %s priority filter; policy accept; tcp dport 21 ct helper set "ftp-standard"; }`, hook)
 }
 
-func block(r Row) string {
-	if r.Reject {
+// The rulesets below are rendered from the very netem values the runner
+// builds (sim.ClientFirewall and friends), so the kernel check cannot
+// drift from what netem runs.
+
+// clientRules is the client firewall preset, on the client host: its
+// helper sees the client's own control SYN in the output hook.
+func clientRules(r Row) string {
+	sc := r.Scenario()
+	if !sc.ClientFirewall() {
+		return ""
+	}
+	return nftFirewall(sim.ClientFirewall(sc), "output")
+}
+
+// serverRules is the server firewall preset, on the server host.
+func serverRules(r Row) string {
+	sc := r.Scenario()
+	if !sc.ServerFirewall() {
+		return ""
+	}
+	return nftFirewall(sim.ServerFirewall(sc), "prerouting")
+}
+
+// nftFirewall renders a netem firewall as an inet table: its In rules in
+// the input hook, its Out rules in the output hook, in order. netem judges
+// SYNs only, whose state is NEW or RELATED, so a rule that names no state
+// matches those two.
+func nftFirewall(fw netem.Firewall, helperHook string) string {
+	var in, out []string
+	for _, rule := range fw.Rules {
+		text := nftRule(rule)
+		if rule.Dir != netem.Out {
+			in = append(in, text)
+		}
+		if rule.Dir != netem.In {
+			out = append(out, text)
+		}
+	}
+	helper := ""
+	if fw.ALG {
+		helper = helperRules(Row{ALG: true}, helperHook)
+	}
+	policy := nftAction(fw.Policy)
+	return fmt.Sprintf(`table inet ftplab {%s
+	chain in { type filter hook input priority filter; policy %s; %s }
+	chain out { type filter hook output priority filter; policy %s; %s }
+}
+`, helper, policy, nftList(in), policy, nftList(out))
+}
+
+func nftList(rules []string) string {
+	if len(rules) == 0 {
+		return ""
+	}
+	return strings.Join(rules, "; ") + ";"
+}
+
+func nftRule(r netem.Rule) string {
+	var parts []string
+	if !r.Ports.Any() {
+		parts = append(parts, "tcp dport "+r.Ports.String())
+	}
+	states := r.States
+	if len(states) == 0 {
+		states = []netem.State{netem.StateNew, netem.StateRelated}
+	}
+	names := make([]string, len(states))
+	for i, st := range states {
+		names[i] = strings.ToLower(string(st))
+	}
+	parts = append(parts, "ct state "+strings.Join(names, ","), nftAction(r.Action))
+	return strings.Join(parts, " ")
+}
+
+func nftAction(a netem.Action) string {
+	switch a {
+	case netem.Drop:
+		return "drop"
+	case netem.Reject:
 		return "reject with tcp reset"
 	}
-	return "drop"
+	return "accept"
 }
 
-// clientRules is the client firewall preset: inbound NEW blocked,
-// established and related admitted, outbound free.
-func clientRules(r Row) string {
-	if r.Firewall != "client" && r.Firewall != "both" {
-		return ""
-	}
-	return fmt.Sprintf(`table inet ftplab {%s
-	chain in { type filter hook input priority filter; policy accept; ct state established,related accept; ct state new %s; }
-}
-`, helperRules(r, "output"), block(r))
-}
-
-// serverRules is the server firewall preset: NEW only to 21 (and the
-// passive range when it is open), established and related admitted.
-func serverRules(r Row) string {
-	if r.Firewall != "server" && r.Firewall != "both" {
-		return ""
-	}
-	open := ""
-	if r.OpenPasv {
-		open = "tcp dport " + passiveRange + " ct state new accept; "
-	}
-	return fmt.Sprintf(`table inet ftplab {%s
-	chain in { type filter hook input priority filter; policy accept; ct state established,related accept; tcp dport 21 ct state new accept; %sct state new %s; }
-}
-`, helperRules(r, "prerouting"), open, block(r))
-}
-
-// routerRules is the NAT preset. Client NAT: the private network leaves
-// as the NAT's one public address (masquerade to a fixed address is snat).
-// Server NAT: 21 and the passive range forwarded to the private server,
-// which leaves as the public address; the private network itself is not
-// reachable from outside, as on the internet.
+// routerRules is the NAT preset, on the router. Client NAT: the private
+// network leaves as the NAT's one public address (masquerade to a fixed
+// address is snat). Server NAT: the forwarded ports go to the private
+// server, which leaves as the public address; the private network itself
+// is not reachable from outside, as on the internet.
 func routerRules(r Row) string {
-	switch r.NAT {
-	case "client":
+	sc := r.Scenario()
+	switch {
+	case sc.ClientNAT():
+		n := sim.ClientNAT(sc)
 		return fmt.Sprintf(`table ip ftplab {%s
 	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" ip saddr 192.168.1.0/24 snat to %s; }
 }
-`, helperRules(r, "prerouting"), routerServerIf, scenario.ClientNATIP)
-	case "server":
+`, natHelper(n), routerServerIf, n.Public)
+	case sc.ServerNAT():
+		n := sim.ServerNAT(sc)
+		var dnat []string
+		for _, to := range forwardTargets(n) {
+			var ports []string
+			for _, f := range n.Forward {
+				if f.To == to {
+					ports = append(ports, f.Ports.String())
+				}
+			}
+			dnat = append(dnat, fmt.Sprintf("ip daddr %s tcp dport { %s } dnat to %s;", n.Public, strings.Join(ports, ", "), to))
+		}
 		return fmt.Sprintf(`table ip ftplab {%s
-	chain pre { type nat hook prerouting priority dstnat; policy accept; ip daddr %s tcp dport { 21, %s } dnat to %s; }
+	chain pre { type nat hook prerouting priority dstnat; policy accept; %s }
 	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" ip saddr 10.0.0.0/24 snat to %s; }
 	chain private { type filter hook forward priority filter; policy accept; iifname "%s" ip daddr 10.0.0.0/24 ct status & dnat == 0 drop; }
 }
-`, helperRules(r, "prerouting"), scenario.ServerPublicIP, passiveRange, scenario.ServerPrivateIP, routerClientIf, scenario.ServerPublicIP, routerClientIf)
+`, natHelper(n), strings.Join(dnat, " "), routerClientIf, n.Public, routerClientIf)
 	}
 	return ""
+}
+
+func natHelper(n netem.NAT) string {
+	if !n.ALG {
+		return ""
+	}
+	return helperRules(Row{ALG: true}, "prerouting")
+}
+
+// forwardTargets lists a NAT's forward targets in order, once each.
+func forwardTargets(n netem.NAT) []string {
+	var out []string
+	for _, f := range n.Forward {
+		if !slices.Contains(out, f.To) {
+			out = append(out, f.To)
+		}
+	}
+	return out
 }
 
 // watchRules counts the data connection's packets where the endpoints
