@@ -21,6 +21,7 @@ type Host struct {
 	name           string
 	addr           netip.Addr
 	connectTimeout time.Duration
+	synSchedule    SYNSchedule
 	dataTimeout    time.Duration // see HostConfig.DataTimeout
 	nextPort       int           // next ephemeral virtual port (guarded by World.mu)
 }
@@ -214,10 +215,6 @@ func (w *World) behindNAT(h *Host) bool {
 	return false
 }
 
-// synSchedule is Linux's: retransmits 1, 3, 7, 15, 31, 63 s after the
-// first SYN (the wait doubles from 1 s).
-var synSchedule = []time.Duration{1, 3, 7, 15, 31, 63}
-
 // Dial connects from this host (laddr, "" or "ip:0" for an ephemeral port)
 // to the virtual raddr through the boxes between them.
 func (h *Host) Dial(ctx context.Context, laddr, raddr string) (net.Conn, error) {
@@ -388,8 +385,7 @@ func (w *World) dialReal(addr string, id uint32, p *pair) (net.Conn, error) {
 // dropped plays out the SYN retransmissions in virtual time and fails the
 // dial as a timeout.
 func (w *World) dropped(h *Host, base trace.Event, start time.Duration, src, dst netip.AddrPort, reason, box string) error {
-	for i, at := range synSchedule {
-		off := at * time.Second
+	for i, off := range h.synSchedule.offsets() {
 		if off >= h.connectTimeout {
 			break
 		}

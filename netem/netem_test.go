@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -142,7 +143,7 @@ func TestDropTimesOutInVirtualTime(t *testing.T) {
 				return
 			}
 			rt := r.kinds(trace.Retransmit)
-			wantAt := []int64{1, 3, 7, 15, 31}
+			wantAt := []int64{1, 2, 3, 4, 5, 7, 11, 19, 35} // Linux's default schedule, up to the 60 s timeout
 			if len(rt) != len(wantAt) {
 				t.Fatalf("%d retransmits, want %d", len(rt), len(wantAt))
 			}
@@ -376,7 +377,7 @@ func TestNoRouteToPrivateAddress(t *testing.T) {
 	if !errors.As(err, &ne) || !ne.Timeout() || !strings.Contains(err.Error(), "no host at 10.0.0.21") {
 		t.Errorf("err = %v", err)
 	}
-	if w.Elapsed() != 75*time.Second || len(r.kinds(trace.Retransmit)) != 6 {
+	if w.Elapsed() != 75*time.Second || len(r.kinds(trace.Retransmit)) != 10 {
 		t.Errorf("elapsed %s, %d retransmits", w.Elapsed(), len(r.kinds(trace.Retransmit)))
 	}
 }
@@ -584,5 +585,40 @@ func TestStallOutlastsDataTimeout(t *testing.T) {
 				t.Errorf("gave up %s into the stall, want %s", time.Duration(quit-stall)*time.Microsecond, tt.quitAfter)
 			}
 		})
+	}
+}
+
+// TestSYNSchedules: each schedule's retransmissions, cut at the dialer's
+// connect timeout.
+func TestSYNSchedules(t *testing.T) {
+	for _, tt := range []struct {
+		sched   SYNSchedule
+		timeout time.Duration
+		want    []int64
+	}{
+		{SYNLinux, 20 * time.Second, []int64{1, 2, 3, 4, 5, 7, 11, 19}}, // the kernel's 9 SYNs before vsftpd's 425 at 20 s
+		{SYNLinuxPre65, 20 * time.Second, []int64{1, 3, 7, 15}},
+		{SYNLinux, 127 * time.Second, []int64{1, 2, 3, 4, 5, 7, 11, 19, 35, 67}},
+		{SYNLinuxPre65, 127 * time.Second, []int64{1, 3, 7, 15, 31, 63}},
+	} {
+		r := &rec{}
+		w := New(Options{Emit: r.add})
+		c, err := w.AddHost(HostConfig{Name: "client", Addr: "192.0.2.10", ConnectTimeout: tt.timeout, SYNSchedule: tt.sched})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Dial(context.Background(), "", "10.0.0.21:30000")
+		var got []int64
+		for _, e := range r.kinds(trace.Retransmit) {
+			got = append(got, e.T/1e6)
+		}
+		if !reflect.DeepEqual(got, tt.want) || w.Elapsed() != tt.timeout {
+			t.Errorf("schedule %d, timeout %s: retransmits at %v s, gave up at %s; want %v", tt.sched, tt.timeout, got, w.Elapsed(), tt.want)
+		}
+		w.Close()
+	}
+	w := New(Options{})
+	if _, err := w.AddHost(HostConfig{Name: "x", Addr: "192.0.2.1", SYNSchedule: 7}); err == nil || !strings.Contains(err.Error(), "unknown SYN schedule") {
+		t.Errorf("bad schedule: %v", err)
 	}
 }

@@ -81,6 +81,9 @@ type HostConfig struct {
 	// stall longer than that ends the transfer on this host's side, in
 	// virtual time, with a timeout error. 0: the host waits forever.
 	DataTimeout time.Duration
+	// SYNSchedule is when its dials retransmit an unanswered SYN. Default
+	// SYNLinux.
+	SYNSchedule SYNSchedule
 }
 
 // AddHost puts a host on the network.
@@ -92,6 +95,9 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 127 * time.Second
 	}
+	if c.SYNSchedule < 0 || c.SYNSchedule > SYNLinuxPre65 {
+		return nil, fmt.Errorf("netem: host %q: unknown SYN schedule %d", c.Name, c.SYNSchedule)
+	}
 	if c.DataTimeout < 0 {
 		return nil, fmt.Errorf("netem: host %q: negative data timeout %s", c.Name, c.DataTimeout)
 	}
@@ -102,7 +108,7 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 			return nil, fmt.Errorf("netem: host %q or address %s already exists", c.Name, ip)
 		}
 	}
-	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, dataTimeout: c.DataTimeout, nextPort: 49152}
+	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, synSchedule: c.SYNSchedule, dataTimeout: c.DataTimeout, nextPort: 49152}
 	w.hosts = append(w.hosts, h)
 	return h, nil
 }

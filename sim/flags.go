@@ -26,12 +26,13 @@ func ScenarioFlags(f *pflag.FlagSet, sc *scenario.Scenario) {
 	f.Var(bytesValue{&sc.StallAfter}, "stall-after", "a data connection stalls once after this many bytes (with --stall-for)")
 	f.Var(durationValue{&sc.StallFor}, "stall-for", "how long the stall lasts, in virtual time (with --stall-after)")
 	f.Var(bytesValue{&sc.ResetAfter}, "reset-after", "the link resets a data connection after this many bytes")
+	f.StringVar(&sc.SYNSchedule, "syn-schedule", "", "when an unanswered SYN is sent again: linux (1 s apart five times, then doubling; Linux 6.5 and later; the default) or linux-pre-6.5 (doubling from 1 s)")
 	f.Var(bytesValue{&sc.FileSize}, "file-size", "size of hello.txt and of each put upload, e.g. 1MiB (default: a 4134-byte hello.txt, 64-line uploads)")
 }
 
 // ScenarioFlagNames lists the flags ScenarioFlags defines, so a command can
 // refuse them next to --lesson.
-var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "file-size"}
+var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "syn-schedule", "file-size"}
 
 type modeValue struct{ m *ftp.Mode }
 

@@ -21,6 +21,14 @@ func link(s scenario.Scenario) netem.Link {
 	return l
 }
 
+// synSchedule is the scenario's SYN schedule for every host.
+func synSchedule(s scenario.Scenario) netem.SYNSchedule {
+	if s.SYNSchedule == scenario.SYNLinuxPre65 {
+		return netem.SYNLinuxPre65
+	}
+	return netem.SYNLinux
+}
+
 // The presets below are the one source of every box a scenario puts on the
 // path: the runner gives them to netem, and the kernel check renders them
 // as nftables rulesets.

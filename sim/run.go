@@ -164,11 +164,12 @@ type runner struct {
 func (r *runner) build() error {
 	sc := r.sc
 	var err error
-	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.ClientIP(), ConnectTimeout: time.Duration(sc.ClientWait)}); err != nil {
+	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.ClientIP(), ConnectTimeout: time.Duration(sc.ClientWait),
+		SYNSchedule: synSchedule(sc)}); err != nil {
 		return err
 	}
 	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.ServerIP(), ConnectTimeout: time.Duration(sc.ConnectWait),
-		DataTimeout: time.Duration(sc.DataWait)}); err != nil {
+		DataTimeout: time.Duration(sc.DataWait), SYNSchedule: synSchedule(sc)}); err != nil {
 		return err
 	}
 	if sc.ClientFirewall() {

@@ -40,6 +40,7 @@ type Scenario struct {
 	StallFor    Duration `json:"stall_for,omitempty" yaml:"stall_for"`                   // ...for this long (virtual time)
 	ResetAfter  Bytes    `json:"reset_after,omitempty" yaml:"reset_after"`               // a data connection is reset after this many bytes
 	FileSize    Bytes    `json:"file_size,omitempty" yaml:"file_size"`                   // size of hello.txt and of each put; 0 = the small classic files
+	SYNSchedule string   `json:"syn_schedule,omitempty" yaml:"syn_schedule"`             // linux (default) or linux-pre-6.5: when an unanswered SYN is sent again
 }
 
 // Duration is a time.Duration that reads and writes as "10ms", "60s".
@@ -90,10 +91,18 @@ func (s Scenario) Defaults() Scenario {
 	return s
 }
 
+// SYN schedules: Linux since 6.5 (1 s apart five times, then doubling) and
+// before (doubling from 1 s).
+const (
+	SYNLinux      = "linux"
+	SYNLinuxPre65 = "linux-pre-6.5"
+)
+
 var (
-	modes     = []string{"active", "passive", "epsv", "eprt"}
-	firewalls = []string{"none", "client", "server", "both"}
-	nats      = []string{"none", "client", "server", "both"}
+	synSchedules = []string{SYNLinux, SYNLinuxPre65}
+	modes        = []string{"active", "passive", "epsv", "eprt"}
+	firewalls    = []string{"none", "client", "server", "both"}
+	nats         = []string{"none", "client", "server", "both"}
 )
 
 // Validate reports the first knob that has an impossible value.
@@ -113,6 +122,9 @@ func (s Scenario) Validate() error {
 	}
 	if s.Reject && s.Firewall == "none" {
 		errs = append(errs, errors.New("reject needs a firewall (firewall: client, server or both)"))
+	}
+	if s.SYNSchedule != "" && !oneOf(s.SYNSchedule, synSchedules) {
+		errs = append(errs, fmt.Errorf("syn_schedule %q: want one of %s", s.SYNSchedule, strings.Join(synSchedules, ", ")))
 	}
 	if s.Expect != "ok" && s.Expect != "fail" {
 		errs = append(errs, fmt.Errorf("expect %q: want ok or fail", s.Expect))
