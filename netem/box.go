@@ -34,6 +34,7 @@ type synPath struct{ src, dst netip.AddrPort }
 type decision struct {
 	events []trace.Event
 	action Action
+	with   RejectType // what a Reject sends back
 	rule   string
 }
 

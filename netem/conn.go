@@ -24,6 +24,7 @@ type pair struct {
 	dialer   *conn
 	acceptor *conn
 	hops     []hop         // control connections: the boxes an FTP helper may sit in
+	ctlPort  int           // control connections: the port dialed, which decides the helpers attached
 	ready    chan struct{} // closed once the dialer's side is connected
 
 	closeOnce sync.Once

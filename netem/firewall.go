@@ -59,12 +59,29 @@ func (r PortRange) String() string {
 	return fmt.Sprintf("%d-%d", r.Min, r.Max)
 }
 
+// RejectType is what a Reject sends back.
+type RejectType int
+
+// The answers nftables' reject can give. The dialer fails at once with
+// each; the error it sees differs.
+const (
+	TCPReset            RejectType = iota // reject with tcp reset: ECONNREFUSED
+	ICMPPortUnreachable                   // ICMP port unreachable: ECONNREFUSED
+	ICMPAdminProhibited                   // ICMP administratively prohibited: EHOSTUNREACH
+)
+
+func (t RejectType) String() string {
+	return [...]string{"tcp reset", "icmp port-unreachable", "icmp admin-prohibited"}[t]
+}
+
 // Rule is one firewall rule.
 type Rule struct {
-	Dir    Direction
-	Ports  PortRange // destination port
-	States []State   // empty: any state
-	Action Action
+	Dir        Direction
+	Ports      PortRange // destination port
+	SrcPorts   PortRange // source port
+	States     []State   // empty: any state
+	Action     Action
+	RejectWith RejectType // for Reject
 }
 
 // String reads like a rule in a firewall listing:
@@ -81,17 +98,23 @@ func (r Rule) String() string {
 		}
 		parts = append(parts, strings.Join(s, ","))
 	}
+	if !r.SrcPorts.Any() {
+		parts = append(parts, "tcp sport "+r.SrcPorts.String())
+	}
 	if !r.Ports.Any() {
 		parts = append(parts, "tcp dport "+r.Ports.String())
+	}
+	if r.Action == Reject && r.RejectWith != TCPReset {
+		parts = append(parts, "with "+r.RejectWith.String())
 	}
 	return strings.Join(parts, " ")
 }
 
-func (r Rule) matches(dir Direction, port int, st State) bool {
+func (r Rule) matches(dir Direction, sport, dport int, st State) bool {
 	if r.Dir != AnyDir && r.Dir != dir {
 		return false
 	}
-	if !r.Ports.contains(port) {
+	if !r.Ports.contains(dport) || !r.SrcPorts.contains(sport) {
 		return false
 	}
 	if len(r.States) == 0 {
@@ -111,6 +134,9 @@ type Firewall struct {
 	Rules  []Rule // first match wins
 	Policy Action // when no rule matches
 	ALG    bool   // FTP helper attached (makes expected data connections RELATED)
+	// ALGPorts are the control ports the helper is attached for (nftables'
+	// `tcp dport ... ct helper set`); empty: the world's control port.
+	ALGPorts []int
 }
 
 // AddFirewall puts a firewall in front of the host named side.
@@ -120,7 +146,7 @@ func (w *World) AddFirewall(side string, f Firewall) error {
 	}
 	b := &firewallBox{fw: f}
 	if f.ALG {
-		b.help = &helper{}
+		b.help = &helper{ports: f.ALGPorts}
 	}
 	return w.addBox(side, b)
 }
@@ -142,7 +168,7 @@ func (b *firewallBox) describe(side string) trace.Box {
 		tb.Rules = append(tb.Rules, fmt.Sprintf("%d: %s", i+1, r))
 	}
 	tb.Rules = append(tb.Rules, "policy "+b.fw.Policy.String())
-	return tb
+	return b.help.describe(tb)
 }
 
 // syn filters: the first matching rule (or the policy) decides. A SYN the
@@ -152,14 +178,14 @@ func (b *firewallBox) syn(dir Direction, s *synPath) decision {
 	if used {
 		st = StateRelated
 	}
-	act, rule := b.fw.Policy, "policy "+b.fw.Policy.String()
+	act, rule, with := b.fw.Policy, "policy "+b.fw.Policy.String(), TCPReset
 	for i, r := range b.fw.Rules {
-		if r.matches(dir, int(s.dst.Port()), st) {
-			act, rule = r.Action, fmt.Sprintf("rule %d: %s", i+1, r)
+		if r.matches(dir, int(s.src.Port()), int(s.dst.Port()), st) {
+			act, rule, with = r.Action, fmt.Sprintf("rule %d: %s", i+1, r), r.RejectWith
 			break
 		}
 	}
-	d := decision{action: act, events: []trace.Event{{Kind: trace.Verdict, Box: b.fw.Name, Verdict: act.String(), Rule: rule, State: string(st)}}}
+	d := decision{action: act, with: with, events: []trace.Event{{Kind: trace.Verdict, Box: b.fw.Name, Verdict: act.String(), Rule: rule, State: string(st)}}}
 	if used {
 		d.events = append(d.events, trace.Event{Kind: trace.ExpectUsed, Box: b.fw.Name, To: s.dst.String()})
 	}

@@ -2,6 +2,8 @@ package netem
 
 import (
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 
 	"ftplab/sim/ftp"
@@ -12,8 +14,31 @@ import (
 // a NAT): the data connections it expects, and the control connections it
 // can no longer read. Guarded by World.mu.
 type helper struct {
+	ports   []int // the control ports it is attached for; empty: the world's control port
 	expects []expectation
 	blinded map[*pair]bool
+}
+
+// attached tells whether the helper reads a control connection to port.
+func (h *helper) attached(port, controlPort int) bool {
+	if len(h.ports) == 0 {
+		return port == controlPort
+	}
+	return slices.Contains(h.ports, port)
+}
+
+// describe notes the helper's ports on the box, when they are not just
+// the control port.
+func (h *helper) describe(tb trace.Box) trace.Box {
+	if h == nil || len(h.ports) == 0 {
+		return tb
+	}
+	ports := make([]string, len(h.ports))
+	for i, p := range h.ports {
+		ports[i] = strconv.Itoa(p)
+	}
+	tb.Rules = append(tb.Rules, "ftp helper for tcp dport "+strings.Join(ports, ","))
+	return tb
 }
 
 // expectation is an FTP helper's note that a data connection to dst is
@@ -89,7 +114,7 @@ func (p *pair) help(c *conn, text string) (string, bool) {
 	for _, hp := range p.pathFrom(c) {
 		writerSide := hp.side == c.host.name
 		pub, translates := hp.b.public()
-		if h := hp.b.helper(); h != nil {
+		if h := p.helperOf(hp.b); h != nil {
 			nat := netip.Addr{} // the public address, when this box translates for the sender
 			if translates && writerSide {
 				nat = pub
@@ -184,7 +209,7 @@ func rewriteLine(a announcement, line string, public netip.AddrPort) string {
 // connection.
 func (c *conn) blind() {
 	for _, hp := range c.p.hops {
-		h := hp.b.helper()
+		h := c.p.helperOf(hp.b)
 		if h == nil {
 			continue
 		}
@@ -230,7 +255,7 @@ func partialAnnouncement(fromClient bool, piece string) (string, bool) {
 // returns that box's name and the pattern.
 func (p *pair) dropsPiece(c *conn, piece string) (box, pattern string) {
 	for _, hp := range p.pathFrom(c) {
-		if hp.b.helper() == nil {
+		if p.helperOf(hp.b) == nil {
 			continue
 		}
 		if pat, ok := partialAnnouncement(c.isDialer, piece); ok {
@@ -238,4 +263,14 @@ func (p *pair) dropsPiece(c *conn, piece string) (box, pattern string) {
 		}
 	}
 	return "", ""
+}
+
+// helperOf is the helper of a box that reads this control connection, or
+// nil.
+func (p *pair) helperOf(b middlebox) *helper {
+	h := b.helper()
+	if h == nil || !h.attached(p.ctlPort, p.w.opts.ControlPort) {
+		return nil
+	}
+	return h
 }

@@ -313,23 +313,14 @@ func (d *dial) finish() (net.Conn, error) {
 	case d.verdict.action == Drop:
 		return nil, w.dropped(h, d.event(""), d.start, src, dst, d.verdict.rule, d.decider)
 	case d.verdict.action == Reject || l == nil:
-		e := d.event(trace.Refused)
-		e.From, e.To = src.String(), dst.String()
-		msg := "connection refused"
-		if d.verdict.action == Reject {
-			e.Box, e.Rule = d.decider, d.verdict.rule
-			msg += " by " + d.decider + " (" + d.verdict.rule + ")"
-		}
-		e.Err = msg
-		w.step(rtt(d.link), e)
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: tcpAddr(dst), Err: syscall.ECONNREFUSED}
+		return nil, d.refused()
 	}
 
 	p := newPair(w, d.id, d.ch, d.link)
 	p.dialer = &conn{p: p, host: h, local: src, remote: dst, isDialer: true}
 	p.acceptor = &conn{p: p, host: d.to, local: d.path.dst, remote: d.path.src}
 	if d.ch == trace.Control {
-		p.hops = d.hops
+		p.hops, p.ctlPort = d.hops, int(dst.Port())
 	}
 	rc, err := w.dialReal(l.real.Addr().String(), uint32(d.id), p)
 	if err != nil {
@@ -344,6 +335,28 @@ func (d *dial) finish() (net.Conn, error) {
 	w.step(rtt(d.link), e)
 	close(p.ready)
 	return p.dialer, nil
+}
+
+// refused answers the dial at once: nothing listens (a RST from the
+// host), or a box rejected the SYN with a RST or an ICMP error.
+func (d *dial) refused() error {
+	e := d.event(trace.Refused)
+	e.From, e.To = d.src.String(), d.dst.String()
+	e.Err = "connection refused"
+	errno := syscall.ECONNREFUSED
+	if v := d.verdict; v.action == Reject {
+		e.Box, e.Rule = d.decider, v.rule
+		e.Err += " by " + d.decider + " (" + v.rule + ")"
+		switch v.with {
+		case ICMPPortUnreachable:
+			e.Err += ": ICMP port unreachable"
+		case ICMPAdminProhibited:
+			errno = syscall.EHOSTUNREACH
+			e.Err = "no route to host: " + d.decider + " answers ICMP administratively prohibited (" + v.rule + ")"
+		}
+	}
+	d.h.w.step(rtt(d.link), e)
+	return &net.OpError{Op: "dial", Net: "tcp", Addr: tcpAddr(d.dst), Err: errno}
 }
 
 // rtt is the handshake's cost in virtual time (at least a little, so the

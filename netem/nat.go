@@ -21,6 +21,14 @@ type NAT struct {
 	Public  string // the address the world sees
 	Forward []Forward
 	ALG     bool // FTP helper attached (nf_nat_ftp: rewrites PORT/227)
+	// ALGPorts are the control ports the helper is attached for; empty:
+	// the world's control port.
+	ALGPorts []int
+	// RefuseUnforwarded makes the NAT answer a SYN for a port it does not
+	// forward with a RST, as a router's own stack does when nothing filters
+	// its input; otherwise it drops it, as a router with an input firewall
+	// does.
+	RefuseUnforwarded bool
 }
 
 // AddNAT puts a NAT in front of the host named side.
@@ -32,7 +40,7 @@ func (w *World) AddNAT(side string, n NAT) error {
 	if err != nil {
 		return fmt.Errorf("netem: NAT %q: bad public address %q", n.Name, n.Public)
 	}
-	b := &natBox{boxName: n.Name, pub: pub.Unmap()}
+	b := &natBox{boxName: n.Name, pub: pub.Unmap(), refuse: n.RefuseUnforwarded}
 	for _, f := range n.Forward {
 		to, err := netip.ParseAddr(f.To)
 		if err != nil {
@@ -41,7 +49,7 @@ func (w *World) AddNAT(side string, n NAT) error {
 		b.forward = append(b.forward, forward{ports: f.Ports, to: to.Unmap()})
 	}
 	if n.ALG {
-		b.help = &helper{}
+		b.help = &helper{ports: n.ALGPorts}
 	}
 	return w.addBox(side, b)
 }
@@ -51,6 +59,7 @@ type natBox struct {
 	boxName string
 	pub     netip.Addr
 	forward []forward
+	refuse  bool    // a SYN to a port not forwarded gets a RST
 	help    *helper // nil: no FTP helper
 }
 
@@ -70,7 +79,10 @@ func (b *natBox) describe(side string) trace.Box {
 	for _, f := range b.forward {
 		tb.Rules = append(tb.Rules, fmt.Sprintf("forward %s:%s to %s", b.pub, f.ports, f.to))
 	}
-	return tb
+	if b.refuse {
+		tb.Rules = append(tb.Rules, "other ports: refused (RST)")
+	}
+	return b.help.describe(tb)
 }
 
 // syn translates: source NAT going out (the port is kept), destination NAT
@@ -96,9 +108,12 @@ func (b *natBox) syn(dir Direction, s *synPath) decision {
 			return decision{action: Accept, events: []trace.Event{b.natEvent(before, s.dst)}}
 		}
 	}
-	reason := fmt.Sprintf("no forward for port %d", s.dst.Port())
-	return decision{action: Drop, rule: reason, events: []trace.Event{
-		{Kind: trace.Verdict, Box: b.boxName, Verdict: Drop.String(), Rule: reason, State: string(StateNew)},
+	reason, act := fmt.Sprintf("no forward for port %d", s.dst.Port()), Drop
+	if b.refuse {
+		act = Reject
+	}
+	return decision{action: act, rule: reason, events: []trace.Event{
+		{Kind: trace.Verdict, Box: b.boxName, Verdict: act.String(), Rule: reason, State: string(StateNew)},
 	}}
 }
 

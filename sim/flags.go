@@ -27,12 +27,20 @@ func ScenarioFlags(f *pflag.FlagSet, sc *scenario.Scenario) {
 	f.Var(durationValue{&sc.StallFor}, "stall-for", "how long the stall lasts, in virtual time (with --stall-after)")
 	f.Var(bytesValue{&sc.ResetAfter}, "reset-after", "the link resets a data connection after this many bytes")
 	f.StringVar(&sc.SYNSchedule, "syn-schedule", "", "when an unanswered SYN is sent again: linux (1 s apart five times, then doubling; Linux 6.5 and later; the default) or linux-pre-6.5 (doubling from 1 s)")
+	f.StringVar(&sc.RejectWith, "reject-with", "", "with --reject, what the firewall answers: tcp-reset (the default), icmp-port-unreachable or icmp-admin-prohibited")
+	f.BoolVar(&sc.ServerEgress, "server-egress", false, "the server firewall drops new outbound connections from port 20 (active mode dies at the server)")
+	f.IntVar(&sc.ControlPort, "control-port", 0, "the server listens on this port (default 21)")
+	f.IntSliceVar(&sc.ALGPorts, "alg-ports", nil, "the control ports the FTP helper is attached for, e.g. 21,2121 (default 21)")
+	f.StringSliceVar(&sc.ALGAt, "alg-at", nil, "the boxes that carry the FTP helper: client-fw, client-nat, server-fw, server-nat (--alg: all of them)")
+	f.StringVar(&sc.Forward, "forward", "", "what the server NAT forwards: all (the control port and the passive range; the default) or control")
+	f.Var(durationValue{&sc.ConnectWait}, "connect-timeout", "the server's connect timeout for active data connections, vsftpd's connect_timeout (default 60s)")
+	f.IntVar(&sc.SplitCommands, "split-commands", 0, "the client writes each command in two TCP segments, the first this many bytes")
 	f.Var(bytesValue{&sc.FileSize}, "file-size", "size of hello.txt and of each put upload, e.g. 1MiB (default: a 4134-byte hello.txt, 64-line uploads)")
 }
 
 // ScenarioFlagNames lists the flags ScenarioFlags defines, so a command can
 // refuse them next to --lesson.
-var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "syn-schedule", "file-size"}
+var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "syn-schedule", "reject-with", "server-egress", "control-port", "alg-ports", "alg-at", "forward", "connect-timeout", "split-commands", "file-size"}
 
 type modeValue struct{ m *ftp.Mode }
 

@@ -74,7 +74,7 @@ func Run(ctx context.Context, sc scenario.Scenario, o Options) (*Session, error)
 		return nil, err
 	}
 	rec := &recorder{onEvent: o.OnEvent}
-	world := netem.New(netem.Options{Emit: rec.add})
+	world := netem.New(netem.Options{Emit: rec.add, ControlPort: sc.Port()})
 	defer world.Close()
 
 	r := &runner{sc: sc, world: world, rec: rec, realTimeout: realTimeout}
@@ -267,7 +267,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 	if err != nil {
 		return false, err.Error()
 	}
-	l, err := r.server.Listen(ctx, net.JoinHostPort(r.sc.ServerIP(), strconv.Itoa(scenario.ServerControlPort)))
+	l, err := r.server.Listen(ctx, net.JoinHostPort(r.sc.ServerIP(), strconv.Itoa(r.sc.Port())))
 	if err != nil {
 		return false, err.Error()
 	}
@@ -305,7 +305,7 @@ func (r *runner) makeTLS() error {
 // script is the client's side of the run.
 func (r *runner) script(ctx context.Context) (bool, string) {
 	sc := r.sc
-	c, err := ftp.Dial(ctx, net.JoinHostPort(scenario.ServerPublicIP, strconv.Itoa(scenario.ServerControlPort)), ftp.ClientConfig{
+	c, err := ftp.Dial(ctx, net.JoinHostPort(scenario.ServerPublicIP, strconv.Itoa(sc.Port())), ftp.ClientConfig{
 		Network:     r.client,
 		LocalAddr:   net.JoinHostPort(sc.ClientIP(), strconv.Itoa(scenario.ClientControlPort)),
 		ActivePort:  scenario.ClientDataPort,

@@ -3,6 +3,7 @@
 package kernel
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,7 +28,7 @@ func curlArgs(r Row, a addresses) []string {
 	if r.TLS {
 		args = append(args, "--ssl-reqd", "-k")
 	}
-	return append(args, "ftp://"+a.dialTarget+"/hello.txt")
+	return append(args, fmt.Sprintf("ftp://%s:%d/hello.txt", a.dialTarget, r.Scenario().Port()))
 }
 
 var replyRE = regexp.MustCompile(`(?m)^< (\d{3}) `)

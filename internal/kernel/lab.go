@@ -4,7 +4,6 @@ package kernel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"ftplab/sim/scenario"
 	"os"
@@ -102,8 +101,8 @@ func newLab(ctx context.Context, name string, a addresses) (l *lab, err error) {
 }
 
 // startVsftpd runs vsftpd in the server namespace and waits until it
-// listens on 21.
-func (l *lab) startVsftpd(ctx context.Context, conf string) error {
+// listens on port.
+func (l *lab) startVsftpd(ctx context.Context, conf string, port int) error {
 	cmd := inNS(context.Background(), l.s, "vsftpd", conf) // killed by close, not by ctx
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var errBuf strings.Builder
@@ -117,7 +116,7 @@ func (l *lab) startVsftpd(ctx context.Context, conf string) error {
 	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {
 		out, _ := inNS(ctx, l.s, "cat", "/proc/net/tcp").Output()
-		if listening(string(out), 21) {
+		if listening(string(out), port) {
 			return nil
 		}
 		select {
@@ -129,7 +128,7 @@ func (l *lab) startVsftpd(ctx context.Context, conf string) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return errors.New("vsftpd did not listen on port 21 within 3 s")
+	return fmt.Errorf("vsftpd did not listen on port %d within 3 s", port)
 }
 
 // listening reads /proc/net/tcp for a socket in LISTEN (0A) on port.
@@ -223,12 +222,13 @@ seccomp_sandbox=NO
 pasv_min_port=30000
 pasv_max_port=30009
 connect_from_port_20=YES
-connect_timeout=3
+listen_port=%d
+connect_timeout=%d
 accept_timeout=5
 data_connection_timeout=10
 idle_session_timeout=20
 xferlog_enable=NO
-`, listenIP, filepath.Join(work, "root"), filepath.Join(work, "empty"))
+`, listenIP, filepath.Join(work, "root"), filepath.Join(work, "empty"), r.Scenario().Port(), connectTimeout(r))
 	if r.PasvAddress {
 		cfg += "pasv_address=" + scenario.ServerPublicIP + "\n"
 	}
@@ -237,4 +237,13 @@ xferlog_enable=NO
 			filepath.Join(work, "cert.pem"), filepath.Join(work, "key.pem"))
 	}
 	return os.WriteFile(path, []byte(cfg), 0o600)
+}
+
+// connectTimeout is vsftpd's connect_timeout in seconds: the row's, or 3 s
+// so a dropped dial ends quickly.
+func connectTimeout(r Row) int {
+	if r.ConnectTimeout > 0 {
+		return int(r.ConnectTimeout / time.Second)
+	}
+	return 3
 }

@@ -70,7 +70,7 @@ func TestCurlArgsFollowTheMode(t *testing.T) {
 		ftp.ModePassive: "--disable-epsv --no-ftp-skip-pasv-ip",
 		ftp.ModeActive:  "--ftp-port 192.168.1.10 --disable-eprt",
 		ftp.ModeEPRT:    "--ftp-port 192.168.1.10 ftp://",
-		ftp.ModeEPSV:    "/dev/null ftp://198.51.100.21/hello.txt",
+		ftp.ModeEPSV:    "/dev/null ftp://198.51.100.21:21/hello.txt",
 	} {
 		got := strings.Join(curlArgs(Row{Mode: mode, NAT: "client"}, a), " ")
 		if !strings.Contains(got, want) || !strings.Contains(got, "--max-time") {

@@ -5,6 +5,7 @@ package kernel
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ftplab/netem"
@@ -51,15 +52,31 @@ func rowAddresses(r Row) addresses {
 	return a
 }
 
-// helper is the kernel FTP helper as an explicit object, attached on the
-// control connection by rule (Linux has no automatic assignment).
-func helperRules(r Row, hook string) string {
-	if !r.ALG {
-		return ""
-	}
+// helperRules is the kernel FTP helper as an explicit object, attached by
+// rule to control connections to ports (Linux has no automatic
+// assignment). hook is where the box sees the control SYN: output on the
+// host that sends it, prerouting elsewhere.
+func helperRules(ports []int, hook string) string {
 	return fmt.Sprintf(`
 	ct helper ftp-standard { type "ftp" protocol tcp; l3proto inet; }
-	chain helpers { type filter hook %s priority filter; policy accept; tcp dport 21 ct helper set "ftp-standard"; }`, hook)
+	chain helpers { type filter hook %s priority filter; policy accept; tcp dport { %s } ct helper set "ftp-standard"; }`, hook, joinPorts(ports))
+}
+
+func joinPorts(ports []int) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = strconv.Itoa(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+// helperPorts are the ports a box's helper is attached for: netem's empty
+// list means the control port.
+func helperPorts(ports []int, sc scenario.Scenario) []int {
+	if len(ports) == 0 {
+		return []int{sc.Port()}
+	}
+	return ports
 }
 
 // The rulesets below are rendered from the very netem values the runner
@@ -73,7 +90,7 @@ func clientRules(r Row) string {
 	if !sc.ClientFirewall() {
 		return ""
 	}
-	return nftFirewall(sim.ClientFirewall(sc), "output")
+	return nftFirewall(sim.ClientFirewall(sc), sc, "output")
 }
 
 // serverRules is the server firewall preset, on the server host.
@@ -82,14 +99,14 @@ func serverRules(r Row) string {
 	if !sc.ServerFirewall() {
 		return ""
 	}
-	return nftFirewall(sim.ServerFirewall(sc), "prerouting")
+	return nftFirewall(sim.ServerFirewall(sc), sc, "prerouting")
 }
 
 // nftFirewall renders a netem firewall as an inet table: its In rules in
 // the input hook, its Out rules in the output hook, in order. netem judges
 // SYNs only, whose state is NEW or RELATED, so a rule that names no state
 // matches those two.
-func nftFirewall(fw netem.Firewall, helperHook string) string {
+func nftFirewall(fw netem.Firewall, sc scenario.Scenario, helperHook string) string {
 	var in, out []string
 	for _, rule := range fw.Rules {
 		text := nftRule(rule)
@@ -102,7 +119,7 @@ func nftFirewall(fw netem.Firewall, helperHook string) string {
 	}
 	helper := ""
 	if fw.ALG {
-		helper = helperRules(Row{ALG: true}, helperHook)
+		helper = helperRules(helperPorts(fw.ALGPorts, sc), helperHook)
 	}
 	policy := nftAction(fw.Policy)
 	return fmt.Sprintf(`table inet ftplab {%s
@@ -121,6 +138,9 @@ func nftList(rules []string) string {
 
 func nftRule(r netem.Rule) string {
 	var parts []string
+	if !r.SrcPorts.Any() {
+		parts = append(parts, "tcp sport "+r.SrcPorts.String())
+	}
 	if !r.Ports.Any() {
 		parts = append(parts, "tcp dport "+r.Ports.String())
 	}
@@ -132,7 +152,15 @@ func nftRule(r netem.Rule) string {
 	for i, st := range states {
 		names[i] = strings.ToLower(string(st))
 	}
-	parts = append(parts, "ct state "+strings.Join(names, ","), nftAction(r.Action))
+	action := nftAction(r.Action)
+	if r.Action == netem.Reject {
+		action = "reject with " + map[netem.RejectType]string{
+			netem.TCPReset:            "tcp reset",
+			netem.ICMPPortUnreachable: "icmpx type port-unreachable",
+			netem.ICMPAdminProhibited: "icmpx type admin-prohibited",
+		}[r.RejectWith]
+	}
+	parts = append(parts, "ct state "+strings.Join(names, ","), action)
 	return strings.Join(parts, " ")
 }
 
@@ -159,7 +187,7 @@ func routerRules(r Row) string {
 		return fmt.Sprintf(`table ip ftplab {%s
 	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" ip saddr 192.168.1.0/24 snat to %s; }
 }
-`, natHelper(n), routerServerIf, n.Public)
+`, natHelper(n, sc), routerServerIf, n.Public)
 	case sc.ServerNAT():
 		n := sim.ServerNAT(sc)
 		var dnat []string
@@ -177,16 +205,16 @@ func routerRules(r Row) string {
 	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" ip saddr 10.0.0.0/24 snat to %s; }
 	chain private { type filter hook forward priority filter; policy accept; iifname "%s" ip daddr 10.0.0.0/24 ct status & dnat == 0 drop; }
 }
-`, natHelper(n), strings.Join(dnat, " "), routerClientIf, n.Public, routerClientIf)
+`, natHelper(n, sc), strings.Join(dnat, " "), routerClientIf, n.Public, routerClientIf)
 	}
 	return ""
 }
 
-func natHelper(n netem.NAT) string {
+func natHelper(n netem.NAT, sc scenario.Scenario) string {
 	if !n.ALG {
 		return ""
 	}
-	return helperRules(Row{ALG: true}, "prerouting")
+	return helperRules(helperPorts(n.ALGPorts, sc), "prerouting")
 }
 
 // forwardTargets lists a NAT's forward targets in order, once each.
@@ -201,18 +229,19 @@ func forwardTargets(n netem.NAT) []string {
 }
 
 // watchRules counts the data connection's packets where the endpoints
-// are, before any firewall: who sent a SYN, and whether a SYN-ACK or a
-// reset came back. Port 21 is the control connection and not counted.
-func watchRules(side string) string {
+// are, before any firewall: who sent a SYN, and whether a SYN-ACK, a reset
+// or an ICMP destination-unreachable came back. The control port is the
+// control connection and not counted.
+func watchRules(side string, control int) string {
 	peer, own := "sport", "dport" // client: data replies come from the far port
 	if side == "server" {
 		peer, own = "dport", "sport"
 	}
 	return fmt.Sprintf(`table inet ftplab_watch {
-	chain out { type filter hook output priority raw - 100; policy accept; tcp %[2]s != 21 tcp flags & (syn | ack) == syn counter comment "syn"; }
-	chain in { type filter hook input priority raw - 100; policy accept; tcp %[1]s != 21 tcp flags & (syn | ack) == syn | ack counter comment "synack"; tcp %[1]s != 21 tcp flags & rst == rst counter comment "rst"; }
+	chain out { type filter hook output priority raw - 100; policy accept; tcp %[2]s != %[3]d tcp flags & (syn | ack) == syn counter comment "syn"; }
+	chain in { type filter hook input priority raw - 100; policy accept; tcp %[1]s != %[3]d tcp flags & (syn | ack) == syn | ack counter comment "synack"; tcp %[1]s != %[3]d tcp flags & rst == rst counter comment "rst"; icmp type destination-unreachable counter comment "icmp"; }
 }
-`, peer, own)
+`, peer, own, control)
 }
 
 // rulesetsText is every ruleset of a row, by namespace role, for the docs

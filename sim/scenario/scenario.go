@@ -8,6 +8,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,14 @@ type Scenario struct {
 	ResetAfter  Bytes    `json:"reset_after,omitempty" yaml:"reset_after"`               // a data connection is reset after this many bytes
 	FileSize    Bytes    `json:"file_size,omitempty" yaml:"file_size"`                   // size of hello.txt and of each put; 0 = the small classic files
 	SYNSchedule string   `json:"syn_schedule,omitempty" yaml:"syn_schedule"`             // linux (default) or linux-pre-6.5: when an unanswered SYN is sent again
+
+	RejectWith    string   `json:"reject_with,omitempty" yaml:"reject_with"`       // with reject: tcp-reset (default), icmp-port-unreachable, icmp-admin-prohibited
+	ServerEgress  bool     `json:"server_egress,omitempty" yaml:"server_egress"`   // the server firewall drops outbound NEW from port 20
+	ControlPort   int      `json:"control_port,omitempty" yaml:"control_port"`     // the server listens here; 0 = 21
+	ALGPorts      []int    `json:"alg_ports,omitempty" yaml:"alg_ports"`           // the control ports the helper is attached for; empty = 21
+	ALGAt         []string `json:"alg_at,omitempty" yaml:"alg_at"`                 // the boxes that carry the helper (alg: all of them)
+	Forward       string   `json:"forward,omitempty" yaml:"forward"`               // what the server NAT forwards: all (default: control port and passive range) or control
+	SplitCommands int      `json:"split_commands,omitempty" yaml:"split_commands"` // the client writes each command in two segments, the first this many bytes
 }
 
 // Duration is a time.Duration that reads and writes as "10ms", "60s".
@@ -100,6 +109,9 @@ const (
 
 var (
 	synSchedules = []string{SYNLinux, SYNLinuxPre65}
+	rejectTypes  = []string{"tcp-reset", "icmp-port-unreachable", "icmp-admin-prohibited"}
+	helperBoxes  = []string{"client-fw", "client-nat", "server-fw", "server-nat"}
+	forwards     = []string{"all", "control"}
 	modes        = []string{"active", "passive", "epsv", "eprt"}
 	firewalls    = []string{"none", "client", "server", "both"}
 	nats         = []string{"none", "client", "server", "both"}
@@ -130,6 +142,7 @@ func (s Scenario) Validate() error {
 		errs = append(errs, fmt.Errorf("expect %q: want ok or fail", s.Expect))
 	}
 	errs = append(errs, s.linkErrors()...)
+	errs = append(errs, s.boxErrors()...)
 	for _, line := range s.Script {
 		if _, err := ParseStep(line); err != nil {
 			errs = append(errs, err)
@@ -154,6 +167,9 @@ func (s Scenario) linkErrors() []error {
 		{"reset_after", s.ResetAfter < 0, strconv.FormatInt(int64(s.ResetAfter), 10)},
 		{"file_size", s.FileSize < 0, strconv.FormatInt(int64(s.FileSize), 10)},
 		{"data_timeout", s.DataWait < 0, time.Duration(s.DataWait).String()},
+		{"connect_timeout", s.ConnectWait < 0, time.Duration(s.ConnectWait).String()},
+		{"client_timeout", s.ClientWait < 0, time.Duration(s.ClientWait).String()},
+		{"split_commands", s.SplitCommands < 0, strconv.Itoa(s.SplitCommands)},
 	} {
 		if k.neg {
 			errs = append(errs, fmt.Errorf("%s %s: must not be negative", k.name, k.val))
@@ -169,6 +185,72 @@ func (s Scenario) linkErrors() []error {
 		errs = append(errs, fmt.Errorf("file_size %d: at most %d (%s)", s.FileSize, MaxFileSize, Bytes(MaxFileSize)))
 	}
 	return errs
+}
+
+// boxErrors checks the knobs of the boxes and the control port: each needs
+// the box it acts on.
+func (s Scenario) boxErrors() []error {
+	var errs []error
+	if s.RejectWith != "" && !oneOf(s.RejectWith, rejectTypes) {
+		errs = append(errs, fmt.Errorf("reject_with %q: want one of %s", s.RejectWith, strings.Join(rejectTypes, ", ")))
+	} else if s.RejectWith != "" && !s.Reject {
+		errs = append(errs, fmt.Errorf("reject_with %s needs reject", s.RejectWith))
+	}
+	if s.ServerEgress && !s.ServerFirewall() {
+		errs = append(errs, errors.New("server_egress needs a server firewall (firewall: server or both)"))
+	}
+	if p := s.ControlPort; p != 0 && (p < 1 || p > 65535 || p == ServerDataPort || (p >= PasvMinPort && p <= PasvMaxPort)) {
+		errs = append(errs, fmt.Errorf("control_port %d: want 1-65535, not %d (active data) nor %d-%d (passive range)", p, ServerDataPort, PasvMinPort, PasvMaxPort))
+	}
+	for _, p := range s.ALGPorts {
+		if p < 1 || p > 65535 {
+			errs = append(errs, fmt.Errorf("alg_ports %d: want 1-65535", p))
+		}
+	}
+	if len(s.ALGPorts) > 0 && !s.ALG && len(s.ALGAt) == 0 {
+		errs = append(errs, errors.New("alg_ports needs a helper (alg or alg_at)"))
+	}
+	if len(s.ALGAt) > 0 && s.ALG {
+		errs = append(errs, errors.New("alg_at and alg: alg already puts a helper on every box; use one of them"))
+	}
+	have := map[string]bool{"client-fw": s.ClientFirewall(), "client-nat": s.ClientNAT(), "server-fw": s.ServerFirewall(), "server-nat": s.ServerNAT()}
+	seen := map[string]bool{}
+	for _, b := range s.ALGAt {
+		switch {
+		case !oneOf(b, helperBoxes):
+			errs = append(errs, fmt.Errorf("alg_at %q: want boxes from %s", b, strings.Join(helperBoxes, ", ")))
+		case !have[b]:
+			errs = append(errs, fmt.Errorf("alg_at %s: this scenario has no %s (see firewall and nat)", b, b))
+		case seen[b]:
+			errs = append(errs, fmt.Errorf("alg_at %s: named twice", b))
+		}
+		seen[b] = true
+	}
+	if s.Forward != "" && !oneOf(s.Forward, forwards) {
+		errs = append(errs, fmt.Errorf("forward %q: want one of %s", s.Forward, strings.Join(forwards, ", ")))
+	} else if s.Forward != "" && !s.ServerNAT() {
+		errs = append(errs, fmt.Errorf("forward %s needs a server NAT (nat: server or both)", s.Forward))
+	}
+	return errs
+}
+
+// Port is the server's control port.
+func (s Scenario) Port() int {
+	if s.ControlPort == 0 {
+		return ServerControlPort
+	}
+	return s.ControlPort
+}
+
+// HelperOn tells whether the box named box carries the FTP helper.
+func (s Scenario) HelperOn(box string) bool { return s.ALG || slices.Contains(s.ALGAt, box) }
+
+// HelperPorts are the control ports the helper is attached for.
+func (s Scenario) HelperPorts() []int {
+	if len(s.ALGPorts) == 0 {
+		return []int{ServerControlPort}
+	}
+	return s.ALGPorts
 }
 
 // MaxFileSize bounds file_size: the runner holds the file in memory.
