@@ -23,6 +23,9 @@ type middlebox interface {
 	describe(side string) trace.Box
 	// helper is the FTP helper attached, or nil.
 	helper() *helper
+	// local tells whether the box is its host's own filter, which sees what
+	// the host sends before it leaves (a firewall; a NAT is a router).
+	local() bool
 }
 
 // synPath is a SYN's addresses as they stand at a box.

@@ -81,7 +81,7 @@ type conn struct {
 	wmu        sync.Mutex
 	pending    []byte // control: the start of a line not yet shown
 	sentOfLine []byte // control: the start of a line already sent as pieces
-	droppedBy  string // control: the helper box that dropped the line's first piece
+	droppedAt  *hop   // control: the box whose helper dropped the line's first piece
 	encrypted  bool   // control: TLS records flow this way now
 
 	gaveUp atomic.Bool // a stall outlasted this end's data timeout
@@ -265,8 +265,13 @@ func (c *conn) writeControl(b []byte) (int, error) {
 			if i < 0 {
 				break
 			}
-			out = append(out, c.endLine(c.pending[:i+1])...)
+			line, alive := c.endLine(c.pending[:i+1])
 			c.pending = c.pending[i+1:]
+			if !alive { // the cut line killed the connection: nothing more gets through
+				c.pending = nil
+				return len(b), nil
+			}
+			out = append(out, line...)
 		}
 		if k < len(pieces)-1 && len(c.pending) > 0 {
 			c.sendPiece() // the fault cut the write inside a line
@@ -279,59 +284,6 @@ func (c *conn) writeControl(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
-
-// endLine shows the segment that ends a line and returns the line as the
-// receiver gets it. An uncut line passes the helpers whole. A cut line
-// passes them only if a helper dropped its first piece: the sender then
-// retransmits, and the retransmission carries the whole line.
-func (c *conn) endLine(tail []byte) []byte {
-	line := append(c.sentOfLine, tail...)
-	dropped := c.droppedBy
-	c.sentOfLine, c.droppedBy = nil, ""
-	e := c.event(trace.Segment)
-	e.Text, e.Bytes = string(bytes.TrimRight(tail, "\r\n")), int64(len(tail))
-	c.p.w.step(c.p.link.cost(len(tail)), e)
-	if len(line) > len(tail) && dropped == "" {
-		return line // no helper read the line's start: none reads the rest
-	}
-	text := string(bytes.TrimRight(line, "\r\n"))
-	if len(line) > len(tail) {
-		n := c.event(trace.Note)
-		n.Text = fmt.Sprintf("%s retransmits the dropped bytes after %s; the retransmission carries the whole line", c.host.name, minRTO)
-		c.p.w.step(minRTO, n)
-		r := c.event(trace.Segment)
-		r.Text, r.Bytes = text, int64(len(line))
-		c.p.w.step(c.p.link.cost(len(line)), r)
-	}
-	if rewritten, ok := c.p.help(c, text); ok {
-		return []byte(rewritten + "\r\n")
-	}
-	return line
-}
-
-// sendPiece shows the pending part of a line as a segment of its own. The
-// helpers read only segments that start a line: the first piece of an
-// announcement is a partial match, which nf_conntrack_ftp drops.
-func (c *conn) sendPiece() {
-	piece := c.pending
-	e := c.event(trace.Segment)
-	e.Text, e.Bytes = string(piece), int64(len(piece))
-	c.p.w.step(c.p.link.cost(len(piece)), e)
-	if len(c.sentOfLine) == 0 {
-		if box, pat := c.p.dropsPiece(c, string(piece)); box != "" {
-			c.droppedBy = box
-			n := c.event(trace.Note)
-			n.Text = fmt.Sprintf("%s's FTP helper drops the segment: a partial %s (nf_conntrack_ftp reads only whole lines)", box, pat)
-			c.p.w.step(0, n)
-		}
-	}
-	c.sentOfLine = append(c.sentOfLine, piece...)
-	c.pending = nil
-}
-
-// minRTO is the first retransmission timeout of a connection with a short
-// round trip (Linux's TCP_RTO_MIN).
-const minRTO = 200 * time.Millisecond
 
 func (c *conn) writeOpaque(b []byte) (int, error) {
 	e := c.event(trace.Segment)

@@ -44,61 +44,96 @@ func TestSlicerCutsEachWrite(t *testing.T) {
 	}
 }
 
-// TestSlicedPortThroughHelper: a PORT written in two segments, "PO" first.
-// Without a helper the server gets the line whole and nobody parses it; a
-// helper drops the partial "PO", the client retransmits the whole line
-// after its RTO, and the helper then expects the data connection.
+// TestSlicedPortThroughHelper: a PORT written in two segments, "PO"
+// first, as Linux 6.18 handled it. Without a helper the server gets the
+// line whole, unread. The client's own firewall drops "PO" before it
+// leaves and the rest joins it: it works at once. A helper further on,
+// with SACK, drops every copy of "PO": the line never arrives and the
+// client's TCP gives up. Without SACK the retransmission after the RTO
+// carries the whole line; through a NAT that rewrites it, the control
+// connection is reset.
 func TestSlicedPortThroughHelper(t *testing.T) {
-	const port = "PORT 192,0,2,10,7,209"
-	for _, alg := range []bool{false, true} {
-		w, c, s, r := newWorld(t, "192.0.2.10")
-		w.SetLink(Link{Faults: []Fault{Slicer{Size: 2, Pieces: 2, From: "client", Channel: trace.Control}}})
-		w.AddFirewall("client", Firewall{Name: "client-fw", ALG: alg, Rules: []Rule{{Dir: Out, Action: Accept}, {Dir: In, Action: Drop}}})
-		l, _ := s.Listen(context.Background(), "198.51.100.21:21")
-		accepted := make(chan net.Conn, 1)
-		go func() { sc, _ := l.Accept(); accepted <- sc }()
-		conn, err := c.Dial(context.Background(), "", "198.51.100.21:21")
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := <-accepted
-		before := w.Elapsed()
-		io.WriteString(conn, port+"\r\n")
-		line, _ := bufio.NewReader(sc).ReadString('\n')
-		if line != port+"\r\n" {
-			t.Errorf("alg=%v: server read %q", alg, line)
-		}
-		var segs []string
-		for _, e := range r.kinds(trace.Segment) {
-			segs = append(segs, e.Text)
-		}
-		want := []string{"PO", "RT 192,0,2,10,7,209"}
-		if alg {
-			want = append(want, port)
-		}
-		if !reflect.DeepEqual(segs, want) {
-			t.Errorf("alg=%v: segments %q, want %q", alg, segs, want)
-		}
-		expects, notes := r.kinds(trace.Expect), r.kinds(trace.Note)
-		if alg {
-			if len(expects) != 1 || len(notes) != 2 || !strings.Contains(notes[0].Text, "client-fw's FTP helper drops the segment: a partial PORT") {
-				t.Errorf("with the helper: expects %+v, notes %+v", expects, notes)
+	for _, tt := range []struct {
+		name      string
+		fw, nat   bool // client firewall / client NAT
+		at        string
+		noSACK    bool
+		server    string // what the server reads, "" nothing
+		segs      []string
+		expects   int
+		minTime   time.Duration
+		clientErr bool
+	}{
+		{name: "no helper", fw: true, server: "PORT 192.0.2.10", segs: []string{"PO", "RT 192,0,2,10,7,209"}},
+		{name: "the client's own firewall", fw: true, at: "client-fw", server: "PORT 192.0.2.10", segs: []string{"PO", "RT 192,0,2,10,7,209", "PORT 192,0,2,10,7,209"}, expects: 1},
+		{name: "the server's firewall, SACK", at: "server-fw", segs: []string{"PO", "RT 192,0,2,10,7,209"}, minTime: giveUp, clientErr: true},
+		{name: "the server's firewall, no SACK", at: "server-fw", noSACK: true, server: "PORT 192.0.2.10", segs: []string{"PO", "RT 192,0,2,10,7,209", "PORT 192,0,2,10,7,209"}, expects: 1, minTime: minRTO},
+		{name: "the client's NAT, no SACK", nat: true, at: "client-nat", noSACK: true, segs: []string{"PO", "RT 192,168,1,10,7,209", "PORT 192,168,1,10,7,209"}, expects: 1, minTime: minRTO, clientErr: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &rec{}
+			w := New(Options{Emit: r.add})
+			defer w.Close()
+			caddr, port := "192.0.2.10", "PORT 192,0,2,10,7,209"
+			if tt.nat {
+				caddr, port = "192.168.1.10", "PORT 192,168,1,10,7,209"
 			}
-			if took := w.Elapsed() - before; took < minRTO {
-				t.Errorf("the retransmission took %s, want at least %s", took, minRTO)
+			c, _ := w.AddHost(HostConfig{Name: "client", Addr: caddr, NoSACK: tt.noSACK})
+			s, _ := w.AddHost(HostConfig{Name: "server", Addr: "198.51.100.21"})
+			w.SetLink(Link{Faults: []Fault{Slicer{Size: 2, Pieces: 2, From: "client", Channel: trace.Control}}})
+			if tt.fw {
+				w.AddFirewall("client", Firewall{Name: "client-fw", ALG: tt.at == "client-fw", Rules: []Rule{{Dir: Out, Action: Accept}}})
 			}
-		} else if len(expects) != 0 || len(notes) != 0 {
-			t.Errorf("without a helper: expects %+v, notes %+v", expects, notes)
-		}
-		// The next command is not cut at its start by what came before.
-		io.WriteString(conn, "RETR hello.txt\r\n")
-		if line, _ := bufio.NewReader(sc).ReadString('\n'); line != "RETR hello.txt\r\n" {
-			t.Errorf("next line %q", line)
-		}
-		conn.Close()
-		sc.Close()
-		l.Close()
-		w.Close()
+			if tt.nat {
+				w.AddNAT("client", NAT{Name: "client-nat", Public: "203.0.113.5", ALG: tt.at == "client-nat"})
+			}
+			if tt.at == "server-fw" {
+				w.AddFirewall("server", Firewall{Name: "server-fw", ALG: true})
+			}
+			l, _ := s.Listen(context.Background(), "198.51.100.21:21")
+			defer l.Close()
+			accepted := make(chan net.Conn, 1)
+			go func() { sc, _ := l.Accept(); accepted <- sc }()
+			conn, err := c.Dial(context.Background(), "", "198.51.100.21:21")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			sc := <-accepted
+			defer sc.Close()
+			before := w.Elapsed()
+			io.WriteString(conn, port+"\r\n")
+			got := make(chan string, 1)
+			go func() { line, _ := bufio.NewReader(sc).ReadString('\n'); got <- line }()
+			if tt.server != "" {
+				if line := <-got; !strings.HasPrefix(line, "PORT ") {
+					t.Errorf("server read %q", line)
+				}
+			}
+			var segs []string
+			for _, e := range r.kinds(trace.Segment) {
+				segs = append(segs, e.Text)
+			}
+			if !reflect.DeepEqual(segs, tt.segs) {
+				t.Errorf("segments %q, want %q", segs, tt.segs)
+			}
+			if n := len(r.kinds(trace.Expect)); n != tt.expects {
+				t.Errorf("%d expectations, want %d", n, tt.expects)
+			}
+			if took := w.Elapsed() - before; took < tt.minTime || (tt.minTime == 0 && took > time.Millisecond) {
+				t.Errorf("the line took %s of virtual time, want at least %s", took, tt.minTime)
+			}
+			if tt.clientErr { // the client's next read fails at once: timed out, or reset
+				conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+				start := time.Now()
+				if _, err := conn.Read(make([]byte, 1)); err == nil || time.Since(start) > time.Second {
+					t.Errorf("client read after the line: %v after %s", err, time.Since(start))
+				}
+			} else {
+				// The next command is not cut at its start by what came before.
+				io.WriteString(conn, "RETR hello.txt\r\n")
+			}
+		})
 	}
 }
 

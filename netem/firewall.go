@@ -160,6 +160,7 @@ type firewallBox struct {
 func (b *firewallBox) name() string                       { return b.fw.Name }
 func (b *firewallBox) kind() string                       { return "firewall" }
 func (b *firewallBox) public() (addr netip.Addr, ok bool) { return addr, false }
+func (b *firewallBox) local() bool                        { return true }
 func (b *firewallBox) helper() *helper                    { return b.help }
 
 func (b *firewallBox) describe(side string) trace.Box {

@@ -88,6 +88,15 @@ func (h *helper) blind(p *pair) bool {
 	return !seen
 }
 
+// publicFor is the box's public address when it translates for c's host
+// (a NAT on the writer's side), else the zero Addr and false.
+func (hp hop) publicFor(c *conn) (netip.Addr, bool) {
+	if pub, ok := hp.b.public(); ok && hp.side == c.host.name {
+		return pub, true
+	}
+	return netip.Addr{}, false
+}
+
 // pathFrom is the control connection's boxes in the order a line from c
 // crosses them.
 func (p *pair) pathFrom(c *conn) []hop {
@@ -112,19 +121,14 @@ func (p *pair) help(c *conn, text string) (string, bool) {
 	sender := c.local.Addr()
 	line, changed := text, false
 	for _, hp := range p.pathFrom(c) {
-		writerSide := hp.side == c.host.name
-		pub, translates := hp.b.public()
+		nat, translates := hp.publicFor(c)
 		if h := p.helperOf(hp.b); h != nil {
-			nat := netip.Addr{} // the public address, when this box translates for the sender
-			if translates && writerSide {
-				nat = pub
-			}
 			if out, ok := p.helpAt(c, hp.b.name(), h, nat, sender, line); ok {
 				line, changed = out, true
 			}
 		}
-		if translates && writerSide {
-			sender = pub // beyond its NAT the sender wears the public address
+		if translates {
+			sender = nat // beyond its NAT the sender wears the public address
 		}
 	}
 	return line, changed
@@ -252,17 +256,17 @@ func partialAnnouncement(fromClient bool, piece string) (string, bool) {
 
 // dropsPiece runs the first segment of a cut line past the helpers on its
 // way. The first helper that sees a partial announcement drops it; it
-// returns that box's name and the pattern.
-func (p *pair) dropsPiece(c *conn, piece string) (box, pattern string) {
+// returns that box's hop and the pattern.
+func (p *pair) dropsPiece(c *conn, piece string) (*hop, string) {
 	for _, hp := range p.pathFrom(c) {
 		if p.helperOf(hp.b) == nil {
 			continue
 		}
 		if pat, ok := partialAnnouncement(c.isDialer, piece); ok {
-			return hp.b.name(), pat
+			return &hp, pat
 		}
 	}
-	return "", ""
+	return nil, ""
 }
 
 // helperOf is the helper of a box that reads this control connection, or

@@ -22,6 +22,7 @@ type Host struct {
 	addr           netip.Addr
 	connectTimeout time.Duration
 	synSchedule    SYNSchedule
+	noSACK         bool
 	dataTimeout    time.Duration // see HostConfig.DataTimeout
 	nextPort       int           // next ephemeral virtual port (guarded by World.mu)
 }

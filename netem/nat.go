@@ -71,6 +71,7 @@ type forward struct {
 func (b *natBox) name() string               { return b.boxName }
 func (b *natBox) kind() string               { return "nat" }
 func (b *natBox) public() (netip.Addr, bool) { return b.pub, true }
+func (b *natBox) local() bool                { return false }
 func (b *natBox) helper() *helper            { return b.help }
 
 func (b *natBox) describe(side string) trace.Box {

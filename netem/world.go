@@ -84,6 +84,10 @@ type HostConfig struct {
 	// SYNSchedule is when its dials retransmit an unanswered SYN. Default
 	// SYNLinux.
 	SYNSchedule SYNSchedule
+	// NoSACK turns selective acknowledgements off for its connections
+	// (net.ipv4.tcp_sack=0): a retransmission then carries everything not
+	// yet acknowledged, which matters when a helper drops part of a line.
+	NoSACK bool
 }
 
 // AddHost puts a host on the network.
@@ -108,7 +112,7 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 			return nil, fmt.Errorf("netem: host %q or address %s already exists", c.Name, ip)
 		}
 	}
-	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, synSchedule: c.SYNSchedule, dataTimeout: c.DataTimeout, nextPort: 49152}
+	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, synSchedule: c.SYNSchedule, noSACK: c.NoSACK, dataTimeout: c.DataTimeout, nextPort: 49152}
 	w.hosts = append(w.hosts, h)
 	return h, nil
 }

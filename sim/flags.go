@@ -35,12 +35,13 @@ func ScenarioFlags(f *pflag.FlagSet, sc *scenario.Scenario) {
 	f.StringVar(&sc.Forward, "forward", "", "what the server NAT forwards: all (the control port and the passive range; the default) or control")
 	f.Var(durationValue{&sc.ConnectWait}, "connect-timeout", "the server's connect timeout for active data connections, vsftpd's connect_timeout (default 60s)")
 	f.IntVar(&sc.SplitCommands, "split-commands", 0, "the client writes each command in two TCP segments, the first this many bytes")
+	f.BoolVar(&sc.NoSACK, "no-sack", false, "the client's TCP has no selective acknowledgements (net.ipv4.tcp_sack=0): decides what a helper's drop of a split command leads to")
 	f.Var(bytesValue{&sc.FileSize}, "file-size", "size of hello.txt and of each put upload, e.g. 1MiB (default: a 4134-byte hello.txt, 64-line uploads)")
 }
 
 // ScenarioFlagNames lists the flags ScenarioFlags defines, so a command can
 // refuse them next to --lesson.
-var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "syn-schedule", "reject-with", "server-egress", "control-port", "alg-ports", "alg-at", "forward", "connect-timeout", "split-commands", "file-size"}
+var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "syn-schedule", "reject-with", "server-egress", "control-port", "alg-ports", "alg-at", "forward", "connect-timeout", "split-commands", "no-sack", "file-size"}
 
 type modeValue struct{ m *ftp.Mode }
 

@@ -165,7 +165,7 @@ func (r *runner) build() error {
 	sc := r.sc
 	var err error
 	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.ClientIP(), ConnectTimeout: time.Duration(sc.ClientWait),
-		SYNSchedule: synSchedule(sc)}); err != nil {
+		SYNSchedule: synSchedule(sc), NoSACK: sc.NoSACK}); err != nil {
 		return err
 	}
 	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.ServerIP(), ConnectTimeout: time.Duration(sc.ConnectWait),

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,4 +38,29 @@ func TestLinkFlags(t *testing.T) {
 			t.Errorf("%v accepted", args)
 		}
 	}
+}
+
+// TestKnobFlags: the box and kernel knobs bind to the scenario, and every
+// scenario flag is listed in ScenarioFlagNames (so --lesson refuses it).
+func TestKnobFlags(t *testing.T) {
+	var sc scenario.Scenario
+	f := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	f.SetOutput(new(strings.Builder))
+	ScenarioFlags(f, &sc)
+	args := []string{"--reject-with", "icmp-admin-prohibited", "--server-egress", "--control-port", "2121", "--alg-ports", "21,2121",
+		"--alg-at", "client-fw,server-nat", "--forward", "control", "--connect-timeout", "5s", "--split-commands", "2", "--no-sack",
+		"--syn-schedule", "linux-pre-6.5"}
+	if err := f.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	if sc.RejectWith != "icmp-admin-prohibited" || !sc.ServerEgress || sc.ControlPort != 2121 || len(sc.ALGPorts) != 2 || sc.ALGPorts[1] != 2121 ||
+		len(sc.ALGAt) != 2 || sc.ALGAt[1] != "server-nat" || sc.Forward != "control" || sc.ConnectWait != scenario.Duration(5*time.Second) ||
+		sc.SplitCommands != 2 || !sc.NoSACK || sc.SYNSchedule != "linux-pre-6.5" {
+		t.Errorf("flags gave %+v", sc)
+	}
+	f.VisitAll(func(fl *pflag.Flag) {
+		if !slices.Contains(ScenarioFlagNames, fl.Name) {
+			t.Errorf("flag %s missing from ScenarioFlagNames", fl.Name)
+		}
+	})
 }

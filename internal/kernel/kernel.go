@@ -27,7 +27,7 @@ import (
 )
 
 // Tools are the programs a kernel run needs.
-var Tools = []string{"ip", "nft", "vsftpd", "curl", "openssl"}
+var Tools = []string{"ip", "nft", "vsftpd", "curl", "openssl", "python3"}
 
 // Check reports whether the comparison can run here. helper is nil when
 // the kernel's FTP helper can be attached (a `ct helper` object of type
@@ -142,7 +142,16 @@ func runKernel(ctx context.Context, work string, i int, r Row) (o Outcome, err e
 	if err := l.startVsftpd(ctx, conf, r.Scenario().Port()); err != nil {
 		return o, err
 	}
-	out, cerr := inNS(ctx, l.c, append([]string{"curl"}, curlArgs(r, a)...)...).CombinedOutput()
+	if r.NoSACK {
+		if err := run(inNS(ctx, l.c, "sysctl", "-qw", "net.ipv4.tcp_sack=0")); err != nil {
+			return o, err
+		}
+	}
+	client := append([]string{"curl"}, curlArgs(r, a)...)
+	if r.SplitCommands > 0 {
+		client = rawClientArgs(r, a)
+	}
+	out, cerr := inNS(ctx, l.c, client...).CombinedOutput()
 	if ctx.Err() != nil {
 		return o, fmt.Errorf("row took longer than %s: %s", rowTimeout, lastWords(string(out)))
 	}

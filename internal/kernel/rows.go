@@ -32,6 +32,8 @@ type Row struct {
 	Forward        string        // what the server NAT forwards: all or control
 	ConnectTimeout time.Duration // vsftpd's connect_timeout; set, the SYNs the dialer sent are compared too
 	SYNSchedule    string        // linux or linux-pre-6.5 (tcp_syn_linear_timeouts=0 in the namespaces)
+	SplitCommands  int           // a raw client writes each command in two segments, the first this many bytes
+	NoSACK         bool          // the client has net.ipv4.tcp_sack=0
 }
 
 func (r Row) String() string {
@@ -47,7 +49,7 @@ func (r Row) String() string {
 	for _, kv := range []struct{ name, val string }{
 		{"reject-with", r.RejectWith}, {"control-port", nonZero(r.ControlPort)}, {"alg-ports", joinInts(r.ALGPorts)},
 		{"alg-at", strings.Join(r.ALGAt, ",")}, {"forward", r.Forward}, {"connect-timeout", durationOrEmpty(r.ConnectTimeout)},
-		{"syn-schedule", r.SYNSchedule},
+		{"syn-schedule", r.SYNSchedule}, {"split-commands", nonZero(r.SplitCommands)},
 	} {
 		if kv.val != "" {
 			s += " " + kv.name + "=" + kv.val
@@ -55,6 +57,9 @@ func (r Row) String() string {
 	}
 	if r.ServerEgress {
 		s += " server-egress"
+	}
+	if r.NoSACK {
+		s += " no-sack"
 	}
 	return s
 }
@@ -87,7 +92,8 @@ func (r Row) Scenario() scenario.Scenario {
 	return scenario.Scenario{Name: r.String(), Mode: r.Mode, Firewall: r.Firewall, OpenPasv: r.OpenPasv, Reject: r.Reject,
 		NAT: r.NAT, PasvAddress: r.PasvAddress, ALG: r.ALG, TLS: r.TLS,
 		RejectWith: r.RejectWith, ServerEgress: r.ServerEgress, ControlPort: r.ControlPort, ALGPorts: r.ALGPorts, ALGAt: r.ALGAt,
-		Forward: r.Forward, ConnectWait: scenario.Duration(r.ConnectTimeout), SYNSchedule: r.SYNSchedule}
+		Forward: r.Forward, ConnectWait: scenario.Duration(r.ConnectTimeout), SYNSchedule: r.SYNSchedule,
+		SplitCommands: r.SplitCommands, NoSACK: r.NoSACK}
 }
 
 // Rows is netem's outcome table (issue 4) plus the cases around it:
@@ -167,4 +173,14 @@ var Rows = []Row{
 	{Mode: ftp.ModePassive, Firewall: "none", NAT: "server", Forward: "control", PasvAddress: true},
 	{Mode: ftp.ModePassive, Firewall: "none", NAT: "server", Forward: "control", PasvAddress: true, ALG: true},
 	{Mode: ftp.ModePassive, Firewall: "none", NAT: "server", Forward: "all", PasvAddress: true, ALG: true},
+	// A command in two segments ("PO", then the rest) through a helper.
+	{Mode: ftp.ModeActive, Firewall: "none", NAT: "none", SplitCommands: 2},
+	{Mode: ftp.ModeActive, Firewall: "client", NAT: "none", SplitCommands: 2},
+	{Mode: ftp.ModeActive, Firewall: "client", NAT: "none", ALG: true, SplitCommands: 2},
+	{Mode: ftp.ModeActive, Firewall: "server", NAT: "none", ALG: true, SplitCommands: 2},
+	{Mode: ftp.ModeActive, Firewall: "server", NAT: "none", ALG: true, SplitCommands: 2, NoSACK: true},
+	{Mode: ftp.ModeEPRT, Firewall: "server", NAT: "none", ALG: true, SplitCommands: 2},
+	{Mode: ftp.ModePassive, Firewall: "server", NAT: "none", ALG: true, SplitCommands: 2},
+	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", ALG: true, SplitCommands: 2},
+	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", ALG: true, SplitCommands: 2, NoSACK: true},
 }

@@ -50,6 +50,7 @@ type Scenario struct {
 	ALGAt         []string `json:"alg_at,omitempty" yaml:"alg_at"`                 // the boxes that carry the helper (alg: all of them)
 	Forward       string   `json:"forward,omitempty" yaml:"forward"`               // what the server NAT forwards: all (default: control port and passive range) or control
 	SplitCommands int      `json:"split_commands,omitempty" yaml:"split_commands"` // the client writes each command in two segments, the first this many bytes
+	NoSACK        bool     `json:"no_sack,omitempty" yaml:"no_sack"`               // the client's TCP has no selective acknowledgements (net.ipv4.tcp_sack=0)
 }
 
 // Duration is a time.Duration that reads and writes as "10ms", "60s".
