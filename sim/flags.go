@@ -18,7 +18,8 @@ func ScenarioFlags(f *pflag.FlagSet, sc *scenario.Scenario) {
 	f.BoolVar(&sc.PasvAddress, "pasv-address", false, "the server advertises its public address in 227 replies")
 	f.BoolVar(&sc.ALG, "alg", false, "an FTP helper (like nf_conntrack_ftp/nf_nat_ftp) on every firewall and NAT")
 	f.BoolVar(&sc.TLS, "tls", false, "secure the control channel with AUTH TLS")
-	f.BoolVar(&sc.SkipPasvIP, "skip-pasv-ip", false, "the client ignores the 227 address, as curl and ftplib do")
+	f.BoolVar(&sc.SkipPasvIP, "skip-pasv-ip", false, "the client ignores the 227 address, as curl and ftplib do (the address part of --client curl)")
+	f.StringVar(&sc.Client, "client", "", "the client's behaviour: classic (dials the 227 address; the default), curl (ignores the 227 address, PASV when EPSV's connection fails), lftp (fixes a private 227 address, switches to passive when PORT is refused) or ftplib (ignores the 227 address)")
 	f.StringVar(&sc.PortAddress, "port-address", "", "the client announces this IP in PORT/EPRT (the bounce attack)")
 	f.StringArrayVar(&sc.Script, "step", nil, "a client step: ls [DIR], nlst [DIR], get FILE, put FILE (repeatable; default get hello.txt)")
 	f.Var(durationValue{&sc.Latency}, "latency", "link latency, one way (default 5ms)")
@@ -41,7 +42,7 @@ func ScenarioFlags(f *pflag.FlagSet, sc *scenario.Scenario) {
 
 // ScenarioFlagNames lists the flags ScenarioFlags defines, so a command can
 // refuse them next to --lesson.
-var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "syn-schedule", "reject-with", "server-egress", "control-port", "alg-ports", "alg-at", "forward", "connect-timeout", "split-commands", "no-sack", "file-size"}
+var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "syn-schedule", "reject-with", "server-egress", "control-port", "alg-ports", "alg-at", "forward", "connect-timeout", "split-commands", "no-sack", "client", "file-size"}
 
 type modeValue struct{ m *ftp.Mode }
 

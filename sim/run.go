@@ -306,14 +306,18 @@ func (r *runner) makeTLS() error {
 func (r *runner) script(ctx context.Context) (bool, string) {
 	sc := r.sc
 	c, err := ftp.Dial(ctx, net.JoinHostPort(scenario.ServerPublicIP, strconv.Itoa(sc.Port())), ftp.ClientConfig{
-		Network:     r.client,
-		LocalAddr:   net.JoinHostPort(sc.ClientIP(), strconv.Itoa(scenario.ClientControlPort)),
-		ActivePort:  scenario.ClientDataPort,
-		Mode:        sc.Mode,
-		SkipPasvIP:  sc.SkipPasvIP,
-		PortAddress: sc.PortAddress,
-		TLS:         r.tlsClient,
-		Timeout:     r.realTimeout,
+		Network:    r.client,
+		LocalAddr:  net.JoinHostPort(sc.ClientIP(), strconv.Itoa(scenario.ClientControlPort)),
+		ActivePort: scenario.ClientDataPort,
+		Mode:       sc.Mode,
+		SkipPasvIP: sc.SkipPasvIP || sc.Client == "curl" || sc.Client == "ftplib",
+		// The profiles, as the real clients behave (docs/fidelity.md).
+		FixPasvAddress:       sc.Client == "lftp",
+		PassiveOnPortRefused: sc.Client == "lftp",
+		PASVAfterEPSVFails:   sc.Client == "curl",
+		PortAddress:          sc.PortAddress,
+		TLS:                  r.tlsClient,
+		Timeout:              r.realTimeout,
 	})
 	if err != nil {
 		return false, "control connection: " + err.Error()

@@ -169,7 +169,7 @@ func WriteTable(w io.Writer, results []Result, kernelOnly bool) int {
 	tw.Flush()
 	for _, r := range results {
 		if len(r.Diffs) > 0 {
-			fmt.Fprintf(w, "  %s: curl said %q; netem said %q\n", r.Row, r.Kernel.Detail, r.Netem.Detail)
+			fmt.Fprintf(w, "  %s: the client said %q; netem said %q\n", r.Row, r.Kernel.Detail, r.Netem.Detail)
 		}
 	}
 	return bad

@@ -17,7 +17,10 @@ func curlArgs(r Row, a addresses) []string {
 	args := []string{"-sS", "-v", "--connect-timeout", "3", "--max-time", "12", "-o", "/dev/null"}
 	switch r.Mode {
 	case ftp.ModePassive:
-		args = append(args, "--disable-epsv", "--no-ftp-skip-pasv-ip") // classic: PASV, dial the 227 address
+		args = append(args, "--disable-epsv")
+		if r.Client != "curl" {
+			args = append(args, "--no-ftp-skip-pasv-ip") // classic: dial the 227 address
+		}
 	case ftp.ModeEPSV:
 		// curl's default: EPSV.
 	case ftp.ModeActive:
@@ -31,7 +34,9 @@ func curlArgs(r Row, a addresses) []string {
 	return append(args, fmt.Sprintf("ftp://%s:%d/hello.txt", a.dialTarget, r.Scenario().Port()))
 }
 
-var replyRE = regexp.MustCompile(`(?m)^< (\d{3}) `)
+// replyRE finds a reply in curl's ("< 227 "), lftp's ("<--- 227 ") and
+// ftplib's ("*resp* '227 ") debug output.
+var replyRE = regexp.MustCompile(`(?m)^(?:< |<--- |\*resp\* ')(\d{3}) `)
 
 // finalReply is the last control reply curl -v printed (the last line of
 // a multi-line reply carries "nnn "), ignoring 221 Goodbye, which is
@@ -57,7 +62,7 @@ func finalReply(curlVerbose string, wireOnly bool) int {
 func lastWords(curlVerbose string) string {
 	lines := strings.Split(strings.TrimSpace(curlVerbose), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
-		if strings.HasPrefix(lines[i], "curl: (") {
+		if strings.HasPrefix(lines[i], "curl: (") || strings.HasPrefix(lines[i], "client: (") || strings.HasPrefix(lines[i], "get: ") {
 			return lines[i]
 		}
 	}

@@ -27,7 +27,7 @@ import (
 )
 
 // Tools are the programs a kernel run needs.
-var Tools = []string{"ip", "nft", "vsftpd", "curl", "openssl", "python3"}
+var Tools = []string{"ip", "nft", "vsftpd", "curl", "openssl", "python3", "lftp"}
 
 // Check reports whether the comparison can run here. helper is nil when
 // the kernel's FTP helper can be attached (a `ct helper` object of type
@@ -147,11 +147,7 @@ func runKernel(ctx context.Context, work string, i int, r Row) (o Outcome, err e
 			return o, err
 		}
 	}
-	client := append([]string{"curl"}, curlArgs(r, a)...)
-	if r.SplitCommands > 0 {
-		client = rawClientArgs(r, a)
-	}
-	out, cerr := inNS(ctx, l.c, client...).CombinedOutput()
+	out, cerr := inNS(ctx, l.c, clientArgs(r, a)...).CombinedOutput()
 	if ctx.Err() != nil {
 		return o, fmt.Errorf("row took longer than %s: %s", rowTimeout, lastWords(string(out)))
 	}

@@ -75,3 +75,42 @@ func rawClientArgs(r Row, a addresses) []string {
 	mode := map[ftp.Mode]string{ftp.ModeActive: "active", ftp.ModeEPRT: "eprt", ftp.ModePassive: "passive", ftp.ModeEPSV: "epsv"}[r.Mode]
 	return []string{"python3", "-c", rawClient, a.dialTarget, strconv.Itoa(r.Scenario().Port()), mode, a.client, fmt.Sprint(r.SplitCommands)}
 }
+
+// ftplibClient is Python's ftplib with its stock settings (passive unless
+// the row is active); its debug output names each reply "*resp* 'NNN ...".
+const ftplibClient = `
+import ftplib, sys
+host, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+try:
+    f = ftplib.FTP(timeout=12)
+    f.set_debuglevel(1)
+    f.connect(host, port)
+    f.login()
+    f.set_pasv(mode != 'active')
+    f.retrbinary('RETR hello.txt', lambda b: None)
+    f.quit()
+except Exception as e:
+    print('client: (%s) %s' % (type(e).__name__, e), flush=True)
+    sys.exit(1)
+`
+
+// clientArgs is the command line of the row's client in the client
+// namespace.
+func clientArgs(r Row, a addresses) []string {
+	port := strconv.Itoa(r.Scenario().Port())
+	switch {
+	case r.SplitCommands > 0:
+		return rawClientArgs(r, a)
+	case r.Client == "ftplib":
+		return []string{"python3", "-c", ftplibClient, a.dialTarget, port, string(r.Mode)}
+	case r.Client == "lftp":
+		passive := "on"
+		if r.Mode == ftp.ModeActive || r.Mode == ftp.ModeEPRT {
+			passive = "off"
+		}
+		script := fmt.Sprintf("set xfer:clobber on; set net:max-retries 2; set net:timeout 12; set net:reconnect-interval-base 1; set ftp:passive-mode %s; set ftp:prefer-epsv %v; open -u anonymous,learner@ftplab ftp://%s:%s; get hello.txt -o /dev/null",
+			passive, r.Mode == ftp.ModeEPSV, a.dialTarget, port)
+		return []string{"lftp", "-d", "-c", script}
+	}
+	return append([]string{"curl"}, curlArgs(r, a)...)
+}

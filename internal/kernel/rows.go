@@ -34,6 +34,7 @@ type Row struct {
 	SYNSchedule    string        // linux or linux-pre-6.5 (tcp_syn_linear_timeouts=0 in the namespaces)
 	SplitCommands  int           // a raw client writes each command in two segments, the first this many bytes
 	NoSACK         bool          // the client has net.ipv4.tcp_sack=0
+	Client         string        // curl as ftplab's classic client (""), curl as itself, lftp or ftplib
 }
 
 func (r Row) String() string {
@@ -49,7 +50,7 @@ func (r Row) String() string {
 	for _, kv := range []struct{ name, val string }{
 		{"reject-with", r.RejectWith}, {"control-port", nonZero(r.ControlPort)}, {"alg-ports", joinInts(r.ALGPorts)},
 		{"alg-at", strings.Join(r.ALGAt, ",")}, {"forward", r.Forward}, {"connect-timeout", durationOrEmpty(r.ConnectTimeout)},
-		{"syn-schedule", r.SYNSchedule}, {"split-commands", nonZero(r.SplitCommands)},
+		{"syn-schedule", r.SYNSchedule}, {"split-commands", nonZero(r.SplitCommands)}, {"client", r.Client},
 	} {
 		if kv.val != "" {
 			s += " " + kv.name + "=" + kv.val
@@ -93,7 +94,7 @@ func (r Row) Scenario() scenario.Scenario {
 		NAT: r.NAT, PasvAddress: r.PasvAddress, ALG: r.ALG, TLS: r.TLS,
 		RejectWith: r.RejectWith, ServerEgress: r.ServerEgress, ControlPort: r.ControlPort, ALGPorts: r.ALGPorts, ALGAt: r.ALGAt,
 		Forward: r.Forward, ConnectWait: scenario.Duration(r.ConnectTimeout), SYNSchedule: r.SYNSchedule,
-		SplitCommands: r.SplitCommands, NoSACK: r.NoSACK}
+		SplitCommands: r.SplitCommands, NoSACK: r.NoSACK, Client: r.Client}
 }
 
 // Rows is netem's outcome table (issue 4) plus the cases around it:
@@ -183,4 +184,15 @@ var Rows = []Row{
 	{Mode: ftp.ModePassive, Firewall: "server", NAT: "none", ALG: true, SplitCommands: 2},
 	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", ALG: true, SplitCommands: 2},
 	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", ALG: true, SplitCommands: 2, NoSACK: true},
+	// Client profiles: each real client against the same network.
+	{Mode: ftp.ModePassive, Firewall: "none", NAT: "server", Client: "curl"},
+	{Mode: ftp.ModeEPSV, Firewall: "none", NAT: "server", Forward: "control", Client: "curl"},
+	{Mode: ftp.ModePassive, Firewall: "none", NAT: "server", Client: "lftp"},
+	{Mode: ftp.ModePassive, Firewall: "none", NAT: "server", Client: "ftplib"},
+	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", Client: "lftp"},
+	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", Client: "ftplib"},
+	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", ALG: true, Client: "lftp"},
+	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", ALG: true, Client: "ftplib"},
+	{Mode: ftp.ModeActive, Firewall: "client", NAT: "none", Client: "ftplib"},
+	{Mode: ftp.ModePassive, Firewall: "server", NAT: "none", OpenPasv: true, Client: "lftp"},
 }

@@ -51,6 +51,7 @@ type Scenario struct {
 	Forward       string   `json:"forward,omitempty" yaml:"forward"`               // what the server NAT forwards: all (default: control port and passive range) or control
 	SplitCommands int      `json:"split_commands,omitempty" yaml:"split_commands"` // the client writes each command in two segments, the first this many bytes
 	NoSACK        bool     `json:"no_sack,omitempty" yaml:"no_sack"`               // the client's TCP has no selective acknowledgements (net.ipv4.tcp_sack=0)
+	Client        string   `json:"client,omitempty" yaml:"client"`                 // the client's behaviour: classic (default), curl, lftp, ftplib
 }
 
 // Duration is a time.Duration that reads and writes as "10ms", "60s".
@@ -113,6 +114,7 @@ var (
 	rejectTypes  = []string{"tcp-reset", "icmp-port-unreachable", "icmp-admin-prohibited"}
 	helperBoxes  = []string{"client-fw", "client-nat", "server-fw", "server-nat"}
 	forwards     = []string{"all", "control"}
+	clients      = []string{"classic", "curl", "lftp", "ftplib"}
 	modes        = []string{"active", "passive", "epsv", "eprt"}
 	firewalls    = []string{"none", "client", "server", "both"}
 	nats         = []string{"none", "client", "server", "both"}
@@ -226,6 +228,12 @@ func (s Scenario) boxErrors() []error {
 			errs = append(errs, fmt.Errorf("alg_at %s: named twice", b))
 		}
 		seen[b] = true
+	}
+	if s.Client != "" && !oneOf(s.Client, clients) {
+		errs = append(errs, fmt.Errorf("client %q: want one of %s", s.Client, strings.Join(clients, ", ")))
+	}
+	if s.Client == "ftplib" && (s.Mode == ftp.ModeEPSV || s.Mode == ftp.ModeEPRT) {
+		errs = append(errs, fmt.Errorf("client ftplib with mode %s: ftplib uses PASV and PORT over IPv4 (EPSV and EPRT only over IPv6)", s.Mode))
 	}
 	if s.Forward != "" && !oneOf(s.Forward, forwards) {
 		errs = append(errs, fmt.Errorf("forward %q: want one of %s", s.Forward, strings.Join(forwards, ", ")))
