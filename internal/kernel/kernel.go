@@ -106,8 +106,9 @@ func workdir(ctx context.Context) (string, error) {
 	return work, nil
 }
 
-// rowTimeout bounds one kernel row: setup, vsftpd, curl (--max-time 12).
-const rowTimeout = 25 * time.Second
+// rowTimeout bounds one kernel row: setup, vsftpd, the client (12 s at most),
+// with room for a loaded machine.
+const rowTimeout = 45 * time.Second
 
 // RunKernel plays one row on Linux and tears it down. i makes the
 // namespace names unique within this process.
