@@ -2,6 +2,7 @@ package netem
 
 import (
 	"net/netip"
+	"time"
 
 	"ftplab/sim/trace"
 )
@@ -28,8 +29,12 @@ type middlebox interface {
 	local() bool
 }
 
-// synPath is a SYN's addresses as they stand at a box.
-type synPath struct{ src, dst netip.AddrPort }
+// synPath is a SYN's addresses as they stand at a box, and when it
+// crosses (for the helper's expectations, which expire).
+type synPath struct {
+	src, dst netip.AddrPort
+	now      time.Duration
+}
 
 // decision is what a box did with a SYN: the events that tell it (verdict,
 // nat, expect-used; Conn, Channel and Host are filled in by the dialer), the

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"ftplab/sim/trace"
 )
@@ -108,6 +110,54 @@ func TestHelperFollowsItsPorts(t *testing.T) {
 		if got := len(r.kinds(trace.Expect)); got != tt.expects {
 			t.Errorf("helper for %v, control port 2121: %d expectations, want %d", ports, got, tt.expects)
 		}
+		conn.Close()
+		l.Close()
+		w.Close()
+	}
+}
+
+// TestExpectationExpires: a data connection within the helper's 5 minutes
+// is RELATED; one after them is NEW, and a note says the expectation
+// expired.
+func TestExpectationExpires(t *testing.T) {
+	for _, tt := range []struct {
+		pause   time.Duration
+		related bool
+	}{{10 * time.Second, true}, {ExpectLifetime - time.Second, true}, {ExpectLifetime + time.Second, false}} {
+		w, c, s, r := newWorld(t, "192.0.2.10")
+		w.AddFirewall("client", Firewall{Name: "client-fw", ALG: true, Rules: []Rule{
+			{Dir: Out, Action: Accept},
+			{Dir: In, States: []State{StateRelated}, Action: Accept},
+			{Dir: In, Action: Reject},
+		}})
+		l, _ := s.Listen(context.Background(), "198.51.100.21:21")
+		accepted := echo(t, l)
+		conn, _ := c.Dial(context.Background(), "", "198.51.100.21:21")
+		<-accepted
+		dl, _ := c.Listen(context.Background(), ":2001")
+		go func() {
+			if a, err := dl.Accept(); err == nil {
+				a.Close()
+			}
+		}()
+		io.WriteString(conn, "PORT 192,0,2,10,7,209\r\n")
+		bufio.NewReader(conn).ReadString('\n')
+		w.Pause("client", tt.pause)
+		d, err := s.Dial(context.Background(), "198.51.100.21:20", "192.0.2.10:2001")
+		if tt.related != (err == nil) {
+			t.Errorf("after %s: dial err %v, want related=%v", tt.pause, err, tt.related)
+		}
+		if d != nil {
+			d.Close()
+		}
+		expired := false
+		for _, n := range r.kinds(trace.Note) {
+			expired = expired || strings.Contains(n.Text, "client-fw's FTP helper: the expectation for 192.0.2.10:2001 expired")
+		}
+		if expired == tt.related {
+			t.Errorf("after %s: expiry noted %v", tt.pause, expired)
+		}
+		dl.Close()
 		conn.Close()
 		l.Close()
 		w.Close()

@@ -175,7 +175,8 @@ func (b *firewallBox) describe(side string) trace.Box {
 // syn filters: the first matching rule (or the policy) decides. A SYN the
 // helper expected is RELATED and uses the expectation up.
 func (b *firewallBox) syn(dir Direction, s *synPath) decision {
-	st, used := StateNew, b.help.take(s.dst) != nil
+	e, expired := b.help.take(b.fw.Name, s.dst, s.now)
+	st, used := StateNew, e != nil
 	if used {
 		st = StateRelated
 	}
@@ -186,7 +187,7 @@ func (b *firewallBox) syn(dir Direction, s *synPath) decision {
 			break
 		}
 	}
-	d := decision{action: act, with: with, events: []trace.Event{{Kind: trace.Verdict, Box: b.fw.Name, Verdict: act.String(), Rule: rule, State: string(st)}}}
+	d := decision{action: act, with: with, events: append(expired, trace.Event{Kind: trace.Verdict, Box: b.fw.Name, Verdict: act.String(), Rule: rule, State: string(st)})}
 	if used {
 		d.events = append(d.events, trace.Event{Kind: trace.ExpectUsed, Box: b.fw.Name, To: s.dst.String()})
 	}

@@ -1,10 +1,12 @@
 package netem
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"ftplab/sim/ftp"
 	"ftplab/sim/trace"
@@ -45,24 +47,35 @@ func (h *helper) describe(tb trace.Box) trace.Box {
 // coming (nf_conntrack_expect). On a NAT box it also carries the private
 // address to translate dst to.
 type expectation struct {
-	dst   netip.AddrPort
-	to    netip.AddrPort // NAT: translate dst to this
-	owner *pair          // the control connection that announced it
+	dst     netip.AddrPort
+	to      netip.AddrPort // NAT: translate dst to this
+	owner   *pair          // the control connection that announced it
+	made    time.Duration  // virtual time of the announcement
+	expires time.Duration
 }
 
-// take finds the expectation for dst and uses it up. A nil helper expects
-// nothing.
-func (h *helper) take(dst netip.AddrPort) *expectation {
+// ExpectLifetime is how long an FTP helper's expectation waits for its data
+// connection (nf_conntrack_ftp's policy: 5 minutes).
+const ExpectLifetime = 5 * time.Minute
+
+// take finds the expectation for dst at virtual time now and uses it up.
+// One that has expired is removed instead, and told as a note. A nil helper
+// expects nothing.
+func (h *helper) take(box string, dst netip.AddrPort, now time.Duration) (*expectation, []trace.Event) {
 	if h == nil {
-		return nil
+		return nil, nil
 	}
 	for i, e := range h.expects {
-		if e.dst == dst {
-			h.expects = append(h.expects[:i], h.expects[i+1:]...)
-			return &e
+		if e.dst != dst {
+			continue
 		}
+		h.expects = append(h.expects[:i], h.expects[i+1:]...)
+		if now >= e.expires {
+			return nil, []trace.Event{{Kind: trace.Note, Box: box, Text: fmt.Sprintf("%s's FTP helper: the expectation for %s expired %s after the announcement (nf_conntrack_ftp keeps one %s): this SYN is NEW", box, dst, (now - e.made).Round(time.Millisecond), ExpectLifetime)}}
+		}
+		return &e, nil
 	}
-	return nil
+	return nil, nil
 }
 
 // expect records e, replacing the owner's earlier one: one expectation per
@@ -180,6 +193,8 @@ func (p *pair) helpAt(c *conn, box string, h *helper, nat, sender netip.Addr, li
 			rewritten = out != line
 		}
 	}
+	exp.made = w.Elapsed()
+	exp.expires = exp.made + ExpectLifetime
 	w.mu.Lock()
 	h.expect(exp)
 	w.mu.Unlock()

@@ -277,7 +277,7 @@ func (d *dial) walk() *dial {
 	w.mu.Lock()
 	d.to, d.hops = w.route(d.h, d.dst.Addr())
 	w.mu.Unlock()
-	d.path = synPath{d.src, d.dst}
+	d.path = synPath{src: d.src, dst: d.dst, now: w.Elapsed()}
 	d.verdict = decision{action: Accept}
 	if d.to == nil {
 		d.verdict = decision{action: Drop, rule: "no host at " + d.dst.Addr().String()}

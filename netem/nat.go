@@ -96,7 +96,8 @@ func (b *natBox) syn(dir Direction, s *synPath) decision {
 		return decision{action: Accept, events: []trace.Event{b.natEvent(before, s.src)}}
 	}
 	before := s.dst
-	if e := b.help.take(s.dst); e != nil {
+	e, expired := b.help.take(b.boxName, s.dst, s.now)
+	if e != nil {
 		s.dst = e.to
 		return decision{action: Accept, events: []trace.Event{
 			{Kind: trace.ExpectUsed, Box: b.boxName, To: before.String()},
@@ -106,16 +107,16 @@ func (b *natBox) syn(dir Direction, s *synPath) decision {
 	for _, f := range b.forward {
 		if f.ports.contains(int(s.dst.Port())) {
 			s.dst = netip.AddrPortFrom(f.to, s.dst.Port())
-			return decision{action: Accept, events: []trace.Event{b.natEvent(before, s.dst)}}
+			return decision{action: Accept, events: append(expired, b.natEvent(before, s.dst))}
 		}
 	}
 	reason, act := fmt.Sprintf("no forward for port %d", s.dst.Port()), Drop
 	if b.refuse {
 		act = Reject
 	}
-	return decision{action: act, rule: reason, events: []trace.Event{
-		{Kind: trace.Verdict, Box: b.boxName, Verdict: act.String(), Rule: reason, State: string(StateNew)},
-	}}
+	return decision{action: act, rule: reason, events: append(expired,
+		trace.Event{Kind: trace.Verdict, Box: b.boxName, Verdict: act.String(), Rule: reason, State: string(StateNew)},
+	)}
 }
 
 func (b *natBox) natEvent(before, after netip.AddrPort) trace.Event {

@@ -217,6 +217,13 @@ func (w *World) stepAt(start, offset time.Duration, e trace.Event) {
 	}
 }
 
+// Pause lets host wait d in virtual time, as an application that sleeps:
+// a note says so, and the next event comes d later.
+func (w *World) Pause(host string, d time.Duration) {
+	w.step(0, trace.Event{Kind: trace.Note, Host: host, Text: fmt.Sprintf("%s waits %s", host, d)})
+	w.advance(d)
+}
+
 // Note adds a free-text event at the current virtual time (the scenario
 // runner's remarks).
 func (w *World) Note(host, text string) {

@@ -315,6 +315,7 @@ func (r *runner) script(ctx context.Context) (bool, string) {
 		FixPasvAddress:       sc.Client == "lftp",
 		PassiveOnPortRefused: sc.Client == "lftp",
 		PASVAfterEPSVFails:   sc.Client == "curl",
+		BeforeTransfer:       r.pause,
 		PortAddress:          sc.PortAddress,
 		TLS:                  r.tlsClient,
 		Timeout:              r.realTimeout,
@@ -346,6 +347,13 @@ func (r *runner) script(ctx context.Context) (bool, string) {
 		return false, "QUIT: " + err.Error()
 	}
 	return true, "every step of the script completed"
+}
+
+// pause is the client's wait before each transfer, in virtual time.
+func (r *runner) pause() {
+	if r.sc.Pause > 0 {
+		r.world.Pause("client", time.Duration(r.sc.Pause))
+	}
 }
 
 // uploadContent is what `put` sends: deterministic like the sample. size 0

@@ -11,12 +11,14 @@ import (
 
 // rawClient is a small FTP client for the rows curl cannot play: it writes
 // each command in two send()s, the first split bytes first, on a socket
-// with TCP_NODELAY, as ftplab's --split-commands client does. It logs like
+// with TCP_NODELAY, as ftplab's --split-commands client does, and it can
+// wait pause seconds between the PORT/PASV reply and the transfer. It logs like
 // curl -v ("> " commands, "< " replies) so the same parsers read it, and
 // exits 0 only when the transfer ends with 226.
 const rawClient = `
 import socket, sys, re
-host, port, mode, me, split = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+import time
+host, port, mode, me, split, pause = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6])
 def log(s): print(s, flush=True)
 c = socket.create_connection((host, port), timeout=12)
 c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -47,6 +49,7 @@ try:
         arg = ('PORT %s,%d,%d' % (me.replace('.', ','), p >> 8, p & 255)) if mode == 'active' else ('EPRT |1|%s|%d|' % (me, p))
         code, _ = cmd(arg)
         if code != 200: sys.exit(1)
+        time.sleep(pause)
         code, _ = cmd('RETR hello.txt')
         if code != 150: sys.exit(1)
         data, _ = l.accept()
@@ -57,6 +60,7 @@ try:
             addr = ('%d.%d.%d.%d' % tuple(n[:4]), n[4] * 256 + n[5])
         else:
             addr = (host, int(re.search(r'\|\|\|(\d+)\|', line).group(1)))
+        time.sleep(pause)
         data = socket.create_connection(addr, timeout=12)
         code, _ = cmd('RETR hello.txt')
         if code != 150: sys.exit(1)
@@ -73,7 +77,8 @@ except (OSError, EOFError) as e:
 // rawClientArgs runs rawClient for a row.
 func rawClientArgs(r Row, a addresses) []string {
 	mode := map[ftp.Mode]string{ftp.ModeActive: "active", ftp.ModeEPRT: "eprt", ftp.ModePassive: "passive", ftp.ModeEPSV: "epsv"}[r.Mode]
-	return []string{"python3", "-c", rawClient, a.dialTarget, strconv.Itoa(r.Scenario().Port()), mode, a.client, fmt.Sprint(r.SplitCommands)}
+	return []string{"python3", "-c", rawClient, a.dialTarget, strconv.Itoa(r.Scenario().Port()), mode, a.client, fmt.Sprint(r.SplitCommands),
+		fmt.Sprint(r.Pause.Seconds())}
 }
 
 // ftplibClient is Python's ftplib with its stock settings (passive unless
@@ -99,7 +104,7 @@ except Exception as e:
 func clientArgs(r Row, a addresses) []string {
 	port := strconv.Itoa(r.Scenario().Port())
 	switch {
-	case r.SplitCommands > 0:
+	case r.SplitCommands > 0 || r.Pause > 0:
 		return rawClientArgs(r, a)
 	case r.Client == "ftplib":
 		return []string{"python3", "-c", ftplibClient, a.dialTarget, port, string(r.Mode)}

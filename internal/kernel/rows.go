@@ -35,6 +35,7 @@ type Row struct {
 	SplitCommands  int           // a raw client writes each command in two segments, the first this many bytes
 	NoSACK         bool          // the client has net.ipv4.tcp_sack=0
 	Client         string        // curl as ftplab's classic client (""), curl as itself, lftp or ftplib
+	Pause          time.Duration // the raw client waits this long between the PORT/PASV reply and the transfer
 }
 
 func (r Row) String() string {
@@ -50,7 +51,7 @@ func (r Row) String() string {
 	for _, kv := range []struct{ name, val string }{
 		{"reject-with", r.RejectWith}, {"control-port", nonZero(r.ControlPort)}, {"alg-ports", joinInts(r.ALGPorts)},
 		{"alg-at", strings.Join(r.ALGAt, ",")}, {"forward", r.Forward}, {"connect-timeout", durationOrEmpty(r.ConnectTimeout)},
-		{"syn-schedule", r.SYNSchedule}, {"split-commands", nonZero(r.SplitCommands)}, {"client", r.Client},
+		{"syn-schedule", r.SYNSchedule}, {"split-commands", nonZero(r.SplitCommands)}, {"client", r.Client}, {"pause", durationOrEmpty(r.Pause)},
 	} {
 		if kv.val != "" {
 			s += " " + kv.name + "=" + kv.val
@@ -94,7 +95,7 @@ func (r Row) Scenario() scenario.Scenario {
 		NAT: r.NAT, PasvAddress: r.PasvAddress, ALG: r.ALG, TLS: r.TLS,
 		RejectWith: r.RejectWith, ServerEgress: r.ServerEgress, ControlPort: r.ControlPort, ALGPorts: r.ALGPorts, ALGAt: r.ALGAt,
 		Forward: r.Forward, ConnectWait: scenario.Duration(r.ConnectTimeout), SYNSchedule: r.SYNSchedule,
-		SplitCommands: r.SplitCommands, NoSACK: r.NoSACK, Client: r.Client}
+		SplitCommands: r.SplitCommands, NoSACK: r.NoSACK, Client: r.Client, Pause: scenario.Duration(r.Pause)}
 }
 
 // Rows is netem's outcome table (issue 4) plus the cases around it:
@@ -195,4 +196,8 @@ var Rows = []Row{
 	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", ALG: true, Client: "ftplib"},
 	{Mode: ftp.ModeActive, Firewall: "client", NAT: "none", Client: "ftplib"},
 	{Mode: ftp.ModePassive, Firewall: "server", NAT: "none", OpenPasv: true, Client: "lftp"},
+	// A pause before the transfer: the helper's expectation outlives 10 s.
+	{Mode: ftp.ModeActive, Firewall: "client", NAT: "none", ALG: true, Pause: 10 * time.Second},
+	{Mode: ftp.ModePassive, Firewall: "server", NAT: "none", ALG: true, Pause: 10 * time.Second},
+	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", ALG: true, Pause: 10 * time.Second},
 }

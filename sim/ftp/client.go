@@ -38,6 +38,10 @@ type ClientConfig struct {
 	// PassiveOnPortRefused switches to passive mode for good when the
 	// server refuses PORT or EPRT (500 or 501), as lftp does.
 	PassiveOnPortRefused bool
+	// BeforeTransfer, when set, runs between the PORT/EPRT or PASV/EPSV
+	// reply and the data connection's next step (the passive dial, or the
+	// transfer command in active mode): a client that pauses there.
+	BeforeTransfer func()
 	// PortAddress, when set, is announced in PORT/EPRT instead of the
 	// client's own address: the FTP bounce attack (RFC 2577).
 	PortAddress string
@@ -284,6 +288,9 @@ func (c *Client) transfer(cmd string, move func(net.Conn) (int64, error)) (int64
 		if err != nil {
 			return 0, err
 		}
+		if c.cfg.BeforeTransfer != nil {
+			c.cfg.BeforeTransfer()
+		}
 		rep, err := c.Cmd(cmd)
 		if err != nil {
 			l.Close()
@@ -370,6 +377,9 @@ func (c *Client) dialPassive(ctx context.Context, epsv bool) (net.Conn, error) {
 	localHost, _, err := net.SplitHostPort(c.conn.LocalAddr().String())
 	if err != nil {
 		return nil, err
+	}
+	if c.cfg.BeforeTransfer != nil {
+		c.cfg.BeforeTransfer()
 	}
 	laddr := net.JoinHostPort(localHost, "0")
 	c.cfg.Observer.emit(Event{Kind: EvDial, Channel: Data, Local: laddr, Remote: target})

@@ -40,6 +40,13 @@ func TestBoxKnobsValidate(t *testing.T) {
 		{Scenario{ConnectWait: Duration(-time.Second)}, "connect_timeout -1s: must not be negative"},
 		{Scenario{SplitCommands: -1}, "split_commands -1: must not be negative"},
 		{Scenario{SplitCommands: 2}, ""},
+		{Scenario{Pause: Duration(10 * time.Second)}, ""},
+		{Scenario{Pause: Duration(-time.Second)}, "pause -1s: must not be negative"},
+		{Scenario{Pause: Duration(6 * time.Minute)}, "pause 6m0s: the server hangs up after 5m0s"},
+		{Scenario{Pause: Duration(6 * time.Minute), IdleTimeout: Duration(10 * time.Minute)}, ""},
+		{Scenario{Client: "lftp"}, ""},
+		{Scenario{Client: "wget"}, `client "wget": want one of classic, curl, lftp, ftplib`},
+		{Scenario{Client: "ftplib", Mode: "epsv"}, "client ftplib with mode epsv"},
 	} {
 		err := tt.sc.Defaults().Validate()
 		switch {

@@ -52,6 +52,8 @@ type Scenario struct {
 	SplitCommands int      `json:"split_commands,omitempty" yaml:"split_commands"` // the client writes each command in two segments, the first this many bytes
 	NoSACK        bool     `json:"no_sack,omitempty" yaml:"no_sack"`               // the client's TCP has no selective acknowledgements (net.ipv4.tcp_sack=0)
 	Client        string   `json:"client,omitempty" yaml:"client"`                 // the client's behaviour: classic (default), curl, lftp, ftplib
+	Pause         Duration `json:"pause,omitempty" yaml:"pause"`                   // the client waits this long between PORT/PASV and the transfer
+	IdleTimeout   Duration `json:"idle_timeout,omitempty" yaml:"idle_timeout"`     // the server hangs up on a client silent this long (vsftpd's idle_session_timeout)
 }
 
 // Duration is a time.Duration that reads and writes as "10ms", "60s".
@@ -173,6 +175,8 @@ func (s Scenario) linkErrors() []error {
 		{"connect_timeout", s.ConnectWait < 0, time.Duration(s.ConnectWait).String()},
 		{"client_timeout", s.ClientWait < 0, time.Duration(s.ClientWait).String()},
 		{"split_commands", s.SplitCommands < 0, strconv.Itoa(s.SplitCommands)},
+		{"pause", s.Pause < 0, time.Duration(s.Pause).String()},
+		{"idle_timeout", s.IdleTimeout < 0, time.Duration(s.IdleTimeout).String()},
 	} {
 		if k.neg {
 			errs = append(errs, fmt.Errorf("%s %s: must not be negative", k.name, k.val))
@@ -183,6 +187,9 @@ func (s Scenario) linkErrors() []error {
 		errs = append(errs, fmt.Errorf("stall_after %d needs stall_for (how long the stall lasts): set both or neither", s.StallAfter))
 	case s.StallFor > 0 && s.StallAfter == 0:
 		errs = append(errs, fmt.Errorf("stall_for %s needs stall_after (after how many bytes it stalls): set both or neither", time.Duration(s.StallFor)))
+	}
+	if idle := s.idle(); s.Pause > 0 && s.Pause >= idle {
+		errs = append(errs, fmt.Errorf("pause %s: the server hangs up after %s of silence (idle_timeout, vsftpd's idle_session_timeout) before the pause ends; raise idle_timeout to see what the pause does", time.Duration(s.Pause), time.Duration(idle)))
 	}
 	if s.FileSize > MaxFileSize {
 		errs = append(errs, fmt.Errorf("file_size %d: at most %d (%s)", s.FileSize, MaxFileSize, Bytes(MaxFileSize)))
@@ -260,6 +267,14 @@ func (s Scenario) HelperPorts() []int {
 		return []int{ServerControlPort}
 	}
 	return s.ALGPorts
+}
+
+// idle is the server's idle timeout.
+func (s Scenario) idle() Duration {
+	if s.IdleTimeout == 0 {
+		return Duration(300 * time.Second) // vsftpd's idle_session_timeout
+	}
+	return s.IdleTimeout
 }
 
 // MaxFileSize bounds file_size: the runner holds the file in memory.
