@@ -217,6 +217,11 @@ func rewriteLine(a announcement, line string, public netip.AddrPort) string {
 	case "PORT":
 		return "PORT " + ftp.FormatPORT(public)
 	case "EPRT":
+		if public.Addr().Is6() {
+			// nf_nat_ftp writes IPv6 uncompressed (measured: EPRT |2|fd00:c::10|p|
+			// became |2|2001:0db8:0005:0000:0000:0000:0000:0001|p|).
+			return fmt.Sprintf("EPRT |2|%s|%d|", public.Addr().StringExpanded(), public.Port())
+		}
 		return "EPRT " + ftp.FormatEPRT(public)
 	case "227":
 		return "227 " + ftp.Format227(public)

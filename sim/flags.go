@@ -39,12 +39,13 @@ func ScenarioFlags(f *pflag.FlagSet, sc *scenario.Scenario) {
 	f.BoolVar(&sc.NoSACK, "no-sack", false, "the client's TCP has no selective acknowledgements (net.ipv4.tcp_sack=0): decides what a helper's drop of a split command leads to")
 	f.Var(durationValue{&sc.Pause}, "pause", "the client waits this long between PORT/PASV and the transfer (virtual time); the helper's expectation lives 5 minutes")
 	f.Var(durationValue{&sc.IdleTimeout}, "idle-timeout", "the server hangs up on a client silent this long, vsftpd's idle_session_timeout (default 300s; a --pause must be shorter)")
+	f.IntVar(&sc.IP, "ip", 0, "the stage's IP version: 4 (the default) or 6 (2001:db8::/32, unique-local fd00::/8 behind NAT66; EPSV and EPRT carry IPv6, PASV and PORT cannot)")
 	f.Var(bytesValue{&sc.FileSize}, "file-size", "size of hello.txt and of each put upload, e.g. 1MiB (default: a 4134-byte hello.txt, 64-line uploads)")
 }
 
 // ScenarioFlagNames lists the flags ScenarioFlags defines, so a command can
 // refuse them next to --lesson.
-var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "syn-schedule", "reject-with", "server-egress", "control-port", "alg-ports", "alg-at", "forward", "connect-timeout", "split-commands", "no-sack", "client", "pause", "idle-timeout", "file-size"}
+var ScenarioFlagNames = []string{"mode", "firewall", "open-pasv", "reject", "nat", "pasv-address", "alg", "tls", "skip-pasv-ip", "port-address", "step", "latency", "bandwidth", "stall-after", "stall-for", "reset-after", "syn-schedule", "reject-with", "server-egress", "control-port", "alg-ports", "alg-at", "forward", "connect-timeout", "split-commands", "no-sack", "client", "pause", "idle-timeout", "ip", "file-size"}
 
 type modeValue struct{ m *ftp.Mode }
 

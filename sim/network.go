@@ -71,7 +71,7 @@ func ServerFirewall(sc scenario.Scenario) netem.Firewall {
 // ClientNAT is the client's masquerade: its private network leaves as one
 // public address.
 func ClientNAT(sc scenario.Scenario) netem.NAT {
-	return netem.NAT{Name: "client-nat", Public: scenario.ClientNATIP, ALG: sc.HelperOn("client-nat"), ALGPorts: helperPorts(sc)}
+	return netem.NAT{Name: "client-nat", Public: sc.Addrs().ClientNAT, ALG: sc.HelperOn("client-nat"), ALGPorts: helperPorts(sc)}
 }
 
 // ServerNAT publishes the private server: the control port and, unless
@@ -79,12 +79,13 @@ func ClientNAT(sc scenario.Scenario) netem.NAT {
 // the control port only, its own address answers the other ports with a
 // RST (the kernel run's router, which filters nothing of its own input).
 func ServerNAT(sc scenario.Scenario) netem.NAT {
-	n := netem.NAT{Name: "server-nat", Public: scenario.ServerPublicIP, ALG: sc.HelperOn("server-nat"), ALGPorts: helperPorts(sc),
-		Forward: []netem.Forward{{Ports: port(sc.Port()), To: scenario.ServerPrivateIP}}}
+	a := sc.Addrs()
+	n := netem.NAT{Name: "server-nat", Public: a.ServerPublic, ALG: sc.HelperOn("server-nat"), ALGPorts: helperPorts(sc),
+		Forward: []netem.Forward{{Ports: port(sc.Port()), To: a.ServerPrivate}}}
 	if sc.Forward == "control" {
 		n.RefuseUnforwarded = true
 	} else {
-		n.Forward = append(n.Forward, netem.Forward{Ports: passiveRange(), To: scenario.ServerPrivateIP})
+		n.Forward = append(n.Forward, netem.Forward{Ports: passiveRange(), To: a.ServerPrivate})
 	}
 	return n
 }

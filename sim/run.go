@@ -261,7 +261,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 		IdleTimeout: r.realTimeout, DataTimeout: r.realTimeout,
 	}
 	if r.sc.PasvAddress {
-		cfg.PasvAddress = scenario.ServerPublicIP
+		cfg.PasvAddress = r.sc.Addrs().ServerPublic
 	}
 	srv, err := ftp.NewServer(cfg)
 	if err != nil {
@@ -285,7 +285,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 }
 
 func (r *runner) makeTLS() error {
-	cert, err := ftp.GenerateCert("ftplab-server", scenario.ServerPublicIP, scenario.ServerPrivateIP)
+	cert, err := ftp.GenerateCert("ftplab-server", r.sc.Addrs().ServerPublic, r.sc.Addrs().ServerPrivate)
 	if err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (r *runner) makeTLS() error {
 // script is the client's side of the run.
 func (r *runner) script(ctx context.Context) (bool, string) {
 	sc := r.sc
-	c, err := ftp.Dial(ctx, net.JoinHostPort(scenario.ServerPublicIP, strconv.Itoa(sc.Port())), ftp.ClientConfig{
+	c, err := ftp.Dial(ctx, net.JoinHostPort(sc.Addrs().ServerPublic, strconv.Itoa(sc.Port())), ftp.ClientConfig{
 		Network:    r.client,
 		LocalAddr:  net.JoinHostPort(sc.ClientIP(), strconv.Itoa(scenario.ClientControlPort)),
 		ActivePort: scenario.ClientDataPort,

@@ -4,6 +4,7 @@ package kernel
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -31,7 +32,7 @@ func curlArgs(r Row, a addresses) []string {
 	if r.TLS {
 		args = append(args, "--ssl-reqd", "-k")
 	}
-	return append(args, fmt.Sprintf("ftp://%s:%d/hello.txt", a.dialTarget, r.Scenario().Port()))
+	return append(args, fmt.Sprintf("ftp://%s/hello.txt", net.JoinHostPort(a.dialTarget, strconv.Itoa(r.Scenario().Port()))))
 }
 
 // replyRE finds a reply in curl's ("< 227 "), lftp's ("<--- 227 ") and

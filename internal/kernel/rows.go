@@ -36,6 +36,7 @@ type Row struct {
 	NoSACK         bool          // the client has net.ipv4.tcp_sack=0
 	Client         string        // curl as ftplab's classic client (""), curl as itself, lftp or ftplib
 	Pause          time.Duration // the raw client waits this long between the PORT/PASV reply and the transfer
+	IP             int           // 6: the IPv6 stage
 }
 
 func (r Row) String() string {
@@ -51,7 +52,7 @@ func (r Row) String() string {
 	for _, kv := range []struct{ name, val string }{
 		{"reject-with", r.RejectWith}, {"control-port", nonZero(r.ControlPort)}, {"alg-ports", joinInts(r.ALGPorts)},
 		{"alg-at", strings.Join(r.ALGAt, ",")}, {"forward", r.Forward}, {"connect-timeout", durationOrEmpty(r.ConnectTimeout)},
-		{"syn-schedule", r.SYNSchedule}, {"split-commands", nonZero(r.SplitCommands)}, {"client", r.Client}, {"pause", durationOrEmpty(r.Pause)},
+		{"syn-schedule", r.SYNSchedule}, {"split-commands", nonZero(r.SplitCommands)}, {"client", r.Client}, {"pause", durationOrEmpty(r.Pause)}, {"ip", nonZero(r.IP)},
 	} {
 		if kv.val != "" {
 			s += " " + kv.name + "=" + kv.val
@@ -95,7 +96,7 @@ func (r Row) Scenario() scenario.Scenario {
 		NAT: r.NAT, PasvAddress: r.PasvAddress, ALG: r.ALG, TLS: r.TLS,
 		RejectWith: r.RejectWith, ServerEgress: r.ServerEgress, ControlPort: r.ControlPort, ALGPorts: r.ALGPorts, ALGAt: r.ALGAt,
 		Forward: r.Forward, ConnectWait: scenario.Duration(r.ConnectTimeout), SYNSchedule: r.SYNSchedule,
-		SplitCommands: r.SplitCommands, NoSACK: r.NoSACK, Client: r.Client, Pause: scenario.Duration(r.Pause)}
+		SplitCommands: r.SplitCommands, NoSACK: r.NoSACK, Client: r.Client, Pause: scenario.Duration(r.Pause), IP: r.IP}
 }
 
 // Rows is netem's outcome table (issue 4) plus the cases around it:
@@ -200,4 +201,17 @@ var Rows = []Row{
 	{Mode: ftp.ModeActive, Firewall: "client", NAT: "none", ALG: true, Pause: 10 * time.Second},
 	{Mode: ftp.ModePassive, Firewall: "server", NAT: "none", ALG: true, Pause: 10 * time.Second},
 	{Mode: ftp.ModeActive, Firewall: "none", NAT: "client", ALG: true, Pause: 10 * time.Second},
+	// IPv6: EPSV and EPRT carry it, through filters, helpers and NAT66.
+	{Mode: ftp.ModeEPSV, Firewall: "none", NAT: "none", IP: 6},
+	{Mode: ftp.ModeEPRT, Firewall: "none", NAT: "none", IP: 6},
+	{Mode: ftp.ModeEPRT, Firewall: "client", NAT: "none", IP: 6},
+	{Mode: ftp.ModeEPRT, Firewall: "client", NAT: "none", ALG: true, IP: 6},
+	{Mode: ftp.ModeEPSV, Firewall: "server", NAT: "none", ALG: true, IP: 6},
+	{Mode: ftp.ModeEPSV, Firewall: "server", NAT: "none", OpenPasv: true, IP: 6},
+	{Mode: ftp.ModeEPRT, Firewall: "none", NAT: "client", IP: 6},
+	{Mode: ftp.ModeEPRT, Firewall: "none", NAT: "client", ALG: true, IP: 6},
+	{Mode: ftp.ModeEPSV, Firewall: "none", NAT: "client", IP: 6},
+	{Mode: ftp.ModeEPSV, Firewall: "none", NAT: "server", IP: 6},
+	{Mode: ftp.ModeEPSV, Firewall: "none", NAT: "server", Forward: "control", ALG: true, IP: 6},
+	{Mode: ftp.ModeEPSV, Firewall: "server", NAT: "none", IP: 6},
 }

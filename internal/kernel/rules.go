@@ -30,26 +30,64 @@ const (
 	serverIf       = "s0" // server side of the router<->server pair
 )
 
+// The same gateways in IPv6.
+const (
+	clientGW6    = "2001:db8:c::1"
+	clientNATGW6 = "fd00:c::1"
+	serverGW6    = "2001:db8:5::1"
+	serverNATGW6 = "fd00:5::1"
+)
+
 // addresses is where each namespace sits for a row.
 type addresses struct {
+	v6               bool
 	client, clientGW string // client's own address and its gateway
 	server, serverGW string // server's own address and its gateway
 	routerLocal      []string
 	dialTarget       string // what the client dials for the control connection
 }
 
+// prefix is the length of the namespaces' networks.
+func (a addresses) prefix() string {
+	if a.v6 {
+		return "/64"
+	}
+	return "/24"
+}
+
+// host is one address as a prefix of its own.
+func (a addresses) host() string {
+	if a.v6 {
+		return "/128"
+	}
+	return "/32"
+}
+
 func rowAddresses(r Row) addresses {
-	a := addresses{client: scenario.ClientPublicIP, clientGW: clientGW, server: scenario.ServerPublicIP, serverGW: serverGW,
-		dialTarget: scenario.ServerPublicIP}
+	st, v6 := r.Scenario().Addrs(), r.IP == 6
+	gw := [4]string{clientGW, clientNATGW, serverGW, serverNATGW}
+	if v6 {
+		gw = [4]string{clientGW6, clientNATGW6, serverGW6, serverNATGW6}
+	}
+	a := addresses{v6: v6, client: st.ClientPublic, clientGW: gw[0], server: st.ServerPublic, serverGW: gw[2], dialTarget: st.ServerPublic}
 	if r.NAT == "client" {
-		a.client, a.clientGW = scenario.ClientPrivateIP, clientNATGW
-		a.routerLocal = append(a.routerLocal, scenario.ClientNATIP) // the public face of the client's NAT
+		a.client, a.clientGW = st.ClientPrivate, gw[1]
+		a.routerLocal = append(a.routerLocal, st.ClientNAT) // the public face of the client's NAT
 	}
 	if r.NAT == "server" {
-		a.server, a.serverGW = scenario.ServerPrivateIP, serverNATGW
-		a.routerLocal = append(a.routerLocal, scenario.ServerPublicIP) // the public face of the server's NAT
+		a.server, a.serverGW = st.ServerPrivate, gw[3]
+		a.routerLocal = append(a.routerLocal, st.ServerPublic) // the public face of the server's NAT
 	}
 	return a
+}
+
+// natFamily is the router's NAT table family and address match, and the
+// private networks of each side.
+func natFamily(sc scenario.Scenario) (family, match, clientNet, serverNet string) {
+	if sc.IP == 6 {
+		return "ip6", "ip6", "fd00:c::/64", "fd00:5::/64"
+	}
+	return "ip", "ip", "192.168.1.0/24", "10.0.0.0/24"
 }
 
 // helperRules is the kernel FTP helper as an explicit object, attached by
@@ -184,12 +222,14 @@ func routerRules(r Row) string {
 	switch {
 	case sc.ClientNAT():
 		n := sim.ClientNAT(sc)
-		return fmt.Sprintf(`table ip ftplab {%s
-	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" ip saddr 192.168.1.0/24 snat to %s; }
+		family, ip, clientNet, _ := natFamily(sc)
+		return fmt.Sprintf(`table %s ftplab {%s
+	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" %s saddr %s snat to %s; }
 }
-`, natHelper(n, sc), routerServerIf, n.Public)
+`, family, natHelper(n, sc), routerServerIf, ip, clientNet, n.Public)
 	case sc.ServerNAT():
 		n := sim.ServerNAT(sc)
+		family, ip, _, serverNet := natFamily(sc)
 		var dnat []string
 		for _, to := range forwardTargets(n) {
 			var ports []string
@@ -198,14 +238,14 @@ func routerRules(r Row) string {
 					ports = append(ports, f.Ports.String())
 				}
 			}
-			dnat = append(dnat, fmt.Sprintf("ip daddr %s tcp dport { %s } dnat to %s;", n.Public, strings.Join(ports, ", "), to))
+			dnat = append(dnat, fmt.Sprintf("%s daddr %s tcp dport { %s } dnat to %s;", ip, n.Public, strings.Join(ports, ", "), to))
 		}
-		return fmt.Sprintf(`table ip ftplab {%s
+		return fmt.Sprintf(`table %s ftplab {%s
 	chain pre { type nat hook prerouting priority dstnat; policy accept; %s }
-	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" ip saddr 10.0.0.0/24 snat to %s; }
-	chain private { type filter hook forward priority filter; policy accept; iifname "%s" ip daddr 10.0.0.0/24 ct status & dnat == 0 drop; }
+	chain post { type nat hook postrouting priority srcnat; policy accept; oifname "%s" %s saddr %s snat to %s; }
+	chain private { type filter hook forward priority filter; policy accept; iifname "%s" %s daddr %s ct status & dnat == 0 drop; }
 }
-`, natHelper(n, sc), strings.Join(dnat, " "), routerClientIf, n.Public, routerClientIf)
+`, family, natHelper(n, sc), strings.Join(dnat, " "), routerClientIf, ip, serverNet, n.Public, routerClientIf, ip, serverNet)
 	}
 	return ""
 }
@@ -239,7 +279,7 @@ func watchRules(side string, control int) string {
 	}
 	return fmt.Sprintf(`table inet ftplab_watch {
 	chain out { type filter hook output priority raw - 100; policy accept; tcp %[2]s != %[3]d tcp flags & (syn | ack) == syn counter comment "syn"; }
-	chain in { type filter hook input priority raw - 100; policy accept; tcp %[1]s != %[3]d tcp flags & (syn | ack) == syn | ack counter comment "synack"; tcp %[1]s != %[3]d tcp flags & rst == rst counter comment "rst"; icmp type destination-unreachable counter comment "icmp"; }
+	chain in { type filter hook input priority raw - 100; policy accept; tcp %[1]s != %[3]d tcp flags & (syn | ack) == syn | ack counter comment "synack"; tcp %[1]s != %[3]d tcp flags & rst == rst counter comment "rst"; icmp type destination-unreachable counter comment "icmp"; icmpv6 type destination-unreachable counter comment "icmp"; }
 }
 `, peer, own, control)
 }

@@ -45,6 +45,13 @@ func TestBoxKnobsValidate(t *testing.T) {
 		{Scenario{Pause: Duration(6 * time.Minute)}, "pause 6m0s: the server hangs up after 5m0s"},
 		{Scenario{Pause: Duration(6 * time.Minute), IdleTimeout: Duration(10 * time.Minute)}, ""},
 		{Scenario{Client: "lftp"}, ""},
+		{Scenario{IP: 6, Mode: "epsv"}, ""},
+		{Scenario{IP: 6, Mode: "eprt"}, ""},
+		{Scenario{IP: 6, Mode: "passive"}, "ip 6 with mode passive: PASV's 227 cannot carry an IPv6 address"},
+		{Scenario{IP: 6, Mode: "active"}, "ip 6 with mode active: PORT cannot carry an IPv6 address"},
+		{Scenario{IP: 6, Mode: "passive", Expect: "fail"}, ""},
+		{Scenario{IP: 6, Mode: "epsv", PasvAddress: true}, "pasv_address with ip 6"},
+		{Scenario{IP: 5}, "ip 5: want 4 or 6"},
 		{Scenario{Client: "wget"}, `client "wget": want one of classic, curl, lftp, ftplib`},
 		{Scenario{Client: "ftplib", Mode: "epsv"}, "client ftplib with mode epsv"},
 	} {

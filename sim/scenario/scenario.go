@@ -52,6 +52,7 @@ type Scenario struct {
 	SplitCommands int      `json:"split_commands,omitempty" yaml:"split_commands"` // the client writes each command in two segments, the first this many bytes
 	NoSACK        bool     `json:"no_sack,omitempty" yaml:"no_sack"`               // the client's TCP has no selective acknowledgements (net.ipv4.tcp_sack=0)
 	Client        string   `json:"client,omitempty" yaml:"client"`                 // the client's behaviour: classic (default), curl, lftp, ftplib
+	IP            int      `json:"ip,omitempty" yaml:"ip"`                         // 4 (default) or 6: the stage's IP version
 	Pause         Duration `json:"pause,omitempty" yaml:"pause"`                   // the client waits this long between PORT/PASV and the transfer
 	IdleTimeout   Duration `json:"idle_timeout,omitempty" yaml:"idle_timeout"`     // the server hangs up on a client silent this long (vsftpd's idle_session_timeout)
 }
@@ -235,6 +236,18 @@ func (s Scenario) boxErrors() []error {
 			errs = append(errs, fmt.Errorf("alg_at %s: named twice", b))
 		}
 		seen[b] = true
+	}
+	switch {
+	case s.IP != 0 && s.IP != 4 && s.IP != 6:
+		errs = append(errs, fmt.Errorf("ip %d: want 4 or 6", s.IP))
+	case s.IP == 6 && s.Expect == "ok" && (s.Mode == ftp.ModePassive || s.Mode == ftp.ModeActive):
+		verb := map[ftp.Mode]string{ftp.ModePassive: "PASV's 227", ftp.ModeActive: "PORT"}[s.Mode]
+		alt := map[ftp.Mode]string{ftp.ModePassive: "epsv", ftp.ModeActive: "eprt"}[s.Mode]
+		errs = append(errs, fmt.Errorf("ip 6 with mode %s: %s cannot carry an IPv6 address, so this run cannot succeed (use mode %s, or expect: fail)", s.Mode, verb, alt))
+	case s.IP == 6 && s.PasvAddress:
+		errs = append(errs, errors.New("pasv_address with ip 6: a 227 reply cannot carry an IPv6 address"))
+	case s.IP == 6 && s.Client != "" && s.Client != "classic":
+		errs = append(errs, fmt.Errorf("client %s with ip 6: only the classic client is modelled over IPv6", s.Client))
 	}
 	if s.Client != "" && !oneOf(s.Client, clients) {
 		errs = append(errs, fmt.Errorf("client %q: want one of %s", s.Client, strings.Join(clients, ", ")))
