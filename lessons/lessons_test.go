@@ -21,8 +21,8 @@ func TestEmbeddedLessonsParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ls) != 14 {
-		t.Fatalf("%d lessons, want 14", len(ls))
+	if len(ls) != 19 {
+		t.Fatalf("%d lessons, want 19", len(ls))
 	}
 	seen := map[string]bool{}
 	for _, l := range ls {

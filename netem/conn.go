@@ -84,11 +84,15 @@ type conn struct {
 	droppedAt  *hop   // control: the box whose helper dropped the line's first piece
 	encrypted  bool   // control: TLS records flow this way now
 
-	gaveUp atomic.Bool // a stall outlasted this end's data timeout
+	gaveUp   atomic.Bool // a stall outlasted this end's data timeout
+	timedOut atomic.Bool // its TCP gave up retransmitting (a wedged control line)
 }
 
 // Read reads from the real socket, unless this end gave up on a stall.
 func (c *conn) Read(b []byte) (int, error) {
+	if c.timedOut.Load() {
+		return 0, &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: syscall.ETIMEDOUT}
+	}
 	if c.gaveUp.Load() {
 		return 0, c.timeout("read")
 	}
@@ -241,6 +245,9 @@ func errReset() error { return &net.OpError{Op: "write", Net: "tcp", Err: syscal
 func (c *conn) writeControl(b []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if c.timedOut.Load() {
+		return 0, &net.OpError{Op: "write", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: syscall.ETIMEDOUT}
+	}
 	if c.encrypted {
 		return c.writeOpaque(b)
 	}

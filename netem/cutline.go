@@ -108,7 +108,7 @@ func (c *conn) resend(text string, n int) {
 func (c *conn) wedge(at *hop) {
 	c.note(0, fmt.Sprintf("the receiver acknowledges the rest out of order (SACK), so %s retransmits the first piece alone (after 0.2, 0.6, 1.4, 3 s, ...) and %s drops every copy: the line never arrives", c.host.name, at.b.name()))
 	c.note(giveUp, fmt.Sprintf("%s's TCP gives up after 15 retransmissions (tcp_retries2): connection timed out", c.host.name))
-	c.gaveUp.Store(true)
+	c.timedOut.Store(true)
 }
 
 // desync resets a control connection whose cut line the NAT's helper
