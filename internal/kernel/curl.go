@@ -13,9 +13,11 @@ import (
 )
 
 // curlArgs makes curl behave as ftplab's client does in each mode, with
-// bounded waits (a dropped dial would otherwise hang).
+// bounded waits (a dropped dial would otherwise hang). curl counts the
+// login in its connect timeout: 8 s leaves a loaded machine time to reach
+// the data connection.
 func curlArgs(r Row, a addresses) []string {
-	args := []string{"-sS", "-v", "--connect-timeout", "3", "--max-time", "12", "-o", "/dev/null"}
+	args := []string{"-sS", "-v", "--connect-timeout", "8", "--max-time", "14", "-o", "/dev/null"}
 	switch r.Mode {
 	case ftp.ModePassive:
 		args = append(args, "--disable-epsv")
