@@ -21,8 +21,8 @@ func TestEmbeddedLessonsParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ls) != 18 {
-		t.Fatalf("%d lessons, want 18", len(ls))
+	if len(ls) != 23 {
+		t.Fatalf("%d lessons, want 23", len(ls))
 	}
 	seen := map[string]bool{}
 	for _, l := range ls {

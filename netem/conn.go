@@ -24,17 +24,24 @@ type pair struct {
 	dialer   *conn
 	acceptor *conn
 	hops     []hop         // control connections: the boxes an FTP helper may sit in
+	ctlPort  int           // control connections: the port dialed, which decides the helpers attached
 	ready    chan struct{} // closed once the dialer's side is connected
 
 	closeOnce sync.Once
 	mu        sync.Mutex
-	sent      int64 // data bytes relayed, for stall/reset
-	stalled   bool
+	sent      int64        // bytes relayed, both ways, for the faults
+	faults    []FaultState // this connection's copy of the link's faults
 	reset     bool
 }
 
 func newPair(w *World, id int, ch trace.Channel, l Link) *pair {
-	return &pair{w: w, id: id, ch: ch, link: l, ready: make(chan struct{})}
+	p := &pair{w: w, id: id, ch: ch, link: l, ready: make(chan struct{})}
+	for _, f := range l.Faults {
+		if st := f.Start(ch); st != nil {
+			p.faults = append(p.faults, st)
+		}
+	}
+	return p
 }
 
 func (p *pair) closeReal() {
@@ -71,15 +78,21 @@ type conn struct {
 	remote   netip.AddrPort
 	isDialer bool
 
-	wmu       sync.Mutex
-	pending   []byte // control: the start of a line not yet complete
-	encrypted bool   // control: TLS records flow this way now
+	wmu        sync.Mutex
+	pending    []byte // control: the start of a line not yet shown
+	sentOfLine []byte // control: the start of a line already sent as pieces
+	droppedAt  *hop   // control: the box whose helper dropped the line's first piece
+	encrypted  bool   // control: TLS records flow this way now
 
-	gaveUp atomic.Bool // a stall outlasted this end's data timeout
+	gaveUp   atomic.Bool // a stall outlasted this end's data timeout
+	timedOut atomic.Bool // its TCP gave up retransmitting (a wedged control line)
 }
 
 // Read reads from the real socket, unless this end gave up on a stall.
 func (c *conn) Read(b []byte) (int, error) {
+	if c.timedOut.Load() {
+		return 0, &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: syscall.ETIMEDOUT}
+	}
 	if c.gaveUp.Load() {
 		return 0, c.timeout("read")
 	}
@@ -148,87 +161,45 @@ func (c *conn) Write(b []byte) (int, error) {
 	return c.writeData(b)
 }
 
+// writeData sends b as one segment, or as several where a fault cuts it,
+// and lets each fault act at its byte.
 func (c *conn) writeData(b []byte) (int, error) {
 	if c.gaveUp.Load() {
 		return 0, c.timeout("write")
 	}
 	p := c.p
 	n := 0
-	for {
-		// Cut the write at the link's next stall or reset point, so exactly
-		// StallAfter bytes pass before a stall and ResetAfter before a reset.
+	for _, pc := range p.cut(c, len(b)) {
 		p.mu.Lock()
-		if p.reset {
-			p.mu.Unlock()
-			return n, errReset()
-		}
-		chunk := int64(len(b) - n)
-		limit := int64(-1)
-		if p.link.StallAfter > 0 && !p.stalled {
-			limit = p.link.StallAfter
-		}
-		if p.link.ResetAfter > 0 && (limit < 0 || p.link.ResetAfter < limit) {
-			limit = p.link.ResetAfter
-		}
-		if limit > p.sent && chunk > limit-p.sent {
-			chunk = limit - p.sent
-		}
-		p.sent += chunk
-		stall := p.link.StallAfter > 0 && !p.stalled && p.sent >= p.link.StallAfter
-		if stall {
-			p.stalled = true
-		}
-		reset := p.link.ResetAfter > 0 && p.sent >= p.link.ResetAfter
-		if reset {
-			p.reset = true
-		}
+		reset := p.reset
 		p.mu.Unlock()
-
-		if chunk > 0 {
-			e := c.event(trace.Segment)
-			e.Bytes = chunk
-			p.w.step(p.link.cost(int(chunk)), e)
-			if _, err := c.real.Write(b[n : n+int(chunk)]); err != nil {
-				return n, err
-			}
-			n += int(chunk)
-		}
-		if stall {
-			e := c.event(trace.Note)
-			e.Text = fmt.Sprintf("link stalls for %s after %d bytes", p.link.StallFor, p.link.StallAfter)
-			p.w.step(0, e)
-			waited, err := c.stallOutlasts()
-			if err != nil {
-				return n, err
-			}
-			e = c.event(trace.Note)
-			e.Text = fmt.Sprintf("link resumes after a stall of %s", p.link.StallFor)
-			p.w.step(p.link.StallFor-waited, e)
-		}
 		if reset {
-			e := c.event(trace.Reset)
-			e.Err = fmt.Sprintf("link reset the connection after %d bytes", p.link.ResetAfter)
-			p.w.step(0, e)
-			p.mu.Lock()
-			ends := []net.Conn{p.dialer.real, p.acceptor.real}
-			p.mu.Unlock()
-			for _, rc := range ends {
-				resetReal(rc)
-			}
 			return n, errReset()
 		}
-		if n == len(b) {
-			return n, nil
+		if pc.n > 0 {
+			e := c.event(trace.Segment)
+			e.Bytes = int64(pc.n)
+			p.w.step(p.link.cost(pc.n), e)
+			if _, err := c.real.Write(b[n : n+pc.n]); err != nil {
+				return n, err
+			}
+			n += pc.n
+		}
+		for _, st := range pc.due {
+			if err := st.Act(wire{c}); err != nil {
+				return n, err
+			}
 		}
 	}
+	return n, nil
 }
 
-// stallOutlasts handles a stall longer than an end's data timeout: at the
-// virtual moment the first end's timer fires, that end gives up. A writer
-// that gives up gets a timeout error for this Write; a reader that gives
-// up gets one from its next Read (its real socket's read deadline is set in
-// the past) and the writer a reset. waited is the virtual time that passed.
-func (c *conn) stallOutlasts() (waited time.Duration, err error) {
+// wait lets d pass on a stalled link. When an end's data timeout is
+// shorter, at the virtual moment the first end's timer fires that end gives
+// up: a writer that gives up gets a timeout error for this Write; a reader
+// that gives up gets one from its next Read (its real socket's read
+// deadline is set in the past) and the writer a reset.
+func (c *conn) wait(d time.Duration) error {
 	p := c.p
 	p.mu.Lock()
 	other := p.acceptor
@@ -236,14 +207,15 @@ func (c *conn) stallOutlasts() (waited time.Duration, err error) {
 		other = p.dialer
 	}
 	p.mu.Unlock()
-	quitter, limit := (*conn)(nil), p.link.StallFor
+	quitter, limit := (*conn)(nil), d
 	for _, end := range []*conn{c, other} {
 		if end != nil && end.host.dataTimeout > 0 && end.host.dataTimeout < limit {
 			quitter, limit = end, end.host.dataTimeout
 		}
 	}
 	if quitter == nil {
-		return 0, nil
+		p.w.advance(d)
+		return nil
 	}
 	e := quitter.event(trace.Note)
 	e.Text = fmt.Sprintf("%s gives up on the stalled data connection: no progress for %s (its data timeout)", quitter.host.name, limit)
@@ -259,49 +231,58 @@ func (c *conn) stallOutlasts() (waited time.Duration, err error) {
 		if rc != nil {
 			rc.SetReadDeadline(time.Unix(1, 0)) // wakes a Read waiting on the real socket
 		}
-		return limit, errReset()
+		return errReset()
 	}
-	return limit, c.timeout("write")
+	return c.timeout("write")
 }
 
 func errReset() error { return &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET} }
 
 // writeControl passes whole lines: each is shown, read by the helpers on
 // the path (which may rewrite it) and then sent. A TLS record at a line
-// start turns this direction opaque.
+// start turns this direction opaque. A fault may cut a write inside a
+// line: the line then crosses the wire in pieces (see sendPiece).
 func (c *conn) writeControl(b []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if c.timedOut.Load() {
+		return 0, &net.OpError{Op: "write", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: syscall.ETIMEDOUT}
+	}
 	if c.encrypted {
 		return c.writeOpaque(b)
 	}
-	c.pending = append(c.pending, b...)
 	var out []byte
-	for len(c.pending) > 0 {
-		if len(out) == 0 && c.pending[0] == 0x16 { // TLS handshake record
-			c.encrypted = true
-			c.blind()
-			rest := c.pending
-			c.pending = nil
-			if _, err := c.writeOpaque(rest); err != nil {
-				return 0, err
+	rest := b
+	pieces := c.p.cut(c, len(b))
+	for k, pc := range pieces {
+		c.pending = append(c.pending, rest[:pc.n]...)
+		rest = rest[pc.n:]
+		for len(c.pending) > 0 {
+			if len(out) == 0 && len(c.sentOfLine) == 0 && c.pending[0] == 0x16 { // TLS handshake record
+				c.encrypted = true
+				c.blind()
+				opaque := append(c.pending, rest...)
+				c.pending = nil
+				if _, err := c.writeOpaque(opaque); err != nil {
+					return 0, err
+				}
+				return len(b), nil
 			}
-			return len(b), nil
+			i := bytes.IndexByte(c.pending, '\n')
+			if i < 0 {
+				break
+			}
+			line, alive := c.endLine(c.pending[:i+1])
+			c.pending = c.pending[i+1:]
+			if !alive { // the cut line killed the connection: nothing more gets through
+				c.pending = nil
+				return len(b), nil
+			}
+			out = append(out, line...)
 		}
-		i := bytes.IndexByte(c.pending, '\n')
-		if i < 0 {
-			break
+		if k < len(pieces)-1 && len(c.pending) > 0 {
+			c.sendPiece() // the fault cut the write inside a line
 		}
-		line := c.pending[:i+1]
-		c.pending = c.pending[i+1:]
-		text := string(bytes.TrimRight(line, "\r\n"))
-		e := c.event(trace.Segment)
-		e.Text, e.Bytes = text, int64(len(line))
-		c.p.w.step(c.p.link.cost(len(line)), e)
-		if rewritten, ok := c.p.help(c, text); ok {
-			line = []byte(rewritten + "\r\n")
-		}
-		out = append(out, line...)
 	}
 	if len(out) > 0 {
 		if _, err := c.real.Write(out); err != nil {
@@ -316,27 +297,4 @@ func (c *conn) writeOpaque(b []byte) (int, error) {
 	e.Bytes = int64(len(b))
 	c.p.w.step(c.p.link.cost(len(b)), e)
 	return c.real.Write(b)
-}
-
-// blind tells, once per helper, that it can no longer read this control
-// connection.
-func (c *conn) blind() {
-	for _, hp := range c.p.hops {
-		if !hp.b.hasALG() {
-			continue
-		}
-		c.p.w.mu.Lock()
-		if hp.b.blinded == nil {
-			hp.b.blinded = map[*pair]bool{}
-		}
-		seen := hp.b.blinded[c.p]
-		hp.b.blinded[c.p] = true
-		c.p.w.mu.Unlock()
-		if !seen {
-			e := c.event(trace.Blind)
-			e.Box = hp.b.name
-			e.Text = "the control channel is encrypted (TLS): the FTP helper cannot read PORT or 227 replies"
-			c.p.w.step(0, e)
-		}
-	}
 }

@@ -21,9 +21,10 @@ type Host struct {
 	name           string
 	addr           netip.Addr
 	connectTimeout time.Duration
-	synSchedule    []time.Duration // see HostConfig.SYNSchedule
-	dataTimeout    time.Duration   // see HostConfig.DataTimeout
-	nextPort       int             // next ephemeral virtual port (guarded by World.mu)
+	synSchedule    SYNSchedule
+	noSACK         bool
+	dataTimeout    time.Duration // see HostConfig.DataTimeout
+	nextPort       int           // next ephemeral virtual port (guarded by World.mu)
 }
 
 // Name is the host's name ("client").
@@ -174,13 +175,6 @@ func (l *listener) SetDeadline(t time.Time) error {
 	return nil
 }
 
-// hop is one box a SYN passes and the direction it passes it in.
-type hop struct {
-	b    *box
-	dir  Direction
-	side string
-}
-
 // route finds who owns dst and the boxes a SYN from h passes to get there.
 // An address nobody owns (a private address behind someone else's NAT) has
 // no route: the SYN vanishes.
@@ -194,7 +188,7 @@ func (w *World) route(h *Host, dst netip.Addr) (*Host, []hop) {
 			to = x
 		}
 		for _, b := range w.boxes[x.name] {
-			if b.nat != nil && b.nat.public == dst {
+			if pub, ok := b.public(); ok && pub == dst {
 				to = x
 			}
 		}
@@ -215,38 +209,12 @@ func (w *World) route(h *Host, dst netip.Addr) (*Host, []hop) {
 
 func (w *World) behindNAT(h *Host) bool {
 	for _, b := range w.boxes[h.name] {
-		if b.nat != nil {
+		if outer(b) {
 			return true
 		}
 	}
 	return false
 }
-
-// SYNLinearThenDoubling is a SYN retransmission schedule: the offsets,
-// from the first SYN, of each retransmission when the first linear waits
-// are 1 s (the initial RTO) and every later wait doubles, up to limit.
-// Linux since 6.5 (net.ipv4.tcp_syn_linear_timeouts = 4) is
-// SYNLinearThenDoubling(5, ...): SYNs leave at 0, 1, 2, 3, 4, 5, 7, 11,
-// 19, 35, 67 s, as measured on Linux 6.18 (docs/fidelity.md). Before 6.5
-// the wait doubles from the start, SYNLinearThenDoubling(1, ...): 0, 1, 3,
-// 7, 15, 31, 63 s.
-func SYNLinearThenDoubling(linear int, limit time.Duration) []time.Duration {
-	var out []time.Duration
-	at, wait := time.Duration(0), time.Second
-	for i := 0; ; i++ {
-		if i >= max(linear, 1) {
-			wait *= 2
-		}
-		at += wait
-		if at > limit {
-			return out
-		}
-		out = append(out, at)
-	}
-}
-
-// defaultSYNSchedule is Linux's since 6.5.
-var defaultSYNSchedule = SYNLinearThenDoubling(5, 10*time.Minute)
 
 // Dial connects from this host (laddr, "" or "ip:0" for an ephemeral port)
 // to the virtual raddr through the boxes between them.
@@ -271,110 +239,91 @@ func (h *Host) Dial(ctx context.Context, laddr, raddr string) (net.Conn, error) 
 		src = netip.AddrPortFrom(src.Addr(), h.ephemeral())
 	}
 	w.nextConn++
-	id := w.nextConn
-	link := w.link
+	d := dial{h: h, id: w.nextConn, link: w.link, src: src, dst: dst, ch: trace.Data}
 	w.mu.Unlock()
-
-	ch := trace.Data
 	if int(dst.Port()) == w.opts.ControlPort {
-		ch = trace.Control
+		d.ch = trace.Control
 	}
-	base := trace.Event{Conn: id, Channel: ch, Host: h.name}
-	ev := func(k trace.Kind) trace.Event { e := base; e.Kind = k; return e }
-
-	start := w.Elapsed()
-	e := ev(trace.SYN)
+	d.start = w.Elapsed()
+	e := d.event(trace.SYN)
 	e.From, e.To = src.String(), dst.String()
 	w.step(0, e)
+	return d.walk().finish()
+}
 
-	// Walk the path, translating as NATs do and asking each firewall.
+// dial is one connection attempt on its way through the boxes.
+type dial struct {
+	h        *Host
+	id       int
+	ch       trace.Channel
+	link     Link
+	start    time.Duration
+	src, dst netip.AddrPort // as the dialer sees them
+	path     synPath        // as they stand after the boxes so far
+	to       *Host
+	hops     []hop
+	verdict  decision
+	decider  string // the box that stopped the SYN
+}
+
+func (d *dial) event(k trace.Kind) trace.Event {
+	return trace.Event{Kind: k, Conn: d.id, Channel: d.ch, Host: d.h.name}
+}
+
+// walk takes the SYN through each box on the path, translating as NATs do
+// and asking each firewall, until one stops it.
+func (d *dial) walk() *dial {
+	w := d.h.w
 	w.mu.Lock()
-	to, hops := w.route(h, dst.Addr())
+	d.to, d.hops = w.route(d.h, d.dst.Addr())
 	w.mu.Unlock()
-	cur := struct{ src, dst netip.AddrPort }{src, dst}
-	verdict, reason, decider := Accept, "", ""
-	if to == nil {
-		verdict, reason = Drop, "no host at "+dst.Addr().String()
+	d.path = synPath{src: d.src, dst: d.dst, now: w.Elapsed()}
+	d.verdict = decision{action: Accept}
+	if d.to == nil {
+		d.verdict = decision{action: Drop, rule: "no host at " + d.dst.Addr().String()}
 	}
-	for _, hp := range hops {
-		if verdict != Accept {
+	for _, hp := range d.hops {
+		if d.verdict.action != Accept {
 			break
 		}
-		b := hp.b
-		if b.nat != nil {
-			w.mu.Lock()
-			before, after, ok, used := b.translate(hp.dir, cur.src, cur.dst, h.addr)
-			w.mu.Unlock()
-			if !ok {
-				verdict, reason, decider = Drop, fmt.Sprintf("no forward for port %d", cur.dst.Port()), b.name
-				v := ev(trace.Verdict)
-				v.Box, v.Verdict, v.Rule, v.State = b.name, "drop", reason, string(StateNew)
-				w.step(0, v)
-				break
-			}
-			if used {
-				u := ev(trace.ExpectUsed)
-				u.Box, u.To = b.name, before.String()
-				w.step(0, u)
-			}
-			n := ev(trace.NAT)
-			n.Box, n.Before, n.After = b.name, before.String(), after.String()
-			w.step(0, n)
-			if hp.dir == Out {
-				cur.src = after
-			} else {
-				cur.dst = after
-			}
-			continue
-		}
 		w.mu.Lock()
-		act, rule, st, used := b.filter(hp.dir, cur.dst)
+		d.verdict = hp.b.syn(hp.dir, &d.path)
 		w.mu.Unlock()
-		// Conntrack finds the expectation when it creates the new entry,
-		// before the filter runs: that lookup is why the filter sees
-		// RELATED, so it comes first.
-		if used {
-			u := ev(trace.ExpectUsed)
-			u.Box, u.To = b.name, cur.dst.String()
-			w.step(0, u)
+		for _, e := range d.verdict.events {
+			e.Conn, e.Channel, e.Host = d.id, d.ch, d.h.name
+			w.step(0, e)
 		}
-		v := ev(trace.Verdict)
-		v.Box, v.Verdict, v.Rule, v.State = b.name, act.String(), rule, string(st)
-		w.step(0, v)
-		if act != Accept {
-			verdict, reason, decider = act, rule, b.name
+		if d.verdict.action != Accept {
+			d.decider = hp.b.name()
 		}
 	}
+	return d
+}
 
+// finish ends the attempt as the path decided: a timeout after the SYN
+// retransmissions, a refusal, or a connection with a real socket behind it.
+func (d *dial) finish() (net.Conn, error) {
+	w, h, src, dst := d.h.w, d.h, d.src, d.dst
 	var l *listener
-	if verdict == Accept {
+	if d.verdict.action == Accept {
 		w.mu.Lock()
-		l = w.listeners[cur.dst]
+		l = w.listeners[d.path.dst]
 		w.mu.Unlock()
 	}
 	switch {
-	case verdict == Drop:
-		return nil, w.dropped(h, base, start, src, dst, reason, decider)
-	case verdict == Reject || l == nil:
-		e := ev(trace.Refused)
-		e.From, e.To = src.String(), dst.String()
-		msg := "connection refused"
-		if verdict == Reject {
-			e.Box, e.Rule = decider, reason
-			msg += " by " + decider + " (" + reason + ")"
-		}
-		e.Err = msg
-		w.step(rtt(link), e)
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: tcpAddr(dst), Err: syscall.ECONNREFUSED}
+	case d.verdict.action == Drop:
+		return nil, w.dropped(h, d.event(""), d.start, src, dst, d.verdict.rule, d.decider)
+	case d.verdict.action == Reject || l == nil:
+		return nil, d.refused()
 	}
 
-	p := newPair(w, id, ch, link)
+	p := newPair(w, d.id, d.ch, d.link)
 	p.dialer = &conn{p: p, host: h, local: src, remote: dst, isDialer: true}
-	p.acceptor = &conn{p: p, host: to, local: cur.dst, remote: cur.src}
-	if ch == trace.Control {
-		p.hops = hops
+	p.acceptor = &conn{p: p, host: d.to, local: d.path.dst, remote: d.path.src}
+	if d.ch == trace.Control {
+		p.hops, p.ctlPort = d.hops, int(dst.Port())
 	}
-	rc, err := w.dialReal(l.real.Addr().String(), uint32(id), p)
+	rc, err := w.dialReal(l.real.Addr().String(), uint32(d.id), p)
 	if err != nil {
 		close(p.ready)
 		return nil, err
@@ -382,11 +331,33 @@ func (h *Host) Dial(ctx context.Context, laddr, raddr string) (net.Conn, error) 
 	p.mu.Lock()
 	p.dialer.real = rc
 	p.mu.Unlock()
-	e = ev(trace.Connected)
+	e := d.event(trace.Connected)
 	e.From, e.To = src.String(), dst.String()
-	w.step(rtt(link), e)
+	w.step(rtt(d.link), e)
 	close(p.ready)
 	return p.dialer, nil
+}
+
+// refused answers the dial at once: nothing listens (a RST from the
+// host), or a box rejected the SYN with a RST or an ICMP error.
+func (d *dial) refused() error {
+	e := d.event(trace.Refused)
+	e.From, e.To = d.src.String(), d.dst.String()
+	e.Err = "connection refused"
+	errno := syscall.ECONNREFUSED
+	if v := d.verdict; v.action == Reject {
+		e.Box, e.Rule = d.decider, v.rule
+		e.Err += " by " + d.decider + " (" + v.rule + ")"
+		switch v.with {
+		case ICMPPortUnreachable:
+			e.Err += ": ICMP port unreachable"
+		case ICMPAdminProhibited:
+			errno = syscall.EHOSTUNREACH
+			e.Err = "no route to host: " + d.decider + " answers ICMP administratively prohibited (" + v.rule + ")"
+		}
+	}
+	d.h.w.step(rtt(d.link), e)
+	return &net.OpError{Op: "dial", Net: "tcp", Addr: tcpAddr(d.dst), Err: errno}
 }
 
 // rtt is the handshake's cost in virtual time (at least a little, so the
@@ -428,7 +399,7 @@ func (w *World) dialReal(addr string, id uint32, p *pair) (net.Conn, error) {
 // dropped plays out the SYN retransmissions in virtual time and fails the
 // dial as a timeout.
 func (w *World) dropped(h *Host, base trace.Event, start time.Duration, src, dst netip.AddrPort, reason, box string) error {
-	for i, off := range h.synSchedule {
+	for i, off := range h.synSchedule.offsets() {
 		if off >= h.connectTimeout {
 			break
 		}

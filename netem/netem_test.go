@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -142,7 +143,7 @@ func TestDropTimesOutInVirtualTime(t *testing.T) {
 				return
 			}
 			rt := r.kinds(trace.Retransmit)
-			wantAt := []int64{1, 2, 3, 4, 5, 7, 11, 19, 35} // Linux since 6.5, up to the server's 60 s
+			wantAt := []int64{1, 2, 3, 4, 5, 7, 11, 19, 35} // Linux's default schedule, up to the 60 s timeout
 			if len(rt) != len(wantAt) {
 				t.Fatalf("%d retransmits, want %d", len(rt), len(wantAt))
 			}
@@ -252,7 +253,7 @@ func TestTLSBlindsHelper(t *testing.T) {
 
 // TestIntegrityUnderLinkConditions: sha256 equal at both ends.
 func TestIntegrityUnderLinkConditions(t *testing.T) {
-	for _, link := range []Link{{Latency: 20 * time.Millisecond}, {Bandwidth: 1 << 20}, {Latency: time.Millisecond, StallAfter: 100000, StallFor: 5 * time.Second}} {
+	for _, link := range []Link{{Latency: 20 * time.Millisecond}, {Bandwidth: 1 << 20}, {Latency: time.Millisecond, Faults: []Fault{Stall{After: 100000, For: 5 * time.Second}}}} {
 		w, c, s, r := newWorld(t, "192.0.2.10")
 		w.SetLink(link)
 		l, _ := s.Listen(context.Background(), ":30000")
@@ -281,7 +282,7 @@ func TestIntegrityUnderLinkConditions(t *testing.T) {
 		if link.Bandwidth > 0 && w.Elapsed() < time.Second {
 			t.Errorf("1 MiB at 1 MiB/s took only %s of virtual time", w.Elapsed())
 		}
-		if link.StallFor > 0 && len(r.kinds(trace.Note)) == 0 {
+		if len(link.Faults) > 0 && len(r.kinds(trace.Note)) == 0 {
 			t.Error("a stall should be noted")
 		}
 		l.Close()
@@ -291,7 +292,7 @@ func TestIntegrityUnderLinkConditions(t *testing.T) {
 
 func TestResetMidTransfer(t *testing.T) {
 	w, c, s, r := newWorld(t, "192.0.2.10")
-	w.SetLink(Link{ResetAfter: 50000})
+	w.SetLink(Link{Faults: []Fault{Reset{After: 50000}}})
 	l, _ := s.Listen(context.Background(), ":30000")
 	defer l.Close()
 	done := make(chan error, 1)
@@ -327,7 +328,7 @@ func TestResetMidTransfer(t *testing.T) {
 // reports how much went out before the reset.
 func TestLinkCutsOneWriteAtStallAndReset(t *testing.T) {
 	w, c, s, r := newWorld(t, "192.0.2.10")
-	w.SetLink(Link{StallAfter: 100000, StallFor: 7 * time.Second, ResetAfter: 300000})
+	w.SetLink(Link{Faults: []Fault{Stall{After: 100000, For: 7 * time.Second}, Reset{After: 300000}}})
 	l, _ := s.Listen(context.Background(), ":30000")
 	defer l.Close()
 	got := make(chan int64, 1)
@@ -532,7 +533,7 @@ func TestStallOutlastsDataTimeout(t *testing.T) {
 			defer w.Close()
 			c, _ := w.AddHost(HostConfig{Name: "client", Addr: "192.0.2.10", DataTimeout: tt.writerT})
 			s, _ := w.AddHost(HostConfig{Name: "server", Addr: "198.51.100.21", DataTimeout: tt.readerT})
-			w.SetLink(Link{StallAfter: 1000, StallFor: 10 * time.Minute})
+			w.SetLink(Link{Faults: []Fault{Stall{After: 1000, For: 10 * time.Minute}}})
 			l, _ := s.Listen(context.Background(), ":30000")
 			defer l.Close()
 			readErr := make(chan error, 1)
@@ -584,5 +585,40 @@ func TestStallOutlastsDataTimeout(t *testing.T) {
 				t.Errorf("gave up %s into the stall, want %s", time.Duration(quit-stall)*time.Microsecond, tt.quitAfter)
 			}
 		})
+	}
+}
+
+// TestSYNSchedules: each schedule's retransmissions, cut at the dialer's
+// connect timeout.
+func TestSYNSchedules(t *testing.T) {
+	for _, tt := range []struct {
+		sched   SYNSchedule
+		timeout time.Duration
+		want    []int64
+	}{
+		{SYNLinux, 20 * time.Second, []int64{1, 2, 3, 4, 5, 7, 11, 19}}, // the kernel's 9 SYNs before vsftpd's 425 at 20 s
+		{SYNLinuxPre65, 20 * time.Second, []int64{1, 3, 7, 15}},
+		{SYNLinux, 127 * time.Second, []int64{1, 2, 3, 4, 5, 7, 11, 19, 35, 67}},
+		{SYNLinuxPre65, 127 * time.Second, []int64{1, 3, 7, 15, 31, 63}},
+	} {
+		r := &rec{}
+		w := New(Options{Emit: r.add})
+		c, err := w.AddHost(HostConfig{Name: "client", Addr: "192.0.2.10", ConnectTimeout: tt.timeout, SYNSchedule: tt.sched})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Dial(context.Background(), "", "10.0.0.21:30000")
+		var got []int64
+		for _, e := range r.kinds(trace.Retransmit) {
+			got = append(got, e.T/1e6)
+		}
+		if !reflect.DeepEqual(got, tt.want) || w.Elapsed() != tt.timeout {
+			t.Errorf("schedule %d, timeout %s: retransmits at %v s, gave up at %s; want %v", tt.sched, tt.timeout, got, w.Elapsed(), tt.want)
+		}
+		w.Close()
+	}
+	w := New(Options{})
+	if _, err := w.AddHost(HostConfig{Name: "x", Addr: "192.0.2.1", SYNSchedule: 7}); err == nil || !strings.Contains(err.Error(), "unknown SYN schedule") {
+		t.Errorf("bad schedule: %v", err)
 	}
 }

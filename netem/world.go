@@ -42,7 +42,7 @@ type World struct {
 
 	mu        sync.Mutex
 	hosts     []*Host
-	boxes     map[string][]*box // side (host name) -> boxes, inner to outer
+	boxes     map[string][]middlebox // side (host name) -> boxes, inner to outer
 	listeners map[netip.AddrPort]*listener
 	pending   map[uint32]*pair // dialed, not yet accepted
 	pairs     []*pair
@@ -62,7 +62,7 @@ func New(o Options) *World {
 	}
 	return &World{
 		opts:      o,
-		boxes:     map[string][]*box{},
+		boxes:     map[string][]middlebox{},
 		listeners: map[netip.AddrPort]*listener{},
 		pending:   map[uint32]*pair{},
 	}
@@ -75,16 +75,19 @@ type HostConfig struct {
 	// ConnectTimeout is how long its dials keep retransmitting SYNs into a
 	// drop before giving up. Default 127 s (Linux, tcp_syn_retries=6).
 	ConnectTimeout time.Duration
-	// SYNSchedule is when a dropped SYN is sent again: each retransmission's
-	// offset from the first SYN, ascending. nil: Linux's since 6.5 (1 s
-	// apart five times, then doubling; see SYNLinearThenDoubling).
-	SYNSchedule []time.Duration
 	// DataTimeout is how long the host's application lets a data
 	// connection make no progress before it gives up on the transfer (an
 	// FTP server's data timeout; vsftpd's data_connection_timeout). A link
 	// stall longer than that ends the transfer on this host's side, in
 	// virtual time, with a timeout error. 0: the host waits forever.
 	DataTimeout time.Duration
+	// SYNSchedule is when its dials retransmit an unanswered SYN. Default
+	// SYNLinux.
+	SYNSchedule SYNSchedule
+	// NoSACK turns selective acknowledgements off for its connections
+	// (net.ipv4.tcp_sack=0): a retransmission then carries everything not
+	// yet acknowledged, which matters when a helper drops part of a line.
+	NoSACK bool
 }
 
 // AddHost puts a host on the network.
@@ -96,16 +99,11 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 127 * time.Second
 	}
+	if c.SYNSchedule < 0 || c.SYNSchedule > SYNLinuxPre65 {
+		return nil, fmt.Errorf("netem: host %q: unknown SYN schedule %d", c.Name, c.SYNSchedule)
+	}
 	if c.DataTimeout < 0 {
 		return nil, fmt.Errorf("netem: host %q: negative data timeout %s", c.Name, c.DataTimeout)
-	}
-	if c.SYNSchedule == nil {
-		c.SYNSchedule = defaultSYNSchedule
-	}
-	for i, at := range c.SYNSchedule {
-		if at <= 0 || i > 0 && at <= c.SYNSchedule[i-1] {
-			return nil, fmt.Errorf("netem: host %q: SYN schedule %v: want positive offsets, ascending", c.Name, c.SYNSchedule)
-		}
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -114,18 +112,18 @@ func (w *World) AddHost(c HostConfig) (*Host, error) {
 			return nil, fmt.Errorf("netem: host %q or address %s already exists", c.Name, ip)
 		}
 	}
-	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, synSchedule: c.SYNSchedule, dataTimeout: c.DataTimeout, nextPort: 49152}
+	h := &Host{w: w, name: c.Name, addr: ip.Unmap(), connectTimeout: c.ConnectTimeout, synSchedule: c.SYNSchedule, noSACK: c.NoSACK, dataTimeout: c.DataTimeout, nextPort: 49152}
 	w.hosts = append(w.hosts, h)
 	return h, nil
 }
 
-// Link conditions apply to the bytes every connection carries.
+// Link conditions apply to the bytes every connection carries. Latency and
+// bandwidth cost every segment; each Fault acts at a point (see [Fault]),
+// in the order given when two act at the same byte.
 type Link struct {
-	Latency    time.Duration // one way, per segment
-	Bandwidth  int64         // bytes per second; 0 = unlimited
-	StallAfter int64         // a data connection stalls once after this many bytes...
-	StallFor   time.Duration // ...for this long (virtual)
-	ResetAfter int64         // a data connection is reset after this many bytes; 0 = never
+	Latency   time.Duration // one way, per segment
+	Bandwidth int64         // bytes per second; 0 = unlimited
+	Faults    []Fault
 }
 
 // SetLink sets the link conditions for connections made from now on.
@@ -196,6 +194,13 @@ func (w *World) step(d time.Duration, e trace.Event) {
 	}
 }
 
+// advance lets d pass with nothing to show (a stall the next event ends).
+func (w *World) advance(d time.Duration) {
+	w.emitMu.Lock()
+	w.now += d
+	w.emitMu.Unlock()
+}
+
 // stepAt emits e at virtual time start+offset (used for SYN retransmits,
 // which happen on the dialer's schedule while everyone else waits).
 func (w *World) stepAt(start, offset time.Duration, e trace.Event) {
@@ -210,6 +215,13 @@ func (w *World) stepAt(start, offset time.Duration, e trace.Event) {
 	if w.opts.Emit != nil {
 		w.opts.Emit(e)
 	}
+}
+
+// Pause lets host wait d in virtual time, as an application that sleeps:
+// a note says so, and the next event comes d later.
+func (w *World) Pause(host string, d time.Duration) {
+	w.step(0, trace.Event{Kind: trace.Note, Host: host, Text: fmt.Sprintf("%s waits %s", host, d)})
+	w.advance(d)
 }
 
 // Note adds a free-text event at the current virtual time (the scenario
@@ -228,15 +240,15 @@ func (w *World) Topology() trace.Topology {
 	for _, h := range w.hosts {
 		th := trace.Host{Name: h.name, Addr: h.addr.String()}
 		for _, b := range w.boxes[h.name] {
-			if b.nat != nil {
-				th.Public = b.nat.public.String()
+			if pub, ok := b.public(); ok {
+				th.Public = pub.String()
 			}
 		}
 		t.Hosts = append(t.Hosts, th)
 	}
 	for i, h := range w.hosts {
 		bs := w.boxes[h.name]
-		order := make([]*box, len(bs))
+		order := make([]middlebox, len(bs))
 		copy(order, bs)
 		if i > 0 { // the far side is drawn outer to inner
 			for a, b := 0, len(order)-1; a < b; a, b = a+1, b-1 {
@@ -261,22 +273,22 @@ func (w *World) hostByName(name string) *Host {
 
 // addBox inserts a box on a side keeping firewalls inside NATs: a router
 // filters on the private side of its translation.
-func (w *World) addBox(side string, b *box) error {
+func (w *World) addBox(side string, b middlebox) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.hostByName(side) == nil {
-		return fmt.Errorf("netem: no host %q to put %s in front of", side, b.name)
+		return fmt.Errorf("netem: no host %q to put %s in front of", side, b.name())
 	}
 	for _, x := range w.boxes[side] {
-		if x.name == b.name {
-			return fmt.Errorf("netem: box %q already exists", b.name)
+		if x.name() == b.name() {
+			return fmt.Errorf("netem: box %q already exists", b.name())
 		}
-		if (x.nat != nil) == (b.nat != nil) {
+		if x.kind() == b.kind() {
 			return fmt.Errorf("netem: %q already has a %s", side, b.kind())
 		}
 	}
 	bs := append(w.boxes[side], b)
-	sort.SliceStable(bs, func(i, j int) bool { return bs[i].nat == nil && bs[j].nat != nil })
+	sort.SliceStable(bs, func(i, j int) bool { return !outer(bs[i]) && outer(bs[j]) })
 	w.boxes[side] = bs
 	return nil
 }

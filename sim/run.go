@@ -74,7 +74,7 @@ func Run(ctx context.Context, sc scenario.Scenario, o Options) (*Session, error)
 		return nil, err
 	}
 	rec := &recorder{onEvent: o.OnEvent}
-	world := netem.New(netem.Options{Emit: rec.add})
+	world := netem.New(netem.Options{Emit: rec.add, ControlPort: sc.Port()})
 	defer world.Close()
 
 	r := &runner{sc: sc, world: world, rec: rec, realTimeout: realTimeout}
@@ -164,74 +164,36 @@ type runner struct {
 func (r *runner) build() error {
 	sc := r.sc
 	var err error
-	syns := netem.SYNLinearThenDoubling(sc.SYNLinear(), 10*time.Minute)
-	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.ClientIP(), ConnectTimeout: time.Duration(sc.ClientWait), SYNSchedule: syns}); err != nil {
+	if r.client, err = r.world.AddHost(netem.HostConfig{Name: "client", Addr: sc.ClientIP(), ConnectTimeout: time.Duration(sc.ClientWait),
+		SYNSchedule: synSchedule(sc), NoSACK: sc.NoSACK}); err != nil {
 		return err
 	}
-	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.ServerIP(), ConnectTimeout: time.Duration(sc.ConnectWait), SYNSchedule: syns,
-		DataTimeout: time.Duration(sc.DataWait)}); err != nil {
+	if r.server, err = r.world.AddHost(netem.HostConfig{Name: "server", Addr: sc.ServerIP(), ConnectTimeout: time.Duration(sc.ConnectWait),
+		DataTimeout: time.Duration(sc.DataWait), SYNSchedule: synSchedule(sc)}); err != nil {
 		return err
 	}
 	if sc.ClientFirewall() {
-		if err := r.world.AddFirewall("client", clientFirewall(sc)); err != nil {
+		if err := r.world.AddFirewall("client", ClientFirewall(sc)); err != nil {
 			return err
 		}
 	}
 	if sc.ClientNAT() {
-		if err := r.world.AddNAT("client", netem.NAT{Name: "client-nat", Public: scenario.ClientNATIP, ALG: sc.ALG}); err != nil {
+		if err := r.world.AddNAT("client", ClientNAT(sc)); err != nil {
 			return err
 		}
 	}
 	if sc.ServerNAT() {
-		n := netem.NAT{Name: "server-nat", Public: scenario.ServerPublicIP, ALG: sc.ALG, Forward: []netem.Forward{
-			{Ports: netem.PortRange{Min: scenario.ServerControlPort, Max: scenario.ServerControlPort}, To: scenario.ServerPrivateIP},
-			{Ports: netem.PortRange{Min: scenario.PasvMinPort, Max: scenario.PasvMaxPort}, To: scenario.ServerPrivateIP},
-		}}
-		if err := r.world.AddNAT("server", n); err != nil {
+		if err := r.world.AddNAT("server", ServerNAT(sc)); err != nil {
 			return err
 		}
 	}
 	if sc.ServerFirewall() {
-		if err := r.world.AddFirewall("server", serverFirewall(sc)); err != nil {
+		if err := r.world.AddFirewall("server", ServerFirewall(sc)); err != nil {
 			return err
 		}
 	}
 	r.world.SetLink(link(sc))
 	return nil
-}
-
-// clientFirewall is the home router every lesson means: out is free, in
-// only what belongs to a connection the client made.
-func clientFirewall(sc scenario.Scenario) netem.Firewall {
-	return netem.Firewall{Name: "client-fw", ALG: sc.ALG, Policy: netem.Accept, Rules: []netem.Rule{
-		{Dir: netem.Out, Action: netem.Accept},
-		{Dir: netem.In, States: []netem.State{netem.StateEstablished, netem.StateRelated}, Action: netem.Accept},
-		{Dir: netem.In, Action: blockAction(sc)},
-	}}
-}
-
-// serverFirewall admits the control port and, if the scenario opens it,
-// the passive range; everything else inbound is blocked.
-func serverFirewall(sc scenario.Scenario) netem.Firewall {
-	rules := []netem.Rule{
-		{Dir: netem.In, Ports: netem.PortRange{Min: scenario.ServerControlPort, Max: scenario.ServerControlPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept},
-		{Dir: netem.In, States: []netem.State{netem.StateEstablished, netem.StateRelated}, Action: netem.Accept},
-	}
-	if sc.OpenPasv {
-		rules = append(rules, netem.Rule{Dir: netem.In, Ports: netem.PortRange{Min: scenario.PasvMinPort, Max: scenario.PasvMaxPort}, States: []netem.State{netem.StateNew}, Action: netem.Accept})
-	}
-	rules = append(rules,
-		netem.Rule{Dir: netem.Out, Action: netem.Accept},
-		netem.Rule{Dir: netem.In, Action: blockAction(sc)},
-	)
-	return netem.Firewall{Name: "server-fw", ALG: sc.ALG, Policy: netem.Accept, Rules: rules}
-}
-
-func blockAction(sc scenario.Scenario) netem.Action {
-	if sc.Reject {
-		return netem.Reject
-	}
-	return netem.Drop
 }
 
 func (r *runner) header(title string) (trace.Header, error) {
@@ -299,13 +261,13 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 		IdleTimeout: r.realTimeout, DataTimeout: r.realTimeout,
 	}
 	if r.sc.PasvAddress {
-		cfg.PasvAddress = scenario.ServerPublicIP
+		cfg.PasvAddress = r.sc.Addrs().ServerPublic
 	}
 	srv, err := ftp.NewServer(cfg)
 	if err != nil {
 		return false, err.Error()
 	}
-	l, err := r.server.Listen(ctx, net.JoinHostPort(r.sc.ServerIP(), strconv.Itoa(scenario.ServerControlPort)))
+	l, err := r.server.Listen(ctx, net.JoinHostPort(r.sc.ServerIP(), strconv.Itoa(r.sc.Port())))
 	if err != nil {
 		return false, err.Error()
 	}
@@ -323,7 +285,7 @@ func (r *runner) play(ctx context.Context) (ok bool, reason string) {
 }
 
 func (r *runner) makeTLS() error {
-	cert, err := ftp.GenerateCert("ftplab-server", scenario.ServerPublicIP, scenario.ServerPrivateIP)
+	cert, err := ftp.GenerateCert("ftplab-server", r.sc.Addrs().ServerPublic, r.sc.Addrs().ServerPrivate)
 	if err != nil {
 		return err
 	}
@@ -343,16 +305,21 @@ func (r *runner) makeTLS() error {
 // script is the client's side of the run.
 func (r *runner) script(ctx context.Context) (bool, string) {
 	sc := r.sc
-	c, err := ftp.Dial(ctx, net.JoinHostPort(scenario.ServerPublicIP, strconv.Itoa(scenario.ServerControlPort)), ftp.ClientConfig{
-		Network:     r.client,
-		LocalAddr:   net.JoinHostPort(sc.ClientIP(), strconv.Itoa(scenario.ClientControlPort)),
-		ActivePort:  scenario.ClientDataPort,
-		Mode:        sc.Mode,
-		SkipPasvIP:  sc.SkipPasvIP,
-		PortAddress: sc.PortAddress,
-		EPSVAll:     sc.EPSVAll,
-		TLS:         r.tlsClient,
-		Timeout:     r.realTimeout,
+	c, err := ftp.Dial(ctx, net.JoinHostPort(sc.Addrs().ServerPublic, strconv.Itoa(sc.Port())), ftp.ClientConfig{
+		Network:    r.client,
+		LocalAddr:  net.JoinHostPort(sc.ClientIP(), strconv.Itoa(scenario.ClientControlPort)),
+		ActivePort: scenario.ClientDataPort,
+		Mode:       sc.Mode,
+		SkipPasvIP: sc.SkipPasvIP || sc.Client == "curl" || sc.Client == "ftplib",
+		// The profiles, as the real clients behave (docs/fidelity.md).
+		FixPasvAddress:       sc.Client == "lftp",
+		PassiveOnPortRefused: sc.Client == "lftp",
+		PASVAfterEPSVFails:   sc.Client == "curl",
+		BeforeTransfer:       r.pause,
+		PortAddress:          sc.PortAddress,
+		EPSVAll:              sc.EPSVAll,
+		TLS:                  r.tlsClient,
+		Timeout:              r.realTimeout,
 	})
 	if err != nil {
 		return false, "control connection: " + err.Error()
@@ -381,6 +348,13 @@ func (r *runner) script(ctx context.Context) (bool, string) {
 		return false, "QUIT: " + err.Error()
 	}
 	return true, "every step of the script completed"
+}
+
+// pause is the client's wait before each transfer, in virtual time.
+func (r *runner) pause() {
+	if r.sc.Pause > 0 {
+		r.world.Pause("client", time.Duration(r.sc.Pause))
+	}
 }
 
 // uploadContent is what `put` sends: deterministic like the sample. size 0

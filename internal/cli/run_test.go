@@ -37,7 +37,7 @@ func TestScenarioFlagsSetKnobs(t *testing.T) {
 // --lesson, is refused by name, so a flag added to scenarioFlags is
 // covered without a list to keep.
 func TestLessonRefusesEveryScenarioFlag(t *testing.T) {
-	value := map[string]string{"mode": "active", "string": "none", "stringArray": "ls", "duration": "1s", "rate": "1MiB/s", "bytes": "1KiB"}
+	value := map[string]string{"mode": "active", "string": "none", "stringArray": "ls", "duration": "1s", "rate": "1MiB/s", "bytes": "1KiB", "int": "6", "intSlice": "21", "stringSlice": "client-fw"}
 	n := 0
 	scenarioFlags(new(scenario.Scenario)).VisitAll(func(fl *pflag.Flag) {
 		n++

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ftplab/sim"
+	"ftplab/sim/trace"
 )
 
 // Result is one row on both sides.
@@ -34,6 +35,9 @@ func netemOutcome(ctx context.Context, r Row) (Outcome, error) {
 		if o.Dial == "rejected" {
 			o.Dial = "refused" // a reset either way; the kernel cannot tell who sent it
 		}
+		if r.ConnectTimeout > 0 {
+			o.SYNs = dataSYNs(s.Events)
+		}
 	}
 	for _, rep := range s.Summary.Replies {
 		if rep.Code != 221 {
@@ -41,6 +45,24 @@ func netemOutcome(ctx context.Context, r Row) (Outcome, error) {
 		}
 	}
 	return o, nil
+}
+
+// dataSYNs counts the SYNs of the first data connection: the first and
+// its retransmissions.
+func dataSYNs(evs []trace.Event) int {
+	n, conn := 0, 0
+	for _, e := range evs {
+		if e.Channel != trace.Data || (e.Kind != trace.SYN && e.Kind != trace.Retransmit) {
+			continue
+		}
+		if conn == 0 {
+			conn = e.Conn
+		}
+		if e.Conn == conn {
+			n++
+		}
+	}
+	return n
 }
 
 func diffs(k, n Outcome) []string {
@@ -56,6 +78,9 @@ func diffs(k, n Outcome) []string {
 	}
 	if k.Reply != n.Reply {
 		d = append(d, "reply")
+	}
+	if k.SYNs != n.SYNs {
+		d = append(d, "syns")
 	}
 	return d
 }
@@ -73,7 +98,7 @@ func Compare(ctx context.Context, rows []Row, helper error, kernelOnly bool) ([]
 	var out []Result
 	for i, r := range rows {
 		res := Result{Row: r}
-		if r.ALG && helper != nil {
+		if (r.ALG || len(r.ALGAt) > 0) && helper != nil {
 			res.Kernel.Skipped = helper.Error()
 			out = append(out, res)
 			continue
@@ -121,9 +146,9 @@ func Verify(ctx context.Context, w io.Writer) error {
 func WriteTable(w io.Writer, results []Result, kernelOnly bool) int {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if kernelOnly {
-		fmt.Fprintln(tw, "scenario\tkernel: result dialer dial reply\tcurl")
+		fmt.Fprintln(tw, "scenario\tkernel: result dialer dial reply syns\tcurl")
 	} else {
-		fmt.Fprintln(tw, "scenario\tkernel: result dialer dial reply\tnetem: result dialer dial reply\tagree")
+		fmt.Fprintln(tw, "scenario\tkernel: result dialer dial reply syns\tnetem: result dialer dial reply syns\tagree")
 	}
 	bad := 0
 	for _, r := range results {
@@ -144,7 +169,7 @@ func WriteTable(w io.Writer, results []Result, kernelOnly bool) int {
 	tw.Flush()
 	for _, r := range results {
 		if len(r.Diffs) > 0 {
-			fmt.Fprintf(w, "  %s: curl said %q; netem said %q\n", r.Row, r.Kernel.Detail, r.Netem.Detail)
+			fmt.Fprintf(w, "  %s: the client said %q; netem said %q\n", r.Row, r.Kernel.Detail, r.Netem.Detail)
 		}
 	}
 	return bad

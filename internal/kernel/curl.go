@@ -3,6 +3,8 @@
 package kernel
 
 import (
+	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,12 +13,17 @@ import (
 )
 
 // curlArgs makes curl behave as ftplab's client does in each mode, with
-// bounded waits (a dropped dial would otherwise hang).
+// bounded waits (a dropped dial would otherwise hang). curl counts the
+// login in its connect timeout: 8 s leaves a loaded machine time to reach
+// the data connection.
 func curlArgs(r Row, a addresses) []string {
-	args := []string{"-sS", "-v", "--connect-timeout", "3", "--max-time", "12", "-o", "/dev/null"}
+	args := []string{"-sS", "-v", "--connect-timeout", "8", "--max-time", "14", "-o", "/dev/null"}
 	switch r.Mode {
 	case ftp.ModePassive:
-		args = append(args, "--disable-epsv", "--no-ftp-skip-pasv-ip") // classic: PASV, dial the 227 address
+		args = append(args, "--disable-epsv")
+		if r.Client != "curl" {
+			args = append(args, "--no-ftp-skip-pasv-ip") // classic: dial the 227 address
+		}
 	case ftp.ModeEPSV:
 		// curl's default: EPSV.
 	case ftp.ModeActive:
@@ -27,10 +34,12 @@ func curlArgs(r Row, a addresses) []string {
 	if r.TLS {
 		args = append(args, "--ssl-reqd", "-k")
 	}
-	return append(args, "ftp://"+a.dialTarget+"/hello.txt")
+	return append(args, fmt.Sprintf("ftp://%s/hello.txt", net.JoinHostPort(a.dialTarget, strconv.Itoa(r.Scenario().Port()))))
 }
 
-var replyRE = regexp.MustCompile(`(?m)^< (\d{3}) `)
+// replyRE finds a reply in curl's ("< 227 "), lftp's ("<--- 227 ") and
+// ftplib's ("*resp* '227 ") debug output.
+var replyRE = regexp.MustCompile(`(?m)^(?:< |<--- |\*resp\* ')(\d{3}) `)
 
 // finalReply is the last control reply curl -v printed (the last line of
 // a multi-line reply carries "nnn "), ignoring 221 Goodbye, which is
@@ -56,7 +65,7 @@ func finalReply(curlVerbose string, wireOnly bool) int {
 func lastWords(curlVerbose string) string {
 	lines := strings.Split(strings.TrimSpace(curlVerbose), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
-		if strings.HasPrefix(lines[i], "curl: (") {
+		if strings.HasPrefix(lines[i], "curl: (") || strings.HasPrefix(lines[i], "client: (") || strings.HasPrefix(lines[i], "get: ") {
 			return lines[i]
 		}
 	}

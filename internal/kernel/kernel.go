@@ -19,12 +19,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+
+	"ftplab/sim/scenario"
 )
 
 // Tools are the programs a kernel run needs.
-var Tools = []string{"ip", "nft", "vsftpd", "curl", "openssl"}
+var Tools = []string{"ip", "nft", "vsftpd", "curl", "openssl", "python3", "lftp"}
 
 // Check reports whether the comparison can run here. helper is nil when
 // the kernel's FTP helper can be attached (a `ct helper` object of type
@@ -43,7 +46,7 @@ func Check(ctx context.Context) (helperErr error, err error) {
 		return nil, fmt.Errorf("%w: cannot create a network namespace: %s", ErrNoNamespaces, strings.TrimSpace(string(out)))
 	}
 	defer exec.Command("ip", "netns", "del", name).Run()
-	if err := loadRules(ctx, name, "table inet probe {"+helperRules(Row{ALG: true}, "prerouting")+"\n}\n"); err != nil {
+	if err := loadRules(ctx, name, "table inet probe {"+helperRules([]int{21}, "prerouting")+"\n}\n"); err != nil {
 		return fmt.Errorf("the kernel FTP helper (nf_conntrack_ftp) is not available: %w", err), nil
 	}
 	return nil, nil
@@ -55,6 +58,7 @@ type Outcome struct {
 	Dialer  string // client or server: who sent the data connection's SYN; "-" nobody
 	Dial    string // connected, refused (a reset came back) or dropped; "-" no dial
 	Reply   int    // the final control reply the client saw (221 Goodbye aside); 0 none
+	SYNs    int    // SYNs the dialer sent for the data connection, when the row compares them; 0 otherwise
 	Detail  string // evidence for a disagreement (curl's error line, netem's reason)
 	Skipped string // why the row could not run here
 }
@@ -67,7 +71,11 @@ func (o Outcome) String() string {
 	if o.OK {
 		s = "ok"
 	}
-	return fmt.Sprintf("%-6s %-6s %-9s %d", s, o.Dialer, o.Dial, o.Reply)
+	syns := "-"
+	if o.SYNs > 0 {
+		syns = strconv.Itoa(o.SYNs)
+	}
+	return fmt.Sprintf("%-6s %-6s %-9s %-3d %s", s, o.Dialer, o.Dial, o.Reply, syns)
 }
 
 // workdir holds what vsftpd serves and its TLS certificate.
@@ -98,8 +106,9 @@ func workdir(ctx context.Context) (string, error) {
 	return work, nil
 }
 
-// rowTimeout bounds one kernel row: setup, vsftpd, curl (--max-time 12).
-const rowTimeout = 25 * time.Second
+// rowTimeout bounds one kernel row: setup, vsftpd, the client (12 s at most),
+// with room for a loaded machine.
+const rowTimeout = 45 * time.Second
 
 // RunKernel plays one row on Linux and tears it down. i makes the
 // namespace names unique within this process.
@@ -114,7 +123,7 @@ func runKernel(ctx context.Context, work string, i int, r Row) (o Outcome, err e
 	defer l.close()
 	for _, p := range []struct{ ns, rules string }{
 		{l.c, clientRules(r)}, {l.r, routerRules(r)}, {l.s, serverRules(r)},
-		{l.c, watchRules("client")}, {l.s, watchRules("server")},
+		{l.c, watchRules("client", r.Scenario().Port())}, {l.s, watchRules("server", r.Scenario().Port())},
 	} {
 		if err := loadRules(ctx, p.ns, p.rules); err != nil {
 			return o, err
@@ -124,10 +133,22 @@ func runKernel(ctx context.Context, work string, i int, r Row) (o Outcome, err e
 	if err := writeVsftpdConf(conf, work, r, a.server); err != nil {
 		return o, err
 	}
-	if err := l.startVsftpd(ctx, conf); err != nil {
+	if r.SYNSchedule == scenario.SYNLinuxPre65 {
+		for _, ns := range []string{l.c, l.s} {
+			if err := run(inNS(ctx, ns, "sysctl", "-qw", "net.ipv4.tcp_syn_linear_timeouts=0")); err != nil {
+				return o, err
+			}
+		}
+	}
+	if err := l.startVsftpd(ctx, conf, r.Scenario().Port()); err != nil {
 		return o, err
 	}
-	out, cerr := inNS(ctx, l.c, append([]string{"curl"}, curlArgs(r, a)...)...).CombinedOutput()
+	if r.NoSACK {
+		if err := run(inNS(ctx, l.c, "sysctl", "-qw", "net.ipv4.tcp_sack=0")); err != nil {
+			return o, err
+		}
+	}
+	out, cerr := inNS(ctx, l.c, clientArgs(r, a)...).CombinedOutput()
 	if ctx.Err() != nil {
 		return o, fmt.Errorf("row took longer than %s: %s", rowTimeout, lastWords(string(out)))
 	}
@@ -141,6 +162,9 @@ func runKernel(ctx context.Context, work string, i int, r Row) (o Outcome, err e
 		return o, err
 	}
 	o.Dialer, o.Dial = dialOf(cc, sc)
+	if r.ConnectTimeout > 0 {
+		o.SYNs = map[string]int{"client": cc["syn"], "server": sc["syn"]}[o.Dialer]
+	}
 	return o, nil
 }
 
@@ -160,7 +184,7 @@ func dialOf(client, server map[string]int) (dialer, result string) {
 	switch {
 	case side["synack"] > 0:
 		return dialer, "connected"
-	case side["rst"] > 0:
+	case side["rst"] > 0, side["icmp"] > 0:
 		return dialer, "refused"
 	}
 	return dialer, "dropped"

@@ -4,9 +4,7 @@ package kernel
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"ftplab/sim/scenario"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,41 +67,56 @@ func newLab(ctx context.Context, name string, a addresses) (l *lab, err error) {
 		if err := run(ipCmd(ctx, "netns", "add", ns)); err != nil {
 			return nil, err
 		}
+		// No duplicate address detection: an IPv6 address (the link-local
+		// ones neighbour discovery uses too) is usable at once.
+		if err := run(inNS(ctx, ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")); err != nil {
+			return nil, err
+		}
 	}
 	steps := [][]string{
 		{"-n", l.c, "link", "add", clientIf, "type", "veth", "peer", "name", routerClientIf, "netns", l.r},
 		{"-n", l.s, "link", "add", serverIf, "type", "veth", "peer", "name", routerServerIf, "netns", l.r},
-		{"-n", l.c, "addr", "add", a.client + "/24", "dev", clientIf},
+		addr(l.c, a.client+a.prefix(), clientIf, a.v6),
 		{"-n", l.c, "link", "set", clientIf, "up"},
 		{"-n", l.c, "link", "set", "lo", "up"},
 		{"-n", l.c, "route", "add", "default", "via", a.clientGW},
-		{"-n", l.r, "addr", "add", a.clientGW + "/24", "dev", routerClientIf},
-		{"-n", l.r, "addr", "add", a.serverGW + "/24", "dev", routerServerIf},
+		addr(l.r, a.clientGW+a.prefix(), routerClientIf, a.v6),
+		addr(l.r, a.serverGW+a.prefix(), routerServerIf, a.v6),
 		{"-n", l.r, "link", "set", routerClientIf, "up"},
 		{"-n", l.r, "link", "set", routerServerIf, "up"},
 		{"-n", l.r, "link", "set", "lo", "up"},
-		{"-n", l.s, "addr", "add", a.server + "/24", "dev", serverIf},
+		addr(l.s, a.server+a.prefix(), serverIf, a.v6),
 		{"-n", l.s, "link", "set", serverIf, "up"},
 		{"-n", l.s, "link", "set", "lo", "up"},
 		{"-n", l.s, "route", "add", "default", "via", a.serverGW},
 	}
 	for _, ip := range a.routerLocal {
-		steps = append(steps, []string{"-n", l.r, "addr", "add", ip + "/32", "dev", "lo"})
+		steps = append(steps, addr(l.r, ip+a.host(), "lo", a.v6))
 	}
 	for _, st := range steps {
 		if err := run(ipCmd(ctx, st...)); err != nil {
 			return nil, err
 		}
 	}
-	if err := run(inNS(ctx, l.r, "sysctl", "-qw", "net.ipv4.ip_forward=1")); err != nil {
+	if err := run(inNS(ctx, l.r, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1")); err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
+// addr adds an address to a link in a namespace; an IPv6 one skips
+// duplicate address detection, so it is usable at once.
+func addr(ns, prefix, dev string, v6 bool) []string {
+	cmd := []string{"-n", ns, "addr", "add", prefix, "dev", dev}
+	if v6 {
+		cmd = append(cmd, "nodad")
+	}
+	return cmd
+}
+
 // startVsftpd runs vsftpd in the server namespace and waits until it
-// listens on 21.
-func (l *lab) startVsftpd(ctx context.Context, conf string) error {
+// listens on port.
+func (l *lab) startVsftpd(ctx context.Context, conf string, port int) error {
 	cmd := inNS(context.Background(), l.s, "vsftpd", conf) // killed by close, not by ctx
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var errBuf strings.Builder
@@ -116,8 +129,8 @@ func (l *lab) startVsftpd(ctx context.Context, conf string) error {
 	go func() { cmd.Wait(); close(exited) }()
 	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {
-		out, _ := inNS(ctx, l.s, "cat", "/proc/net/tcp").Output()
-		if listening(string(out), 21) {
+		out, _ := inNS(ctx, l.s, "cat", "/proc/net/tcp", "/proc/net/tcp6").Output()
+		if listening(string(out), port) {
 			return nil
 		}
 		select {
@@ -129,7 +142,7 @@ func (l *lab) startVsftpd(ctx context.Context, conf string) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return errors.New("vsftpd did not listen on port 21 within 3 s")
+	return fmt.Errorf("vsftpd did not listen on port %d within 3 s", port)
 }
 
 // listening reads /proc/net/tcp for a socket in LISTEN (0A) on port.
@@ -211,8 +224,11 @@ func Sweep() {
 // anonymous RETR, passive 30000-30009, active from port 20, a short
 // connect timeout so a dropped dial ends quickly.
 func writeVsftpdConf(path, work string, r Row, listenIP string) error {
-	cfg := fmt.Sprintf(`listen=YES
-listen_address=%s
+	listen := "listen=YES\nlisten_address=" + listenIP
+	if strings.Contains(listenIP, ":") {
+		listen = "listen=NO\nlisten_ipv6=YES\nlisten_address6=" + listenIP
+	}
+	cfg := fmt.Sprintf(`%s
 background=NO
 anonymous_enable=YES
 local_enable=NO
@@ -223,18 +239,28 @@ seccomp_sandbox=NO
 pasv_min_port=30000
 pasv_max_port=30009
 connect_from_port_20=YES
-connect_timeout=3
+listen_port=%d
+connect_timeout=%d
 accept_timeout=5
 data_connection_timeout=10
 idle_session_timeout=20
 xferlog_enable=NO
-`, listenIP, filepath.Join(work, "root"), filepath.Join(work, "empty"))
+`, listen, filepath.Join(work, "root"), filepath.Join(work, "empty"), r.Scenario().Port(), connectTimeout(r))
 	if r.PasvAddress {
-		cfg += "pasv_address=" + scenario.ServerPublicIP + "\n"
+		cfg += "pasv_address=" + r.Scenario().Addrs().ServerPublic + "\n"
 	}
 	if r.TLS {
 		cfg += fmt.Sprintf("ssl_enable=YES\nallow_anon_ssl=YES\nrequire_ssl_reuse=NO\nrsa_cert_file=%s\nrsa_private_key_file=%s\n",
 			filepath.Join(work, "cert.pem"), filepath.Join(work, "key.pem"))
 	}
 	return os.WriteFile(path, []byte(cfg), 0o600)
+}
+
+// connectTimeout is vsftpd's connect_timeout in seconds: the row's, or 3 s
+// so a dropped dial ends quickly.
+func connectTimeout(r Row) int {
+	if r.ConnectTimeout > 0 {
+		return int(r.ConnectTimeout / time.Second)
+	}
+	return 3
 }

@@ -70,7 +70,7 @@ func TestCurlArgsFollowTheMode(t *testing.T) {
 		ftp.ModePassive: "--disable-epsv --no-ftp-skip-pasv-ip",
 		ftp.ModeActive:  "--ftp-port 192.168.1.10 --disable-eprt",
 		ftp.ModeEPRT:    "--ftp-port 192.168.1.10 ftp://",
-		ftp.ModeEPSV:    "/dev/null ftp://198.51.100.21/hello.txt",
+		ftp.ModeEPSV:    "/dev/null ftp://198.51.100.21:21/hello.txt",
 	} {
 		got := strings.Join(curlArgs(Row{Mode: mode, NAT: "client"}, a), " ")
 		if !strings.Contains(got, want) || !strings.Contains(got, "--max-time") {
@@ -84,7 +84,7 @@ func TestRulesetsFollowTheRow(t *testing.T) {
 		row       Row
 		want, not []string
 	}{
-		{Row{Firewall: "client"}, []string{"ct state new drop"}, []string{"ct helper", "router"}},
+		{Row{Firewall: "client"}, []string{"ct state new,related drop"}, []string{"ct helper", "router"}},
 		{Row{Firewall: "client", Reject: true, ALG: true}, []string{"reject with tcp reset", `ct helper set "ftp-standard"`, "hook output"}, nil},
 		{Row{Firewall: "server"}, []string{"tcp dport 21 ct state new accept"}, []string{"30000-30009"}},
 		{Row{Firewall: "server", OpenPasv: true}, []string{"tcp dport 30000-30009 ct state new accept"}, nil},

@@ -31,6 +31,20 @@ type ClientConfig struct {
 	// SkipPasvIP dials the control connection's peer instead of the address
 	// in a 227 reply, as curl (since 7.74) and Python's ftplib do.
 	SkipPasvIP bool
+	// FixPasvAddress dials the control connection's peer when a 227 names a
+	// private address and the peer is not private, as lftp's
+	// ftp:fix-pasv-address does.
+	FixPasvAddress bool
+	// PASVAfterEPSVFails retries a transfer with PASV when the EPSV data
+	// connection cannot be made, as curl does.
+	PASVAfterEPSVFails bool
+	// PassiveOnPortRefused switches to passive mode for good when the
+	// server refuses PORT or EPRT (500 or 501), as lftp does.
+	PassiveOnPortRefused bool
+	// BeforeTransfer, when set, runs between the PORT/EPRT or PASV/EPSV
+	// reply and the data connection's next step (the passive dial, or the
+	// transfer command in active mode): a client that pauses there.
+	BeforeTransfer func()
 	// PortAddress, when set, is announced in PORT/EPRT instead of the
 	// client's own address: the FTP bounce attack (RFC 2577).
 	PortAddress string
@@ -285,7 +299,11 @@ func (c *Client) transfer(cmd string, move func(net.Conn) (int64, error)) (int64
 	var data net.Conn
 	if c.cfg.Mode.Passive() {
 		// Passive: dial first, then send the command, as curl and ftplib do.
-		d, err := c.dialPassive(ctx)
+		d, err := c.dialPassive(ctx, c.cfg.Mode == ModeEPSV)
+		var de *dataDialError
+		if err != nil && c.cfg.Mode == ModeEPSV && c.cfg.PASVAfterEPSVFails && errors.As(err, &de) {
+			d, err = c.dialPassive(ctx, false)
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -301,8 +319,17 @@ func (c *Client) transfer(cmd string, move func(net.Conn) (int64, error)) (int64
 		}
 	} else {
 		l, err := c.announceActive(ctx)
+		var re *ReplyError
+		if err != nil && c.cfg.PassiveOnPortRefused && errors.As(err, &re) && (re.Reply.Code == 500 || re.Reply.Code == 501) {
+			c.cfg.Mode = ModePassive
+			cancel()
+			return c.transfer(cmd, move)
+		}
 		if err != nil {
 			return 0, err
+		}
+		if c.cfg.BeforeTransfer != nil {
+			c.cfg.BeforeTransfer()
 		}
 		rep, err := c.Cmd(cmd)
 		if err != nil {
@@ -347,8 +374,13 @@ func (c *Client) transfer(cmd string, move func(net.Conn) (int64, error)) (int64
 	return n, moveErr
 }
 
-// dialPassive asks for a passive port (EPSV or PASV) and dials it.
-func (c *Client) dialPassive(ctx context.Context) (net.Conn, error) {
+// dataDialError is a data connection that could not be made.
+type dataDialError struct{ error }
+
+func (e *dataDialError) Unwrap() error { return e.error }
+
+// dialPassive asks for a passive port (EPSV, or PASV) and dials it.
+func (c *Client) dialPassive(ctx context.Context, epsv bool) (net.Conn, error) {
 	peerHost, _, err := net.SplitHostPort(c.conn.RemoteAddr().String())
 	if err != nil {
 		return nil, err
@@ -360,7 +392,7 @@ func (c *Client) dialPassive(ctx context.Context) (net.Conn, error) {
 		}
 		c.all = true
 	}
-	if c.cfg.Mode == ModeEPSV {
+	if epsv {
 		rep, err := c.Cmd("EPSV")
 		if err != nil {
 			return nil, err
@@ -386,7 +418,8 @@ func (c *Client) dialPassive(ctx context.Context) (net.Conn, error) {
 			return nil, err
 		}
 		target = ap.String()
-		if c.cfg.SkipPasvIP {
+		peer, _ := netip.ParseAddr(peerHost)
+		if c.cfg.SkipPasvIP || (c.cfg.FixPasvAddress && ap.Addr().IsPrivate() && !peer.IsPrivate()) {
 			target = net.JoinHostPort(peerHost, strconv.Itoa(int(ap.Port())))
 		}
 	}
@@ -394,12 +427,15 @@ func (c *Client) dialPassive(ctx context.Context) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.cfg.BeforeTransfer != nil {
+		c.cfg.BeforeTransfer()
+	}
 	laddr := net.JoinHostPort(localHost, "0")
 	c.cfg.Observer.emit(Event{Kind: EvDial, Channel: Data, Local: laddr, Remote: target})
 	d, err := c.cfg.Network.Dial(ctx, laddr, target)
 	if err != nil {
 		c.cfg.Observer.emit(Event{Kind: EvDialFailed, Channel: Data, Local: laddr, Remote: target, Err: err.Error()})
-		return nil, fmt.Errorf("data connection to %s: %w", target, err)
+		return nil, &dataDialError{fmt.Errorf("data connection to %s: %w", target, err)}
 	}
 	c.cfg.Observer.emit(Event{Kind: EvConnected, Channel: Data, Local: d.LocalAddr().String(), Remote: d.RemoteAddr().String()})
 	return d, nil

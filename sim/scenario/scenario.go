@@ -8,6 +8,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,28 +42,31 @@ type Scenario struct {
 	StallFor    Duration `json:"stall_for,omitempty" yaml:"stall_for"`                   // ...for this long (virtual time)
 	ResetAfter  Bytes    `json:"reset_after,omitempty" yaml:"reset_after"`               // a data connection is reset after this many bytes
 	FileSize    Bytes    `json:"file_size,omitempty" yaml:"file_size"`                   // size of hello.txt and of each put; 0 = the small classic files
-	SYNSchedule string   `json:"syn_schedule,omitempty" yaml:"syn_schedule"`             // when a dropped SYN is sent again: linux, linux-pre-6.5
+	SYNSchedule string   `json:"syn_schedule,omitempty" yaml:"syn_schedule"`             // linux (default) or linux-pre-6.5: when an unanswered SYN is sent again
+
+	RejectWith    string   `json:"reject_with,omitempty" yaml:"reject_with"`       // with reject: tcp-reset (default), icmp-port-unreachable, icmp-admin-prohibited
+	ServerEgress  bool     `json:"server_egress,omitempty" yaml:"server_egress"`   // the server firewall drops outbound NEW from port 20
+	ControlPort   int      `json:"control_port,omitempty" yaml:"control_port"`     // the server listens here; 0 = 21
+	ALGPorts      []int    `json:"alg_ports,omitempty" yaml:"alg_ports"`           // the control ports the helper is attached for; empty = 21
+	ALGAt         []string `json:"alg_at,omitempty" yaml:"alg_at"`                 // the boxes that carry the helper (alg: all of them)
+	Forward       string   `json:"forward,omitempty" yaml:"forward"`               // what the server NAT forwards: all (default: control port and passive range) or control
+	SplitCommands int      `json:"split_commands,omitempty" yaml:"split_commands"` // the client writes each command in two segments, the first this many bytes
+	NoSACK        bool     `json:"no_sack,omitempty" yaml:"no_sack"`               // the client's TCP has no selective acknowledgements (net.ipv4.tcp_sack=0)
+	Client        string   `json:"client,omitempty" yaml:"client"`                 // the client's behaviour: classic (default), curl, lftp, ftplib
+	IP            int      `json:"ip,omitempty" yaml:"ip"`                         // 4 (default) or 6: the stage's IP version
+	Pause         Duration `json:"pause,omitempty" yaml:"pause"`                   // the client waits this long between PORT/PASV and the transfer
+	IdleTimeout   Duration `json:"idle_timeout,omitempty" yaml:"idle_timeout"`     // the server hangs up on a client silent this long (vsftpd's idle_session_timeout)
 }
 
-// SYN retransmission schedules, as measured on Linux 6.18 with
-// net.ipv4.tcp_syn_linear_timeouts at 4 (the default) and at 0
-// (docs/fidelity.md).
-var synSchedules = map[string]int{
-	"linux":         5, // since 6.5: 1 s apart five times, then doubling (0, 1, 2, 3, 4, 5, 7, 11, 19, 35 s)
-	"linux-pre-6.5": 1, // doubling from the start (0, 1, 3, 7, 15, 31 s)
-}
-
-// SYNScheduleText says in words what syn_schedule the scenario uses.
+// SYNScheduleText says in words what syn_schedule the scenario uses (as
+// measured on Linux 6.18 with net.ipv4.tcp_syn_linear_timeouts at 4, the
+// default, and at 0: docs/fidelity.md).
 func (s Scenario) SYNScheduleText() string {
-	if s.SYNLinear() > 1 {
+	if s.Defaults().SYNSchedule == SYNLinux {
 		return "Linux's schedule since 6.5: 1 s apart five times, then doubling"
 	}
 	return "Linux's schedule before 6.5: the wait doubles from 1 s"
 }
-
-// SYNLinear is how many of the first SYN retransmissions come 1 s apart
-// before the wait doubles.
-func (s Scenario) SYNLinear() int { return synSchedules[s.Defaults().SYNSchedule] }
 
 // Duration is a time.Duration that reads and writes as "10ms", "60s".
 type Duration time.Duration
@@ -115,10 +119,22 @@ func (s Scenario) Defaults() Scenario {
 	return s
 }
 
+// SYN schedules: Linux since 6.5 (1 s apart five times, then doubling) and
+// before (doubling from 1 s).
+const (
+	SYNLinux      = "linux"
+	SYNLinuxPre65 = "linux-pre-6.5"
+)
+
 var (
-	modes     = []string{"active", "passive", "epsv", "eprt"}
-	firewalls = []string{"none", "client", "server", "both"}
-	nats      = []string{"none", "client", "server", "both"}
+	synSchedules = []string{SYNLinux, SYNLinuxPre65}
+	rejectTypes  = []string{"tcp-reset", "icmp-port-unreachable", "icmp-admin-prohibited"}
+	helperBoxes  = []string{"client-fw", "client-nat", "server-fw", "server-nat"}
+	forwards     = []string{"all", "control"}
+	clients      = []string{"classic", "curl", "lftp", "ftplib"}
+	modes        = []string{"active", "passive", "epsv", "eprt"}
+	firewalls    = []string{"none", "client", "server", "both"}
+	nats         = []string{"none", "client", "server", "both"}
 )
 
 // Validate reports the first knob that has an impossible value.
@@ -142,13 +158,14 @@ func (s Scenario) Validate() error {
 	if s.Reject && s.Firewall == "none" {
 		errs = append(errs, errors.New("reject needs a firewall (firewall: client, server or both)"))
 	}
+	if s.SYNSchedule != "" && !oneOf(s.SYNSchedule, synSchedules) {
+		errs = append(errs, fmt.Errorf("syn_schedule %q: want one of %s", s.SYNSchedule, strings.Join(synSchedules, ", ")))
+	}
 	if s.Expect != "ok" && s.Expect != "fail" {
 		errs = append(errs, fmt.Errorf("expect %q: want ok or fail", s.Expect))
 	}
-	if _, ok := synSchedules[s.SYNSchedule]; !ok && s.SYNSchedule != "" {
-		errs = append(errs, fmt.Errorf("syn_schedule %q: want linux (since 6.5) or linux-pre-6.5", s.SYNSchedule))
-	}
 	errs = append(errs, s.linkErrors()...)
+	errs = append(errs, s.boxErrors()...)
 	for _, line := range s.Script {
 		if _, err := ParseStep(line); err != nil {
 			errs = append(errs, err)
@@ -173,6 +190,11 @@ func (s Scenario) linkErrors() []error {
 		{"reset_after", s.ResetAfter < 0, strconv.FormatInt(int64(s.ResetAfter), 10)},
 		{"file_size", s.FileSize < 0, strconv.FormatInt(int64(s.FileSize), 10)},
 		{"data_timeout", s.DataWait < 0, time.Duration(s.DataWait).String()},
+		{"connect_timeout", s.ConnectWait < 0, time.Duration(s.ConnectWait).String()},
+		{"client_timeout", s.ClientWait < 0, time.Duration(s.ClientWait).String()},
+		{"split_commands", s.SplitCommands < 0, strconv.Itoa(s.SplitCommands)},
+		{"pause", s.Pause < 0, time.Duration(s.Pause).String()},
+		{"idle_timeout", s.IdleTimeout < 0, time.Duration(s.IdleTimeout).String()},
 	} {
 		if k.neg {
 			errs = append(errs, fmt.Errorf("%s %s: must not be negative", k.name, k.val))
@@ -195,6 +217,9 @@ func (s Scenario) linkErrors() []error {
 			errs = append(errs, fmt.Errorf("%s %s: at most %s (virtual time must not overflow)", k.name, time.Duration(k.d), time.Duration(MaxDuration)))
 		}
 	}
+	if idle := s.idle(); s.Pause > 0 && s.Pause >= idle {
+		errs = append(errs, fmt.Errorf("pause %s: the server hangs up after %s of silence (idle_timeout, vsftpd's idle_session_timeout) before the pause ends; raise idle_timeout to see what the pause does", time.Duration(s.Pause), time.Duration(idle)))
+	}
 	if s.FileSize > MaxFileSize {
 		errs = append(errs, fmt.Errorf("file_size %d: at most %d (%s)", s.FileSize, MaxFileSize, Bytes(MaxFileSize)))
 	}
@@ -206,6 +231,98 @@ func (s Scenario) linkErrors() []error {
 // microseconds, about 292,000 years) far from overflowing, where 2562047h
 // made recorded times go negative.
 const MaxDuration = Duration(24 * time.Hour)
+
+// boxErrors checks the knobs of the boxes and the control port: each needs
+// the box it acts on.
+func (s Scenario) boxErrors() []error {
+	var errs []error
+	if s.RejectWith != "" && !oneOf(s.RejectWith, rejectTypes) {
+		errs = append(errs, fmt.Errorf("reject_with %q: want one of %s", s.RejectWith, strings.Join(rejectTypes, ", ")))
+	} else if s.RejectWith != "" && !s.Reject {
+		errs = append(errs, fmt.Errorf("reject_with %s needs reject", s.RejectWith))
+	}
+	if s.ServerEgress && !s.ServerFirewall() {
+		errs = append(errs, errors.New("server_egress needs a server firewall (firewall: server or both)"))
+	}
+	if p := s.ControlPort; p != 0 && (p < 1 || p > 65535 || p == ServerDataPort || (p >= PasvMinPort && p <= PasvMaxPort)) {
+		errs = append(errs, fmt.Errorf("control_port %d: want 1-65535, not %d (active data) nor %d-%d (passive range)", p, ServerDataPort, PasvMinPort, PasvMaxPort))
+	}
+	for _, p := range s.ALGPorts {
+		if p < 1 || p > 65535 {
+			errs = append(errs, fmt.Errorf("alg_ports %d: want 1-65535", p))
+		}
+	}
+	if len(s.ALGPorts) > 0 && !s.ALG && len(s.ALGAt) == 0 {
+		errs = append(errs, errors.New("alg_ports needs a helper (alg or alg_at)"))
+	}
+	if len(s.ALGAt) > 0 && s.ALG {
+		errs = append(errs, errors.New("alg_at and alg: alg already puts a helper on every box; use one of them"))
+	}
+	have := map[string]bool{"client-fw": s.ClientFirewall(), "client-nat": s.ClientNAT(), "server-fw": s.ServerFirewall(), "server-nat": s.ServerNAT()}
+	seen := map[string]bool{}
+	for _, b := range s.ALGAt {
+		switch {
+		case !oneOf(b, helperBoxes):
+			errs = append(errs, fmt.Errorf("alg_at %q: want boxes from %s", b, strings.Join(helperBoxes, ", ")))
+		case !have[b]:
+			errs = append(errs, fmt.Errorf("alg_at %s: this scenario has no %s (see firewall and nat)", b, b))
+		case seen[b]:
+			errs = append(errs, fmt.Errorf("alg_at %s: named twice", b))
+		}
+		seen[b] = true
+	}
+	switch {
+	case s.IP != 0 && s.IP != 4 && s.IP != 6:
+		errs = append(errs, fmt.Errorf("ip %d: want 4 or 6", s.IP))
+	case s.IP == 6 && s.Expect == "ok" && (s.Mode == ftp.ModePassive || s.Mode == ftp.ModeActive):
+		verb := map[ftp.Mode]string{ftp.ModePassive: "PASV's 227", ftp.ModeActive: "PORT"}[s.Mode]
+		alt := map[ftp.Mode]string{ftp.ModePassive: "epsv", ftp.ModeActive: "eprt"}[s.Mode]
+		errs = append(errs, fmt.Errorf("ip 6 with mode %s: %s cannot carry an IPv6 address, so this run cannot succeed (use mode %s, or expect: fail)", s.Mode, verb, alt))
+	case s.IP == 6 && s.PasvAddress:
+		errs = append(errs, errors.New("pasv_address with ip 6: a 227 reply cannot carry an IPv6 address"))
+	case s.IP == 6 && s.Client != "" && s.Client != "classic":
+		errs = append(errs, fmt.Errorf("client %s with ip 6: only the classic client is modelled over IPv6", s.Client))
+	}
+	if s.Client != "" && !oneOf(s.Client, clients) {
+		errs = append(errs, fmt.Errorf("client %q: want one of %s", s.Client, strings.Join(clients, ", ")))
+	}
+	if s.Client == "ftplib" && (s.Mode == ftp.ModeEPSV || s.Mode == ftp.ModeEPRT) {
+		errs = append(errs, fmt.Errorf("client ftplib with mode %s: ftplib uses PASV and PORT over IPv4 (EPSV and EPRT only over IPv6)", s.Mode))
+	}
+	if s.Forward != "" && !oneOf(s.Forward, forwards) {
+		errs = append(errs, fmt.Errorf("forward %q: want one of %s", s.Forward, strings.Join(forwards, ", ")))
+	} else if s.Forward != "" && !s.ServerNAT() {
+		errs = append(errs, fmt.Errorf("forward %s needs a server NAT (nat: server or both)", s.Forward))
+	}
+	return errs
+}
+
+// Port is the server's control port.
+func (s Scenario) Port() int {
+	if s.ControlPort == 0 {
+		return ServerControlPort
+	}
+	return s.ControlPort
+}
+
+// HelperOn tells whether the box named box carries the FTP helper.
+func (s Scenario) HelperOn(box string) bool { return s.ALG || slices.Contains(s.ALGAt, box) }
+
+// HelperPorts are the control ports the helper is attached for.
+func (s Scenario) HelperPorts() []int {
+	if len(s.ALGPorts) == 0 {
+		return []int{ServerControlPort}
+	}
+	return s.ALGPorts
+}
+
+// idle is the server's idle timeout.
+func (s Scenario) idle() Duration {
+	if s.IdleTimeout == 0 {
+		return Duration(300 * time.Second) // vsftpd's idle_session_timeout
+	}
+	return s.IdleTimeout
+}
 
 // MaxFileSize bounds file_size: the runner holds the file in memory.
 const MaxFileSize = 64 << 20

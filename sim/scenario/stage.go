@@ -21,18 +21,43 @@ const (
 	SampleFile = "hello.txt"
 )
 
+// The same stage in IPv6 (ip: 6): documentation addresses (RFC 3849,
+// 2001:db8::/32) in public, unique-local ones (RFC 4193, fd00::/8) behind
+// a NAT, which is NAT66 masquerade.
+const (
+	ClientPublicIP6  = "2001:db8:c::10"
+	ClientPrivateIP6 = "fd00:c::10"
+	ClientNATIP6     = "2001:db8:a::5"
+	ServerPublicIP6  = "2001:db8:5::21"
+	ServerPrivateIP6 = "fd00:5::21"
+)
+
+// Stage is the addresses of one scenario's stage.
+type Stage struct {
+	ClientPublic, ClientPrivate, ClientNAT string
+	ServerPublic, ServerPrivate            string
+}
+
+// Addrs is the stage of the scenario's IP version.
+func (s Scenario) Addrs() Stage {
+	if s.IP == 6 {
+		return Stage{ClientPublicIP6, ClientPrivateIP6, ClientNATIP6, ServerPublicIP6, ServerPrivateIP6}
+	}
+	return Stage{ClientPublicIP, ClientPrivateIP, ClientNATIP, ServerPublicIP, ServerPrivateIP}
+}
+
 // ClientIP is the client's own address for this scenario.
 func (s Scenario) ClientIP() string {
 	if s.ClientNAT() {
-		return ClientPrivateIP
+		return s.Addrs().ClientPrivate
 	}
-	return ClientPublicIP
+	return s.Addrs().ClientPublic
 }
 
 // ServerIP is the server's own address for this scenario.
 func (s Scenario) ServerIP() string {
 	if s.ServerNAT() {
-		return ServerPrivateIP
+		return s.Addrs().ServerPrivate
 	}
-	return ServerPublicIP
+	return s.Addrs().ServerPublic
 }
