@@ -207,7 +207,7 @@ func FuzzParse(f *testing.F) {
 }
 
 // BenchmarkLessonHeadless runs each lesson headless (scripts/bench reports
-// the slowest; target < 100 ms).
+// the slowest, against BenchmarkLessonReplay of the same lesson).
 func BenchmarkLessonHeadless(b *testing.B) {
 	ls, err := All()
 	if err != nil {
