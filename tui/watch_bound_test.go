@@ -2,17 +2,13 @@ package tui
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"ftplab/internal/play"
-	"ftplab/sim/ftp"
 	"ftplab/sim/trace"
 
 	"github.com/charmbracelet/x/ansi"
@@ -22,26 +18,10 @@ import (
 // the watcher, at most maxWatchSessions sessions on screen, and the first
 // maxWatchEvents steps of a session that never ends.
 func TestWatchIsBounded(t *testing.T) {
-	root, err := os.OpenRoot(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	events := make(chan trace.SessionEvent, 1<<16)
-	w := play.NewWatcher(nil, func(e trace.SessionEvent) { events <- e })
-	srv, err := ftp.NewServer(ftp.ServerConfig{Root: root, Anonymous: true, Observer: w.Observe})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(context.Background(), l); close(done) }()
+	ws := startWatched(t, t.TempDir(), 1<<16)
 	const clients = 120
 	for i := 0; i < clients; i++ {
-		c, err := net.Dial("tcp", l.Addr().String())
+		c, err := net.Dial("tcp", ws.addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,21 +35,11 @@ func TestWatchIsBounded(t *testing.T) {
 		r.ReadString('\n') // EOF: the server closed
 		c.Close()
 	}
-	srv.Close()
-	<-done
-	close(events)
-	if n := w.Entries(); n != 0 {
+	ws.stop()
+	if n := ws.watcher.Entries(); n != 0 {
 		t.Errorf("the watcher still holds %d entries after %d finished sessions", n, clients)
 	}
-	m := NewWatch(events, opts)
-	for cmd := m.Init(); cmd != nil; {
-		msg := cmd()
-		if msg == nil {
-			break
-		}
-		m.Update(msg)
-		cmd = m.next()
-	}
+	m := drainedWatch(ws.events)
 	if len(m.sessions) != maxWatchSessions || len(m.players) != maxWatchSessions {
 		t.Errorf("%d sessions, %d players after %d clients, want %d", len(m.sessions), len(m.players), clients, maxWatchSessions)
 	}

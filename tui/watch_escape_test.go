@@ -2,20 +2,12 @@ package tui
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
-
-	tea "charm.land/bubbletea/v2"
-
-	"ftplab/internal/play"
-	"ftplab/sim/ftp"
-	"ftplab/sim/trace"
 )
 
 // injected finds, raw on a screen, any of the sequences a hostile client
@@ -33,24 +25,8 @@ func injected(screen string) string {
 // TestWatchEscapesClientText: on `serve --watch`, a real client that sends
 // a hyperlink and colours before login is shown as text.
 func TestWatchEscapesClientText(t *testing.T) {
-	root, err := os.OpenRoot(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	events := make(chan trace.SessionEvent, 4096)
-	w := play.NewWatcher(nil, func(e trace.SessionEvent) { events <- e })
-	srv, err := ftp.NewServer(ftp.ServerConfig{Root: root, Anonymous: true, Observer: w.Observe})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(context.Background(), l); close(done) }()
-	c, err := net.Dial("tcp", l.Addr().String())
+	ws := startWatched(t, t.TempDir(), 4096)
+	c, err := net.Dial("tcp", ws.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,20 +38,8 @@ func TestWatchEscapesClientText(t *testing.T) {
 	io.WriteString(c, "QUIT\r\n")
 	r.ReadString('\n')
 	c.Close()
-	srv.Close()
-	<-done
-	close(events)
-
-	m := NewWatch(events, opts)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	for cmd := m.Init(); cmd != nil; {
-		msg := cmd()
-		if msg == nil {
-			break
-		}
-		m.Update(msg)
-		cmd = m.next()
-	}
+	ws.stop()
+	m := drainedWatch(ws.events)
 	if m.current() == nil {
 		t.Fatal("no session on the watch screen")
 	}

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,11 +8,7 @@ import (
 	"testing"
 
 	"ftplab/internal/peertest"
-	"ftplab/internal/play"
-	"ftplab/sim/ftp"
-	"ftplab/sim/trace"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -25,37 +19,15 @@ func TestWatchRealCurl(t *testing.T) {
 	curl := peertest.Need(t, "curl")[0]
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hi\n"), 0o644)
-	root, _ := os.OpenRoot(dir)
-	defer root.Close()
-	events := make(chan trace.SessionEvent, 4096)
-	w := play.NewWatcher(nil, func(e trace.SessionEvent) { events <- e })
-	srv, err := ftp.NewServer(ftp.ServerConfig{Root: root, Anonymous: true, Observer: w.Observe})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	done := make(chan struct{})
-	go func() { srv.Serve(context.Background(), l); close(done) }()
-	url := "ftp://" + l.Addr().String() + "/hello.txt"
+	ws := startWatched(t, dir, 4096)
+	url := "ftp://" + ws.addr + "/hello.txt"
 	for _, args := range [][]string{{"-sS", "--disable-epsv", url}, {"-sS", "-P", "127.0.0.1", url}} {
 		if out, err := exec.Command(curl, args...).CombinedOutput(); err != nil || string(out) != "hi\n" {
 			t.Fatalf("curl %v: %v %s", args, err, out)
 		}
 	}
-	srv.Close()
-	<-done
-	close(events)
-
-	m := NewWatch(events, opts)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	for cmd := m.Init(); cmd != nil; {
-		msg := cmd()
-		if msg == nil {
-			break
-		}
-		m.Update(msg)
-		cmd = m.next()
-	}
+	ws.stop()
+	m := drainedWatch(ws.events)
 	if len(m.sessions) != 2 {
 		t.Fatalf("%d sessions, want 2 (one per curl)", len(m.sessions))
 	}
