@@ -16,12 +16,12 @@ import (
 // addresses as each side and each box sees them, TCP, FTP (with PORT,
 // EPRT, 227 and 229 decoded), and every box on the path with the rule
 // that decided, the conntrack state and the helper's expectations.
-func inspect(events []trace.Event, i int, h trace.Header, conn *trace.Conn) []string {
+func inspect(events []trace.Event, total, i int, h trace.Header, conn *trace.Conn) []string {
 	if i < 0 || i >= len(events) {
 		return []string{"nothing yet"}
 	}
 	e := events[i]
-	head := fmt.Sprintf("event %d/%d · %s · %s", i+1, len(events), e.Kind, trace.Seconds(e.T))
+	head := fmt.Sprintf("event %d/%d · %s · %s", i+1, max(total, len(events)), e.Kind, trace.Seconds(e.T))
 	if conn == nil {
 		out := []string{head}
 		if e.Kind == trace.Listen {

@@ -572,7 +572,7 @@ func (p *Player) panel(prog *progress, i, w, h int) []string {
 		if i >= 0 && i < len(p.s.Events) {
 			c = prog.fold.Conn(p.s.Events[i].Conn)
 		}
-		out = append(out, inspectorView(inspect(p.s.Events, i, p.s.Header, c), w, h-len(out), p.st)...)
+		out = append(out, inspectorView(inspect(p.s.Events, p.length(), i, p.s.Header, c), w, h-len(out), p.st)...)
 	}
 	return out
 }
