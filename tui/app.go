@@ -55,6 +55,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.size = msg
 	case OpenMsg:
 		s, _ := msg.Screen.Update(a.size)
+		s, _ = s.Update(player.HostedMsg{}) // something is below it now
 		a.stack = append(a.stack, s)
 		return a, s.Init()
 	case addressed:

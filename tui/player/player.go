@@ -33,6 +33,11 @@ type (
 // (esc or m). A player on its own ignores it.
 type BackMsg struct{}
 
+// HostedMsg tells a player that a screen below it takes over on BackMsg
+// (the App sends it when it opens the player on top of another screen);
+// until then the player offers no way back.
+type HostedMsg struct{}
+
 // FinishedMsg says the learner reached the end of the session, with the
 // questions' score; the screen that opened the player keeps it.
 type FinishedMsg struct{ Score, Total int }
@@ -67,7 +72,9 @@ type Player struct {
 // New makes a player on a session, 80x24 until told its size.
 func New(s Session, o Options) *Player {
 	s.Header = safeHeader(s.Header)
-	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present, o.Light), keys: newKeyMap(o.Keys), help: help.New(),
+	keys := newKeyMap(o.Keys)
+	keys.Back.SetEnabled(false) // until a screen below says it takes over (HostedMsg)
+	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present, o.Light), keys: keys, help: help.New(),
 		tr: newTransport(), q: newQuiz(), list: newEventList(), prog: newProgress(), feedDone: s.Feed == nil}
 	p.SetSize(80, 24)
 	p.step(1)
@@ -211,6 +218,8 @@ func (p *Player) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		p.SetSize(msg.Width, msg.Height)
+	case HostedMsg:
+		p.keys.Back.SetEnabled(true)
 	case tickMsg:
 		return p, p.tr.tick(msg)
 	case playMsg:
@@ -296,7 +305,7 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	t := &p.tr
 	switch {
-	case key.Matches(msg, p.keys.Back):
+	case key.Matches(msg, p.keys.Back) || msg.String() == "esc":
 		switch {
 		case p.fullHelp:
 			p.fullHelp = false
@@ -304,6 +313,8 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 		case p.inspect:
 			p.inspect = false
 			return nil
+		case !p.keys.Back.Enabled():
+			return nil // nothing below to go back to
 		}
 		return func() tea.Msg { return BackMsg{} }
 	case key.Matches(msg, p.keys.Events):

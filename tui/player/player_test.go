@@ -646,3 +646,26 @@ func TestPresentKeepsTranscriptAndClock(t *testing.T) {
 		t.Errorf("a narrow title line should keep the step and clock and shorten the title: %q", first)
 	}
 }
+
+// TestBackOnlyWhenHosted: a player on its own (a replay) offers no way
+// "back to the menu"; opened over another screen it does, and esc asks.
+func TestBackOnlyWhenHosted(t *testing.T) {
+	p := New(lesson(t, "passive"), Options{NoColor: true})
+	press(p, "?")
+	if strings.Contains(screen(t, p), "menu") {
+		t.Error("a player on its own should not offer the menu")
+	}
+	press(p, "esc") // closes the help
+	if cmd := press(p, "esc"); cmd != nil {
+		t.Error("esc in a player on its own should do nothing")
+	}
+	p.Update(HostedMsg{})
+	press(p, "?")
+	if !strings.Contains(screen(t, p), "m/esc menu") {
+		t.Errorf("a hosted player should offer the menu:\n%s", screen(t, p))
+	}
+	press(p, "esc")
+	if cmd := press(p, "esc"); cmd == nil || cmd() != (BackMsg{}) {
+		t.Error("esc in a hosted player should ask to go back")
+	}
+}
