@@ -378,6 +378,7 @@ type screenKey struct {
 	list               listKey
 	inspect            bool
 	confirmQuit        bool
+	hosted             bool // the help offers the menu
 }
 
 // listKey is what of the event list shows on screen.
@@ -392,7 +393,7 @@ func (p *Player) screenKey() screenKey {
 	tr.frame, tr.animGen, tr.playGen = 0, 0, 0
 	l := &p.list
 	return screenKey{tr: tr, asking: p.q.asking, answered: p.q.answered, score: p.q.score, total: p.q.total,
-		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect, confirmQuit: p.confirmQuit,
+		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect, confirmQuit: p.confirmQuit, hosted: p.keys.Back.Enabled(),
 		list: listKey{open: l.open, searching: l.searching, moved: l.moved, filter: l.filter, sel: l.sel, search: l.search, input: l.input.View()}}
 }
 
