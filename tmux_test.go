@@ -119,14 +119,14 @@ func TestTmuxServeWatch(t *testing.T) {
 	}
 	defer tm("kill-server")
 	var out []byte
-	for i := 0; i < 50; i++ { // wait for the server to listen
+	for i := 0; i < 200; i++ { // wait for the server to listen (a loaded CI machine is slow)
 		if out, err = exec.Command(paths[1], "-sS", "--disable-epsv", "ftp://"+addr+"/hello.txt").CombinedOutput(); err == nil {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	if string(out) != "hi\n" {
-		t.Fatalf("curl: %v %s", err, out)
+		t.Fatalf("curl: %v %s\nthe pane:\n%s", err, out, tm("capture-pane", "-p", "-t", "w"))
 	}
 	screen := ""
 	for i := 0; i < 50 && !strings.Contains(screen, "1 client session"); i++ {
