@@ -51,12 +51,13 @@ type Player struct {
 	q           quiz
 	fullHelp    bool
 	list        eventList
-	inspect     bool  // the step inspector is open
-	finished    bool  // FinishedMsg was sent
-	confirmQuit bool  // q during a question: asking whether to quit
-	feedDone    bool  // the feed has no more events (or there is none)
-	feedErr     error // why the feed ended early, if it did
-	waiting     bool  // a Next is in flight
+	inspect     bool   // the step inspector is open
+	finished    bool   // FinishedMsg was sent
+	confirmQuit bool   // q during a question: asking whether to quit
+	feedDone    bool   // the feed has no more events (or there is none)
+	feedErr     error  // why the feed ended early, if it did
+	waiting     bool   // a Next is in flight
+	reported    Status // the last status given to Options.OnStatus
 
 	scr  composed  // the last screen composed
 	prog *progress // connections and transcript at step i, kept between frames
@@ -205,6 +206,7 @@ func (p *Player) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			score := FinishedMsg{Score: p.q.score, Total: p.q.total}
 			cmd = tea.Batch(cmd, func() tea.Msg { return score })
 		}
+		p.report()
 	}()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:

@@ -55,4 +55,8 @@ type Options struct {
 	Present bool // projector mode: stage, narration and timeline only, high contrast
 	NoColor bool
 	Light   bool // inks for a light background (--theme light, or auto on a light terminal)
+	// OnStatus, when set, hears where the learner stands each time it
+	// changes (step, score, the end). It is called from Update and must
+	// not block.
+	OnStatus func(Status)
 }
