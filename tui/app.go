@@ -118,12 +118,19 @@ func Run(ctx context.Context, screen tea.Model, in io.Reader, out io.Writer) err
 	}
 	app := NewApp(screen)
 	_, err := tea.NewProgram(app, opts...).Run()
-	for _, s := range app.stack {
+	app.Close()
+	return err
+}
+
+// Close closes every screen on the stack that holds something open (a
+// player's feed), once the program that ran the App has ended.
+func (a *App) Close() error {
+	for _, s := range a.stack {
 		if c, ok := s.(io.Closer); ok {
 			c.Close()
 		}
 	}
-	return err
+	return nil
 }
 
 // NoColor reports whether the NO_COLOR convention asks for no colour.
