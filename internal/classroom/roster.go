@@ -87,8 +87,8 @@ type Class struct {
 	max     int
 	results *Results
 	mu      sync.Mutex
-	seats   map[string]*Seat          // connected, by name
-	left    map[string]Row            // students who left, their last row
+	seats   map[string]*Seat             // connected, by name
+	left    map[string]Row               // students who left, their last row
 	bests   map[string]map[string]Result // student -> lesson -> best
 }
 

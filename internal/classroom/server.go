@@ -19,16 +19,17 @@ import (
 // Config is how a class is served.
 type Config struct {
 	HostKey        gossh.Signer
-	Password       string             // the class password, "" for none
-	AuthorizedKeys []gossh.PublicKey  // keys that may join, nil for none
-	MaxStudents    int                // students connected at once
-	PerIP          int                // connections from one address at once (authenticated or not)
-	AuthTimeout    time.Duration      // from connect to the end of authentication
-	IdleTimeout    time.Duration      // a session without a key for this long is closed
-	Class          *Class             // the roster (NewClass)
+	Password       string            // the class password, "" for none
+	AuthorizedKeys []gossh.PublicKey // keys that may join, nil for none
+	MaxStudents    int               // students connected at once
+	PerIP          int               // connections from one address at once (authenticated or not)
+	AuthTimeout    time.Duration     // from connect to the end of authentication
+	IdleTimeout    time.Duration     // a session without a key for this long is closed
+	Class          *Class            // the roster (NewClass)
 	// NewScreen makes a student's program: the model, and what to close
-	// once the program has ended. It is called once per session.
-	NewScreen func(*Seat) (tea.Model, func())
+	// once the program has ended. It is called once per session; ctx ends
+	// with the session.
+	NewScreen func(context.Context, *Seat) (tea.Model, func())
 	Log       io.Writer // one line per connection event, nil for none
 }
 
@@ -198,7 +199,9 @@ func (s *Server) session(sess ssh.Session) {
 	defer s.cfg.Class.leave(seat)
 	s.logf("%s joined from %s (%dx%d, TERM=%s)", seat.Name, ip, pty.Window.Width, pty.Window.Height, pty.Term)
 
-	model, cleanup := s.cfg.NewScreen(seat)
+	ctx, cancel := context.WithCancel(sess.Context())
+	defer cancel()
+	model, cleanup := s.cfg.NewScreen(ctx, seat)
 	w, h := clampSize(pty.Window.Width, pty.Window.Height)
 	prog = tea.NewProgram(model,
 		tea.WithInput(sess), tea.WithOutput(sess),
@@ -219,7 +222,6 @@ func (s *Server) session(sess ssh.Session) {
 		}))
 	close(started)
 
-	ctx, cancel := context.WithCancel(sess.Context())
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {

@@ -88,7 +88,7 @@ func rootCmd() *cobra.Command {
 		lessonsCmd(), lessonCmd(), replayCmd(), sandboxCmd(), progressCmd(),
 		runCmd(),
 		exportCmd(), importCmd(),
-		serveCmd(),
+		serveCmd(), classroomCmd(),
 		probeCmd(), verifyKernelCmd(),
 	)
 	return root
