@@ -204,7 +204,7 @@ func (s *Server) session(sess ssh.Session) {
 	model, cleanup := s.cfg.NewScreen(ctx, seat)
 	w, h := clampSize(pty.Window.Width, pty.Window.Height)
 	prog = tea.NewProgram(model,
-		tea.WithInput(sess), tea.WithOutput(sess),
+		tea.WithInput(nil), tea.WithOutput(sess), // input: pumpInput
 		tea.WithEnvironment(env), tea.WithColorProfile(colorprofile.Env(env)),
 		tea.WithWindowSize(w, h),
 		tea.WithoutSignalHandler(), // the server's signals are the operator's
@@ -221,6 +221,7 @@ func (s *Server) session(sess ssh.Session) {
 			return msg
 		}))
 	close(started)
+	pumpInput(ctx, sess, pty.Term, prog)
 
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -1,0 +1,333 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+const classPassword = "correct horse"
+
+// student is one Go SSH client on a classroom session.
+type student struct {
+	client  *gossh.Client
+	sess    *gossh.Session
+	in      io.WriteCloser
+	out     atomic.Int64 // bytes the server sent
+	errMu   sync.Mutex
+	errBuf  strings.Builder
+	errDone atomic.Bool
+}
+
+// stderr is what the server wrote to stderr, once that stream ended (or
+// after 2 s).
+func (s *student) stderr() string {
+	for deadline := time.Now().Add(2 * time.Second); !s.errDone.Load() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.errBuf.String()
+}
+
+func dialStudent(addr, name, password string, cols, rows int) (*student, error) {
+	cfg := &gossh.ClientConfig{User: name, Auth: []gossh.AuthMethod{gossh.Password(password)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
+	c, err := gossh.Dial("tcp", addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.NewSession()
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	st := &student{client: c, sess: s}
+	if err := s.RequestPty("xterm-256color", rows, cols, gossh.TerminalModes{}); err != nil {
+		c.Close()
+		return nil, err
+	}
+	st.in, _ = s.StdinPipe()
+	out, _ := s.StdoutPipe()
+	errp, _ := s.StderrPipe()
+	go func() {
+		b, _ := io.ReadAll(errp)
+		st.errMu.Lock()
+		st.errBuf.Write(b)
+		st.errMu.Unlock()
+		st.errDone.Store(true)
+	}()
+	go func() {
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := out.Read(buf)
+			st.out.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}()
+	if err := s.Shell(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func (s *student) close() { s.sess.Close(); s.client.Close() }
+
+const right, enter = "\x1b[C", "\r"
+
+// stepTo opens the first lesson and steps until the roster shows step n.
+func (s *student) stepTo(c *testClass, name string, n int, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	opened := false
+	for time.Now().Before(deadline) {
+		r, ok := c.row(name)
+		switch {
+		case !ok:
+		case r.Lesson == "":
+			if !opened {
+				s.in.Write([]byte(enter))
+				opened = true
+			}
+		case r.Progress.Step >= n:
+			return nil
+		case r.Progress.Steps > 0:
+			s.in.Write([]byte(right))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r, _ := c.row(name)
+	return fmt.Errorf("%s: at %+v after %v, want step %d", name, r, d, n)
+}
+
+// TestClassroomLoad: 50 students at once, each opening a lesson and
+// stepping to step 6, with no failure, within a bound.
+func TestClassroomLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("50 SSH sessions")
+	}
+	noLeaks(t)
+	c := startClass(t, classroomFlags{password: classPassword})
+	const n, target = 50, 6
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	durations := make([]time.Duration, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			name := fmt.Sprintf("student%02d", i)
+			s, err := dialStudent(c.addr, name, classPassword, 80, 24)
+			if err != nil {
+				errs <- fmt.Errorf("%s: %v", name, err)
+				return
+			}
+			defer s.close()
+			if err := s.stepTo(c, name, target, 60*time.Second); err != nil {
+				errs <- err
+			}
+			durations[i] = time.Since(t0)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
+	t.Logf("%d sessions to step %d: all done in %v; per session median %v, max %v", n, target, time.Since(start).Round(time.Millisecond),
+		durations[n/2].Round(time.Millisecond), durations[n-1].Round(time.Millisecond))
+	waitFor(t, 10*time.Second, "sessions still connected after their clients closed", func() bool { return c.class.Connected() == 0 })
+}
+
+// TestClassroomRefuses: wrong passwords, commands, forwarding, a second
+// session on one connection, a bad name, a full class, all refused with
+// the reason, while a student already in goes on stepping.
+func TestClassroomRefuses(t *testing.T) {
+	noLeaks(t)
+	c := startClass(t, classroomFlags{password: classPassword, maxStudents: 2})
+	alice, err := dialStudent(c.addr, "alice", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alice.close()
+	if err := alice.stepTo(c, "alice", 2, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, pw := range []string{"", "wrong", classPassword + "x", strings.Repeat("a", 4000)} {
+		if _, err := dialStudent(c.addr, "bob", pw, 80, 24); err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+			t.Errorf("password %.10q: %v, want unable to authenticate", pw, err)
+		}
+	}
+
+	cfg := &gossh.ClientConfig{User: "bob", Auth: []gossh.AuthMethod{gossh.Password(classPassword)}, HostKeyCallback: gossh.InsecureIgnoreHostKey()}
+	cl, err := gossh.Dial("tcp", c.addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if s, err := cl.NewSession(); err == nil {
+		out, err := s.CombinedOutput("cat /etc/passwd")
+		if err == nil || !strings.Contains(string(out), "runs lessons only") {
+			t.Errorf("exec: %v %q, want refused with the reason", err, out)
+		}
+	}
+	if conn, err := cl.Dial("tcp", c.addr); err == nil {
+		conn.Close()
+		t.Error("local port forwarding was allowed")
+	}
+	if _, err := cl.Listen("tcp", "127.0.0.1:0"); err == nil {
+		t.Error("remote port forwarding was allowed")
+	}
+	if ok, _, err := cl.SendRequest("auth-agent-req@openssh.com", true, nil); ok && err == nil {
+		t.Error("agent forwarding was accepted")
+	}
+	if s, err := cl.NewSession(); err == nil {
+		if err := s.RequestSubsystem("sftp"); err == nil {
+			t.Error("the sftp subsystem was accepted")
+		}
+	}
+
+	// A name with an escape in it is refused, with the reason.
+	evil, err := dialStudent(c.addr, "evil\x1b[2J", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := evil.sess.Wait(); err == nil || !strings.Contains(evil.stderr(), "use letters, digits") {
+		t.Errorf("a name with an escape: %v, %q; want refused with the reason", err, evil.stderr())
+	}
+	evil.close()
+	bob, err := dialStudent(c.addr, "bob", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bob.close()
+	waitFor(t, 5*time.Second, "bob never seated", func() bool { _, ok := c.row("bob"); return ok })
+	carol, err := dialStudent(c.addr, "carol", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := carol.sess.Wait(); err == nil || !strings.Contains(carol.stderr(), "the class is full (2 students)") {
+		t.Errorf("carol in a full class of 2: %v, %q; want refused with the reason", err, carol.stderr())
+	}
+	carol.close()
+	if err := alice.stepTo(c, "alice", 4, 20*time.Second); err != nil {
+		t.Errorf("alice stopped being served: %v", err)
+	}
+}
+
+// TestClassroomHostile: 200 connects at once, a client that never
+// finishes the handshake, windows of 1x1 and 10000x10000 and garbage on
+// the channel; the student already in goes on stepping, and the server
+// afterwards takes new students.
+func TestClassroomHostile(t *testing.T) {
+	noLeaks(t)
+	c := startClass(t, classroomFlags{password: classPassword, perIP: 20, auth: time.Second})
+	alice, err := dialStudent(c.addr, "alice", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alice.close()
+	if err := alice.stepTo(c, "alice", 2, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	// A client that says nothing: closed at the auth timeout.
+	silent, err := net.Dial("tcp", c.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	silent.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.Copy(io.Discard, silent)
+	silent.Close()
+	if d := time.Since(t0); d > 3*time.Second {
+		t.Errorf("a silent client was kept %v, want about the 1 s auth timeout", d)
+	} else {
+		t.Logf("a silent client was closed after %v (auth timeout 1 s)", d.Round(10*time.Millisecond))
+	}
+
+	// 200 connects at once: 19 fit beside alice, the rest read why.
+	var wg sync.WaitGroup
+	var refused, held atomic.Int64
+	conns := make(chan net.Conn, 200)
+	for range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := net.DialTimeout("tcp", c.addr, 5*time.Second)
+			if err != nil {
+				return
+			}
+			conns <- conn
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			b, _ := io.ReadAll(conn)
+			if strings.Contains(string(b), "too many connections") {
+				refused.Add(1)
+			} else {
+				held.Add(1)
+			}
+		}()
+	}
+	if err := alice.stepTo(c, "alice", 4, 20*time.Second); err != nil {
+		t.Errorf("during the flood: %v", err)
+	}
+	wg.Wait()
+	close(conns)
+	for conn := range conns {
+		conn.Close()
+	}
+	t.Logf("200 connects at once: %d refused with the reason, %d let in and closed at the auth timeout", refused.Load(), held.Load())
+	if refused.Load() < 150 {
+		t.Errorf("only %d of 200 were refused (limit 20 per address)", refused.Load())
+	}
+
+	// Tiny and huge windows, and garbage on the channel.
+	tiny, err := dialStudent(c.addr, "tiny", classPassword, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tiny.close()
+	if err := tiny.stepTo(c, "tiny", 3, 20*time.Second); err != nil {
+		t.Error(err)
+	}
+	huge, err := dialStudent(c.addr, "huge", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer huge.close()
+	huge.sess.WindowChange(10000, 10000)
+	if err := huge.stepTo(c, "huge", 3, 20*time.Second); err != nil {
+		t.Error(err)
+	}
+	t.Logf("a 10000x10000 window stepped twice: the server sent %d bytes", huge.out.Load())
+	garbage := make([]byte, 64*1024)
+	for i := range garbage {
+		garbage[i] = byte(i*7919 + i/13)
+	}
+	tiny.in.Write(garbage)
+	if err := alice.stepTo(c, "alice", 6, 20*time.Second); err != nil {
+		t.Errorf("after the window sizes and the garbage: %v", err)
+	}
+	late, err := dialStudent(c.addr, "late", classPassword, 80, 24)
+	if err != nil {
+		t.Fatalf("a new student after all that: %v", err)
+	}
+	defer late.close()
+	if err := late.stepTo(c, "late", 2, 20*time.Second); err != nil {
+		t.Error(err)
+	}
+}
