@@ -33,6 +33,14 @@ type Config struct {
 	Log       io.Writer // one line per connection event, nil for none
 }
 
+// failedAuthDelay is the wait after a wrong password; with at most
+// maxAuthTries a connection and PerIP connections, one address guesses
+// at most PerIP*maxAuthTries passwords per (delay*maxAuthTries).
+const (
+	failedAuthDelay = 300 * time.Millisecond
+	maxAuthTries    = 3
+)
+
 // maxCols and maxRows bound the screen a client may ask for: a 10000x10000
 // window would cost the server a hundred million cells per frame.
 const maxCols, maxRows = 400, 150
@@ -64,13 +72,24 @@ func New(cfg Config) (*Server, error) {
 		// No forwarding of any kind: the callbacks stay nil (deny all), no
 		// request handlers, no subsystems; the session handler refuses exec.
 		ChannelHandlers: map[string]ssh.ChannelHandler{"session": ssh.DefaultSessionHandler},
+		ServerConfigCallback: func(ssh.Context) *gossh.ServerConfig {
+			return &gossh.ServerConfig{MaxAuthTries: maxAuthTries}
+		},
 	}
 	if cfg.IdleTimeout > 0 {
 		// A backstop for dead peers; the handler's own timer says why.
 		s.ssh.IdleTimeout = cfg.IdleTimeout + time.Minute
 	}
 	if cfg.Password != "" {
-		s.ssh.PasswordHandler = func(ctx ssh.Context, pw string) bool { return passwordMatches(pw, cfg.Password) }
+		s.ssh.PasswordHandler = func(ctx ssh.Context, pw string) bool {
+			if passwordMatches(pw, cfg.Password) {
+				return true
+			}
+			// The same wait for every wrong guess, whoever the user: guessing
+			// is slow, and the time says nothing about the name.
+			time.Sleep(failedAuthDelay)
+			return false
+		}
 	}
 	if cfg.AuthorizedKeys != nil {
 		s.ssh.PublicKeyHandler = func(ctx ssh.Context, k ssh.PublicKey) bool { return keyAllowed(k, cfg.AuthorizedKeys) }

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -119,8 +122,11 @@ func TestClassroomLoad(t *testing.T) {
 	noLeaks(t)
 	c := startClass(t, classroomFlags{password: classPassword})
 	const n, target = 50, 6
+	before := measure()
 	start := time.Now()
-	var wg sync.WaitGroup
+	var wg, stepped sync.WaitGroup
+	release := make(chan struct{})
+	stepped.Add(n)
 	errs := make(chan error, n)
 	durations := make([]time.Duration, n)
 	for i := range n {
@@ -131,6 +137,7 @@ func TestClassroomLoad(t *testing.T) {
 			name := fmt.Sprintf("student%02d", i)
 			s, err := dialStudent(c.addr, name, classPassword, 80, 24)
 			if err != nil {
+				stepped.Done()
 				errs <- fmt.Errorf("%s: %v", name, err)
 				return
 			}
@@ -139,8 +146,13 @@ func TestClassroomLoad(t *testing.T) {
 				errs <- err
 			}
 			durations[i] = time.Since(t0)
+			stepped.Done()
+			<-release
 		}()
 	}
+	stepped.Wait()
+	held := measure()
+	close(release)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
@@ -149,7 +161,32 @@ func TestClassroomLoad(t *testing.T) {
 	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
 	t.Logf("%d sessions to step %d: all done in %v; per session median %v, max %v", n, target, time.Since(start).Round(time.Millisecond),
 		durations[n/2].Round(time.Millisecond), durations[n-1].Round(time.Millisecond))
+	t.Logf("with %d sessions held (server and Go clients in one process): +%d goroutines, heap in use +%.1f MiB (%.0f KiB a session), VmRSS +%.1f MiB",
+		n, held.goroutines-before.goroutines, float64(held.heap-before.heap)/(1<<20), float64(held.heap-before.heap)/1024/n, float64(held.rss-before.rss)/(1<<20))
 	waitFor(t, 10*time.Second, "sessions still connected after their clients closed", func() bool { return c.class.Connected() == 0 })
+}
+
+type usage struct {
+	goroutines int
+	heap, rss  int64
+}
+
+// measure reads the process's goroutines, live heap (after a GC) and
+// resident memory.
+func measure() usage {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	u := usage{goroutines: runtime.NumGoroutine(), heap: int64(ms.HeapInuse)}
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				u.rss = kb * 1024
+			}
+		}
+	}
+	return u
 }
 
 // TestClassroomRefuses: wrong passwords, commands, forwarding, a second
@@ -171,6 +208,28 @@ func TestClassroomRefuses(t *testing.T) {
 		if _, err := dialStudent(c.addr, "bob", pw, 80, 24); err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
 			t.Errorf("password %.10q: %v, want unable to authenticate", pw, err)
 		}
+	}
+	// A wrong password takes as long for one user name as for another
+	// (alternating, median of 7 each).
+	var times [2][]time.Duration
+	for i := range 14 {
+		user := []string{"alice", "zz-nobody"}[i%2]
+		t0 := time.Now()
+		if _, err := dialStudent(c.addr, user, "wrong", 80, 24); err == nil {
+			t.Fatal("a wrong password got in")
+		}
+		times[i%2] = append(times[i%2], time.Since(t0))
+	}
+	med := func(d []time.Duration) time.Duration {
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		return d[len(d)/2]
+	}
+	a, z := med(times[0]), med(times[1])
+	t.Logf("wrong password, median of 7: alice (connected) %v [%v..%v], an unknown name %v [%v..%v]",
+		a.Round(time.Millisecond), times[0][0].Round(time.Millisecond), times[0][6].Round(time.Millisecond),
+		z.Round(time.Millisecond), times[1][0].Round(time.Millisecond), times[1][6].Round(time.Millisecond))
+	if a < 300*time.Millisecond || z < 300*time.Millisecond || a > 2*z || z > 2*a {
+		t.Errorf("wrong-password times differ by user or skip the delay: %v and %v", a, z)
 	}
 
 	cfg := &gossh.ClientConfig{User: "bob", Auth: []gossh.AuthMethod{gossh.Password(classPassword)}, HostKeyCallback: gossh.InsecureIgnoreHostKey()}
