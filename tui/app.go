@@ -36,6 +36,7 @@ type resumedMsg struct{}
 type App struct {
 	stack []tea.Model
 	size  tea.WindowSizeMsg
+	led   LeadMsg // the teacher's lead, if any (ftplab classroom)
 }
 
 // NewApp starts the stack with root.
@@ -56,7 +57,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case OpenMsg:
 		s, _ := msg.Screen.Update(a.size)
 		a.stack = append(a.stack, s)
-		return a, s.Init()
+		return a, tea.Batch(s.Init(), a.followOpened())
+	case LeadMsg:
+		return a, a.lead(msg)
 	case addressed:
 		for k, s := range a.stack {
 			if s == msg.to {
