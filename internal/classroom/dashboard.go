@@ -24,6 +24,9 @@ type Dashboard struct {
 	note    string
 	now     func() time.Time
 	w, h    int
+	lessons []LessonInfo // what lead mode offers
+	picking bool         // choosing a lesson to lead
+	pick    int
 }
 
 type dashTick struct{}
@@ -124,6 +127,10 @@ func (d *Dashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		d.refresh()
 		return d, tick()
 	case tea.KeyPressMsg:
+		if d.leadKey(msg.String()) {
+			d.refresh()
+			return d, nil
+		}
 		switch k := msg.String(); k {
 		case "q", "ctrl+c":
 			return d, tea.Quit
@@ -154,11 +161,18 @@ func (d *Dashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (d *Dashboard) View() tea.View {
 	n := d.class.Connected()
 	head := lipgloss.NewStyle().Bold(true).Render(d.title) + fmt.Sprintf("  ·  %d connected", n)
-	foot := "1-6 sort by a column (again: reverse) · ↑/↓ move · x sync results · q stop the class"
+	foot := "1-6 sort by a column (again: reverse) · ↑/↓ move · l lead · x sync results · q stop the class"
 	if d.note != "" {
 		foot = d.note + "  ·  " + foot
 	}
-	v := tea.NewView(strings.Join([]string{head, d.table.View(), foot}, "\n"))
+	parts := []string{head, d.table.View(), foot}
+	if lv := d.leadView(); lv != "" {
+		parts = []string{head, lv, d.table.View(), foot}
+		if d.picking {
+			parts = []string{head, lv, foot}
+		}
+	}
+	v := tea.NewView(strings.Join(parts, "\n"))
 	v.AltScreen = true
 	v.WindowTitle = "ftplab classroom"
 	return v

@@ -26,6 +26,7 @@ type Seat struct {
 
 	class *Class
 	quit  func(reason string) // ends the session with a message
+	led   chan struct{}       // the teacher's lead changed (holds one)
 	mu    sync.Mutex
 	st    Row
 }
@@ -90,6 +91,44 @@ type Class struct {
 	seats   map[string]*Seat             // connected, by name
 	left    map[string]Row               // students who left, their last row
 	bests   map[string]map[string]Result // student -> lesson -> best
+	lead    Lead
+}
+
+// Lead is the teacher leading the class through a lesson; the zero Lead
+// leaves everyone free.
+type Lead struct {
+	Lesson string
+	Step   int // 1-based
+}
+
+// SetLead changes the lead and tells every connected student's session.
+// It never waits for a session: each holds one "changed" note and reads
+// the latest lead when it gets to it.
+func (c *Class) SetLead(l Lead) {
+	c.mu.Lock()
+	c.lead = l
+	seats := make([]*Seat, 0, len(c.seats))
+	for _, s := range c.seats {
+		seats = append(seats, s)
+	}
+	c.mu.Unlock()
+	for _, s := range seats {
+		s.noteLead()
+	}
+}
+
+// Lead is the current lead.
+func (c *Class) Lead() Lead {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lead
+}
+
+func (s *Seat) noteLead() {
+	select {
+	case s.led <- struct{}{}:
+	default: // a note is waiting already: it will read the latest lead
+	}
 }
 
 // NewClass makes a roster for at most max students at once, recording to
@@ -148,6 +187,10 @@ func (c *Class) join(s *Seat) error {
 		return refusal(fmt.Sprintf("ftplab classroom: the class is full (%d students); ask your teacher", c.max))
 	}
 	s.class = c
+	s.led = make(chan struct{}, 1)
+	if c.lead.Lesson != "" {
+		s.led <- struct{}{} // a latecomer joins the lead
+	}
 	now := time.Now()
 	s.st = Row{Student: s.Name, Addr: s.Addr, LastInput: now, Connected: true}
 	c.seats[s.Name] = s

@@ -30,7 +30,10 @@ type Config struct {
 	// once the program has ended. It is called once per session; ctx ends
 	// with the session.
 	NewScreen func(context.Context, *Seat) (tea.Model, func())
-	Log       io.Writer // one line per connection event, nil for none
+	// LeadMsg is the message a student's program gets when the teacher
+	// leads (or releases, with the zero Lead); nil: no lead mode.
+	LeadMsg func(Lead) tea.Msg
+	Log     io.Writer // one line per connection event, nil for none
 }
 
 // failedAuthDelay is the wait after a wrong password; with at most
@@ -285,6 +288,10 @@ func (s *Server) watch(ctx context.Context, seat *Seat, prog *tea.Program, winch
 		case <-ctx.Done():
 			prog.Quit()
 			return
+		case <-seat.led:
+			if s.cfg.LeadMsg != nil {
+				prog.Send(s.cfg.LeadMsg(s.cfg.Class.Lead()))
+			}
 		case w, ok := <-winch:
 			if !ok {
 				winch = nil

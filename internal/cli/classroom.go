@@ -15,6 +15,8 @@ import (
 	"ftplab/internal/classroom"
 	"ftplab/internal/play"
 	"ftplab/internal/progress"
+	"ftplab/lessons"
+	"ftplab/sim"
 	"ftplab/tui"
 	"ftplab/tui/player"
 )
@@ -112,6 +114,7 @@ func (f *classroomFlags) setup(cmd *cobra.Command) (*classroomSetup, error) {
 	}
 	cfg.Class = classroom.NewClass(f.maxStudents, rs, earlier)
 	cfg.NewScreen = classroomScreen
+	cfg.LeadMsg = func(l classroom.Lead) tea.Msg { return tui.LeadMsg{Lesson: l.Lesson, Step: l.Step} }
 	return &classroomSetup{cfg: cfg, results: rs, created: created}, nil
 }
 
@@ -180,8 +183,14 @@ func runClassroom(cmd *cobra.Command, f classroomFlags) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln) }()
 	if interactiveDash {
-		dash := classroom.NewDashboard(s.cfg.Class, fmt.Sprintf("ftplab classroom · %s · %s", ln.Addr(), fp), s.results)
-		_, err := tea.NewProgram(dash, tea.WithContext(ctx)).Run()
+		ls, err := leadLessons(ctx)
+		if err != nil {
+			stop()
+			<-served
+			return err
+		}
+		dash := classroom.NewDashboard(s.cfg.Class, fmt.Sprintf("ftplab classroom · %s · %s", ln.Addr(), fp), s.results).WithLessons(ls)
+		_, err = tea.NewProgram(dash, tea.WithContext(ctx)).Run()
 		stop()
 		if serr := <-served; serr != nil {
 			return serr
@@ -235,4 +244,22 @@ func classroomItems(seat *classroom.Seat) ([]tui.MenuItem, error) {
 		items[i].Best = seat.Best(items[i].Name)
 	}
 	return items, err
+}
+
+// leadLessons is every lesson with its length (each run once, as a
+// student's player does before pacing it), for the dashboard's lead mode.
+func leadLessons(ctx context.Context) ([]classroom.LessonInfo, error) {
+	ls, err := lessons.All()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]classroom.LessonInfo, len(ls))
+	for i, l := range ls {
+		run, err := sim.Run(ctx, l.Scenario, sim.Options{Title: l.Title})
+		if err != nil {
+			return nil, fmt.Errorf("lesson %s: %w", l.Name, err)
+		}
+		out[i] = classroom.LessonInfo{Name: l.Name, Title: l.Title, Steps: len(run.Events)}
+	}
+	return out, nil
 }

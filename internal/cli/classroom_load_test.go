@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
+
+	"ftplab/internal/classroom"
 )
 
 const classPassword = "correct horse"
@@ -389,4 +392,56 @@ func TestClassroomHostile(t *testing.T) {
 	if err := late.stepTo(c, "late", 2, 20*time.Second); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestClassroomLead: the teacher leads from the dashboard; the student's
+// player opens the lesson and follows, cannot run ahead, and is free
+// again after r.
+func TestClassroomLead(t *testing.T) {
+	noLeaks(t)
+	c := startClass(t, classroomFlags{password: classPassword})
+	ls, err := leadLessons(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := dialStudent(c.addr, "alice", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	waitFor(t, 10*time.Second, "alice never seated", func() bool { _, ok := c.row("alice"); return ok })
+	dash := classroom.NewDashboard(c.class, "test", nil).WithLessons(ls)
+	press := func(keys ...string) {
+		for _, k := range keys {
+			msg := tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+			switch k {
+			case "enter":
+				msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+			case "right":
+				msg = tea.KeyPressMsg{Code: tea.KeyRight}
+			case "down":
+				msg = tea.KeyPressMsg{Code: tea.KeyDown}
+			}
+			dash.Update(msg)
+		}
+	}
+	at := func(lesson string, step int) func() bool {
+		return func() bool { r, _ := c.row("alice"); return r.Lesson == lesson && r.Progress.Step == step }
+	}
+	press("l", "down", "down", "enter", "right", "right") // the third lesson, step 3
+	lesson := ls[2].Name
+	if l := c.class.Lead(); l.Lesson != lesson || l.Step != 3 {
+		t.Fatalf("lead is %+v, want %s step 3", l, lesson)
+	}
+	waitFor(t, 10*time.Second, "alice never followed to step 3", at(lesson, 3))
+	s.in.Write([]byte(right + right))
+	time.Sleep(300 * time.Millisecond)
+	if r, _ := c.row("alice"); r.Progress.Step != 3 {
+		t.Errorf("alice ran ahead of the teacher to step %d", r.Progress.Step)
+	}
+	press("right")
+	waitFor(t, 10*time.Second, "alice never followed to step 4", at(lesson, 4))
+	press("r")
+	s.in.Write([]byte(right))
+	waitFor(t, 10*time.Second, "released, alice could not step on to 5", at(lesson, 5))
 }
