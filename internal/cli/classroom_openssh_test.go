@@ -89,6 +89,15 @@ func TestClassroomOpenSSH(t *testing.T) {
 	waitScreen("✓ ")
 	keys("q")
 	waitFor(t, 10*time.Second, "alice still connected after q", func() bool { _, ok := c.row("alice"); return !ok })
+
+	// Alice comes back: her menu still marks the lesson she finished.
+	again := name + "-again"
+	if out, err := exec.Command(tmux, "new-session", "-d", "-s", again, "-x", "100", "-y", "30", sshCmd+"; sleep 30").CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	defer exec.Command(tmux, "kill-session", "-t", again).Run()
+	name = again
+	waitScreen("1. Two channels  ✓ ")
 }
 
 func fileHas(path, s string) bool {
