@@ -371,6 +371,10 @@ func TestClassroomHostile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer huge.close()
+	// Resize once the session has started: charm.land/ssh writes the pty's
+	// window without a lock when a window-change comes in while the
+	// handler reads it at the start (a race in the library, not here).
+	waitFor(t, 10*time.Second, "huge never seated", func() bool { _, ok := c.row("huge"); return ok })
 	huge.sess.WindowChange(10000, 10000)
 	if err := huge.stepTo(c, "huge", 3, 20*time.Second); err != nil {
 		t.Error(err)
