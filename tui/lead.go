@@ -37,6 +37,8 @@ func (a *App) lead(msg LeadMsg) tea.Cmd {
 		return nil
 	case onPlayer && root.Playing() == msg.Lesson:
 		return a.updateTop(player.FollowMsg{Step: msg.Step})
+	case root.Playing() == msg.Lesson:
+		return nil // opening already: the player follows once it is open
 	}
 	for len(a.stack) > 1 {
 		a.pop(resumedMsg{})

@@ -35,3 +35,26 @@ func TestLeadOpensAndFollows(t *testing.T) {
 		t.Errorf("released, a step should go on to 7:\n%s", screen(a))
 	}
 }
+
+// TestLeadWhileOpening: the teacher steps on while the lesson is still
+// opening on the student's side: one player opens, at the latest step,
+// and does not run on past it as the live run's events come in.
+func TestLeadWhileOpening(t *testing.T) {
+	ctx := context.Background()
+	m := NewMenu(items(t), func(name string) (player.Session, error) { return play.Lesson(ctx, name) }, opts)
+	a := NewApp(m)
+	_, opening := a.Update(LeadMsg{Lesson: "passive", Step: 1})
+	send(t, a, LeadMsg{Lesson: "passive", Step: 2})
+	for _, msg := range run(opening) {
+		send(t, a, msg)
+	}
+	if len(a.stack) != 2 {
+		t.Fatalf("%d screens on the stack, want the menu and one player", len(a.stack))
+	}
+	for range 3 {
+		send(t, a, player.FollowMsg{Step: 2}) // as a repeated lead would
+	}
+	if s := screen(a); !strings.Contains(s, "teacher at 2") || !strings.Contains(s, "step 2/") {
+		t.Errorf("want the student at the teacher's step 2:\n%s", s)
+	}
+}

@@ -237,7 +237,7 @@ func (p *Player) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			p.tr.runTo = 0
 			return p, p.tr.animate()
 		}
-		if p.tr.i < 0 || p.tr.i == len(p.s.Events)-2 {
+		if (p.tr.i < 0 || p.tr.i == len(p.s.Events)-2) && !p.ahead(p.tr.i+1) {
 			p.step(1)
 			return p, p.tr.animate()
 		}
