@@ -31,6 +31,13 @@ type student struct {
 	errMu   sync.Mutex
 	errBuf  strings.Builder
 	errDone atomic.Bool
+	tail    []byte // the last 8 KiB of stdout
+}
+
+func (s *student) lastOutput() string {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return string(s.tail)
 }
 
 // stderr is what the server wrote to stderr, once that stream ended (or
@@ -76,6 +83,12 @@ func dialStudent(addr, name, password string, cols, rows int) (*student, error) 
 		for {
 			n, err := out.Read(buf)
 			st.out.Add(int64(n))
+			st.errMu.Lock()
+			st.tail = append(st.tail, buf[:n]...)
+			if len(st.tail) > 8192 {
+				st.tail = st.tail[len(st.tail)-8192:]
+			}
+			st.errMu.Unlock()
 			if err != nil {
 				return
 			}
@@ -86,6 +99,27 @@ func dialStudent(addr, name, password string, cols, rows int) (*student, error) 
 		return nil, err
 	}
 	return st, nil
+}
+
+// keyToFrame sends a key and waits for the server's next bytes.
+func (s *student) keyToFrame(key string, d time.Duration) (time.Duration, bool) {
+	// Let the frame of the previous key finish first.
+	for last := s.out.Load(); ; last = s.out.Load() {
+		time.Sleep(30 * time.Millisecond)
+		if s.out.Load() == last {
+			break
+		}
+	}
+	before := s.out.Load()
+	t0 := time.Now()
+	s.in.Write([]byte(key))
+	for time.Since(t0) < d {
+		if s.out.Load() > before {
+			return time.Since(t0), true
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	return 0, false
 }
 
 func (s *student) close() { s.sess.Close(); s.client.Close() }
@@ -132,6 +166,10 @@ func TestClassroomLoad(t *testing.T) {
 	stepped.Add(n)
 	errs := make(chan error, n)
 	durations := make([]time.Duration, n)
+	var (
+		latMu sync.Mutex
+		lat   []time.Duration // key sent to the first byte of the next frame
+	)
 	for i := range n {
 		wg.Add(1)
 		go func() {
@@ -149,6 +187,15 @@ func TestClassroomLoad(t *testing.T) {
 				errs <- err
 			}
 			durations[i] = time.Since(t0)
+			for range 5 {
+				if d, ok := s.keyToFrame(right, 5*time.Second); ok {
+					latMu.Lock()
+					lat = append(lat, d)
+					latMu.Unlock()
+				} else {
+					errs <- fmt.Errorf("%s: no frame within 5 s of a key", name)
+				}
+			}
 			stepped.Done()
 			<-release
 		}()
@@ -162,8 +209,13 @@ func TestClassroomLoad(t *testing.T) {
 		t.Error(err)
 	}
 	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
-	t.Logf("%d sessions to step %d: all done in %v; per session median %v, max %v", n, target, time.Since(start).Round(time.Millisecond),
-		durations[n/2].Round(time.Millisecond), durations[n-1].Round(time.Millisecond))
+	t.Logf("%d sessions at once, each to step %d then 5 timed keys: all done in %v; to step %d per session median %v, max %v", n, target, time.Since(start).Round(time.Millisecond),
+		target, durations[n/2].Round(time.Millisecond), durations[n-1].Round(time.Millisecond))
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) > 0 {
+		t.Logf("key to the next frame over SSH, %d keys from %d sessions at once: median %v, p95 %v, max %v", len(lat), n,
+			lat[len(lat)/2].Round(100*time.Microsecond), lat[len(lat)*95/100].Round(100*time.Microsecond), lat[len(lat)-1].Round(100*time.Microsecond))
+	}
 	t.Logf("with %d sessions held (server and Go clients in one process): +%d goroutines, heap in use +%.1f MiB (%.0f KiB a session), VmRSS +%.1f MiB",
 		n, held.goroutines-before.goroutines, float64(held.heap-before.heap)/(1<<20), float64(held.heap-before.heap)/1024/n, float64(held.rss-before.rss)/(1<<20))
 	waitFor(t, 10*time.Second, "sessions still connected after their clients closed", func() bool { return c.class.Connected() == 0 })
@@ -448,4 +500,49 @@ func TestClassroomLead(t *testing.T) {
 	press("r")
 	s.in.Write([]byte(right))
 	waitFor(t, 10*time.Second, "released, alice could not step on to 5", at(lesson, 5))
+}
+
+// TestClassroomIdleTimeout: a student who presses nothing is closed with
+// the reason; one who keeps pressing stays.
+func TestClassroomIdleTimeout(t *testing.T) {
+	noLeaks(t)
+	c := startClass(t, classroomFlags{password: classPassword, idle: 1500 * time.Millisecond})
+	idle, err := dialStudent(c.addr, "idle", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.close()
+	busy, err := dialStudent(c.addr, "busy", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.close()
+	t0 := time.Now()
+	closedAt := make(chan time.Duration, 1)
+	go func() {
+		idle.sess.Wait()
+		closedAt <- time.Since(t0)
+	}()
+	for time.Since(t0) < 3*time.Second {
+		busy.in.Write([]byte("j")) // moves in the menu
+		time.Sleep(200 * time.Millisecond)
+	}
+	select {
+	case d := <-closedAt:
+		t.Logf("an idle student was closed after %v (idle timeout 1.5 s)", d.Round(100*time.Millisecond))
+		if d < 1200*time.Millisecond { // t0 is a little after the seat was taken
+			t.Errorf("closed after %v, before the idle timeout", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the idle student was never closed")
+	}
+	waitFor(t, 2*time.Second, "the idle student was not told why", func() bool {
+		return strings.Contains(idle.lastOutput(), "closed after 1.5s without a key")
+	})
+	if _, ok := c.row("busy"); !ok {
+		t.Error("a student pressing keys was closed as idle")
+	}
+	if _, ok := c.row("idle"); ok {
+		t.Error("the idle student is still on the roster")
+	}
 }
