@@ -72,6 +72,12 @@ func New(cfg Config) (*Server, error) {
 		Version:          "ftplab-classroom",
 		HandshakeTimeout: cfg.AuthTimeout,
 		ConnCallback:     s.admit,
+		BannerHandler: func(ctx ssh.Context) string {
+			if msg, over := overLimit(ctx); over {
+				return msg + "\r\n"
+			}
+			return ""
+		},
 		// No forwarding of any kind: the callbacks stay nil (deny all), no
 		// request handlers, no subsystems; the session handler refuses exec.
 		ChannelHandlers: map[string]ssh.ChannelHandler{"session": ssh.DefaultSessionHandler},
@@ -85,6 +91,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Password != "" {
 		s.ssh.PasswordHandler = func(ctx ssh.Context, pw string) bool {
+			if _, over := overLimit(ctx); over {
+				return false
+			}
 			if passwordMatches(pw, cfg.Password) {
 				return true
 			}
@@ -95,7 +104,10 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	if cfg.AuthorizedKeys != nil {
-		s.ssh.PublicKeyHandler = func(ctx ssh.Context, k ssh.PublicKey) bool { return keyAllowed(k, cfg.AuthorizedKeys) }
+		s.ssh.PublicKeyHandler = func(ctx ssh.Context, k ssh.PublicKey) bool {
+			_, over := overLimit(ctx)
+			return !over && keyAllowed(k, cfg.AuthorizedKeys)
+		}
 	}
 	return s, nil
 }
@@ -133,21 +145,27 @@ func remoteIP(a net.Addr) string {
 	return a.String()
 }
 
-// admit counts connections per address before any SSH is spoken; over
-// the limit the client reads why (OpenSSH shows lines sent before the
-// version) and the connection closes.
-func (s *Server) admit(_ ssh.Context, c net.Conn) net.Conn {
+// admit counts connections per address before any SSH is spoken. Over
+// --per-ip a connection may still speak SSH, only to read why (the
+// banner, which OpenSSH prints) and be refused; over twice the limit it
+// gets one plain line and is closed at once, so a flood costs nothing.
+func (s *Server) admit(ctx ssh.Context, c net.Conn) net.Conn {
 	ip := remoteIP(c.RemoteAddr())
+	msg := fmt.Sprintf("ftplab classroom: too many connections from %s (at most %d at once); close one and try again", ip, s.cfg.PerIP)
 	s.mu.Lock()
-	if s.ips[ip] >= s.cfg.PerIP {
+	n := s.ips[ip]
+	if n >= 2*s.cfg.PerIP {
 		s.mu.Unlock()
 		c.SetWriteDeadline(time.Now().Add(time.Second))
-		fmt.Fprintf(c, "ftplab classroom: too many connections from %s (at most %d at once)\r\n", ip, s.cfg.PerIP)
-		s.logf("refused %s: over %d connections from one address", ip, s.cfg.PerIP)
+		fmt.Fprint(c, msg+"\r\n")
 		return nil
 	}
 	s.ips[ip]++
 	s.mu.Unlock()
+	if n >= s.cfg.PerIP {
+		ctx.SetValue(overKey{}, msg)
+		s.logf("refused %s: over %d connections from one address", ip, s.cfg.PerIP)
+	}
 	return &countedConn{Conn: c, release: func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -155,6 +173,15 @@ func (s *Server) admit(_ ssh.Context, c net.Conn) net.Conn {
 			delete(s.ips, ip)
 		}
 	}}
+}
+
+// overKey marks a connection over the per-address limit; its value is
+// the message.
+type overKey struct{}
+
+func overLimit(ctx ssh.Context) (string, bool) {
+	msg, ok := ctx.Value(overKey{}).(string)
+	return msg, ok
 }
 
 type countedConn struct {
@@ -177,6 +204,10 @@ func refuse(sess ssh.Session, msg string) {
 // session runs one student's program.
 func (s *Server) session(sess ssh.Session) {
 	ip := remoteIP(sess.RemoteAddr())
+	if msg, over := overLimit(sess.Context()); over { // no password asked: tell here
+		refuse(sess, msg)
+		return
+	}
 	cmd := sess.Command()
 	if len(cmd) > 1 || (len(cmd) == 1 && cmd[0] != "sandbox") || sess.Subsystem() != "" {
 		refuse(sess, "ftplab classroom runs lessons only: connect without a command (or with `sandbox`)")

@@ -374,7 +374,8 @@ func TestClassroomHostile(t *testing.T) {
 		t.Logf("a silent client was closed after %v (auth timeout 1 s)", d.Round(10*time.Millisecond))
 	}
 
-	// 200 connects at once: 19 fit beside alice, the rest read why.
+	// 200 connects at once: 19 fit beside alice, 20 more may speak SSH to
+	// read why, the rest read one line and are closed.
 	var wg sync.WaitGroup
 	var refused, held atomic.Int64
 	conns := make(chan net.Conn, 200)
@@ -404,7 +405,7 @@ func TestClassroomHostile(t *testing.T) {
 	for conn := range conns {
 		conn.Close()
 	}
-	t.Logf("200 connects at once: %d refused with the reason, %d let in and closed at the auth timeout", refused.Load(), held.Load())
+	t.Logf("200 connects at once: %d refused at once with a plain line (over twice the 20 per address), %d held until the 1 s auth timeout (those over 20 would read the reason in the SSH banner)", refused.Load(), held.Load())
 	if refused.Load() < 150 {
 		t.Errorf("only %d of 200 were refused (limit 20 per address)", refused.Load())
 	}
@@ -545,4 +546,41 @@ func TestClassroomIdleTimeout(t *testing.T) {
 	if _, ok := c.row("idle"); ok {
 		t.Error("the idle student is still on the roster")
 	}
+}
+
+// TestClassroomPerIPSaysWhy: over --per-ip a client reads why in the SSH
+// banner (which OpenSSH prints) and cannot log in, even with the right
+// password; once a connection closes, it can.
+func TestClassroomPerIPSaysWhy(t *testing.T) {
+	noLeaks(t)
+	c := startClass(t, classroomFlags{password: classPassword, perIP: 1})
+	hold, err := net.Dial("tcp", c.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the held connection was not greeted", func() bool {
+		hold.SetReadDeadline(time.Now().Add(time.Second))
+		b := make([]byte, 4)
+		n, _ := hold.Read(b)
+		return n > 0
+	})
+	var banner string
+	cfg := &gossh.ClientConfig{User: "bob", Auth: []gossh.AuthMethod{gossh.Password(classPassword)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), BannerCallback: func(m string) error { banner = m; return nil }}
+	if cl, err := gossh.Dial("tcp", c.addr, cfg); err == nil {
+		cl.Close()
+		t.Fatal("a second connection from one address logged in with --per-ip 1")
+	}
+	if !strings.Contains(banner, "too many connections from 127.0.0.1 (at most 1 at once)") {
+		t.Errorf("banner %q, want the reason", banner)
+	}
+	hold.Close()
+	waitFor(t, 5*time.Second, "after the first connection closed, bob still cannot log in", func() bool {
+		s, err := dialStudent(c.addr, "bob", classPassword, 80, 24)
+		if err != nil {
+			return false
+		}
+		s.close()
+		return true
+	})
 }
