@@ -51,7 +51,7 @@ func (s *student) stderr() string {
 	return s.errBuf.String()
 }
 
-func dialStudent(addr, name, password string, cols, rows int) (*student, error) {
+func dialStudent(addr, name, password string, cols, rows int, env ...string) (*student, error) {
 	cfg := &gossh.ClientConfig{User: name, Auth: []gossh.AuthMethod{gossh.Password(password)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
 	c, err := gossh.Dial("tcp", addr, cfg)
@@ -64,6 +64,12 @@ func dialStudent(addr, name, password string, cols, rows int) (*student, error) 
 		return nil, err
 	}
 	st := &student{client: c, sess: s}
+	for i := 0; i+1 < len(env); i += 2 {
+		if err := s.Setenv(env[i], env[i+1]); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
 	if err := s.RequestPty("xterm-256color", rows, cols, gossh.TerminalModes{}); err != nil {
 		c.Close()
 		return nil, err
@@ -583,4 +589,35 @@ func TestClassroomPerIPSaysWhy(t *testing.T) {
 		s.close()
 		return true
 	})
+}
+
+// TestClassroomNoColorFromTheClient: NO_COLOR sent by a client turns
+// colour off for that student only.
+func TestClassroomNoColorFromTheClient(t *testing.T) {
+	noLeaks(t)
+	c := startClass(t, classroomFlags{password: classPassword})
+	plain, err := dialStudent(c.addr, "plain", classPassword, 80, 24, "NO_COLOR", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.close()
+	colour, err := dialStudent(c.addr, "colour", classPassword, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer colour.close()
+	for _, s := range []*student{plain, colour} {
+		name := map[*student]string{plain: "plain", colour: "colour"}[s]
+		if err := s.stepTo(c, name, 3, 20*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	hasColour := func(out string) bool { return strings.Contains(out, "\x1b[38;") || strings.Contains(out, ";38;") }
+	if hasColour(plain.lastOutput()) {
+		t.Error("NO_COLOR=1 from the client, yet the frames have colours")
+	}
+	if !hasColour(colour.lastOutput()) {
+		t.Error("without NO_COLOR the frames have no colour: the test cannot tell")
+	}
 }
