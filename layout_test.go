@@ -87,6 +87,8 @@ func TestLayering(t *testing.T) {
 			"a scenario is a value; turning it into a network is the runner's job"},
 		{anyOf("ftplab/netem"), false, except(ftplabPkg, "ftplab/sim/ftp", "ftplab/sim/trace"),
 			"the network knows FTP and events, nothing above them"},
+		{anyOf("ftplab/internal/classroom"), false, ftplabPkg,
+			"the classroom serves the screens the CLI gives it: it knows SSH, limits and the roster, no lesson and no screen"},
 		{func(p string) bool { return p == "ftplab/internal/play" }, true, func(d string) bool { return d == "ftplab/tui" },
 			"play feeds the player (tui/player), not the screens (whose tests drive play)"},
 		{func(p string) bool {

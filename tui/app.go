@@ -36,6 +36,7 @@ type resumedMsg struct{}
 type App struct {
 	stack []tea.Model
 	size  tea.WindowSizeMsg
+	led   LeadMsg // the teacher's lead, if any (ftplab classroom)
 }
 
 // NewApp starts the stack with root.
@@ -57,7 +58,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s, _ := msg.Screen.Update(a.size)
 		s, _ = s.Update(player.HostedMsg{}) // something is below it now
 		a.stack = append(a.stack, s)
-		return a, s.Init()
+		return a, tea.Batch(s.Init(), a.followOpened())
+	case LeadMsg:
+		return a, a.lead(msg)
 	case addressed:
 		for k, s := range a.stack {
 			if s == msg.to {
@@ -119,12 +122,19 @@ func Run(ctx context.Context, screen tea.Model, in io.Reader, out io.Writer) err
 	}
 	app := NewApp(screen)
 	_, err := tea.NewProgram(app, opts...).Run()
-	for _, s := range app.stack {
+	app.Close()
+	return err
+}
+
+// Close closes every screen on the stack that holds something open (a
+// player's feed), once the program that ran the App has ended.
+func (a *App) Close() error {
+	for _, s := range a.stack {
 		if c, ok := s.(io.Closer); ok {
 			c.Close()
 		}
 	}
-	return err
+	return nil
 }
 
 // NoColor reports whether the NO_COLOR convention asks for no colour.

@@ -127,6 +127,8 @@ func (m *Menu) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.list.SetItem(msg.item, it)
 	case player.NextMsg:
 		return m, m.openItem(m.opened + 1)
+	case LeadMsg:
+		return m, m.openName(msg.Lesson)
 	case resumedMsg:
 		m.opened = -1
 		return m, nil

@@ -1,6 +1,7 @@
 package cli
 
-// Every call into the tui package is in this file.
+// Every call into the tui package is in this file (and classroom.go, for
+// the screens served to each student).
 
 import (
 	"context"

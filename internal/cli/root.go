@@ -91,7 +91,7 @@ func rootCmd() *cobra.Command {
 		lessonsCmd(), lessonCmd(), replayCmd(), sandboxCmd(), progressCmd(), configCmd(),
 		runCmd(),
 		exportCmd(), importCmd(),
-		serveCmd(),
+		serveCmd(), classroomCmd(),
 		probeCmd(), verifyKernelCmd(),
 	)
 	return root

@@ -57,12 +57,14 @@ type Player struct {
 	q           quiz
 	fullHelp    bool
 	list        eventList
-	inspect     bool  // the step inspector is open
-	finished    bool  // FinishedMsg was sent
-	confirmQuit bool  // q during a question: asking whether to quit
-	feedDone    bool  // the feed has no more events (or there is none)
-	feedErr     error // why the feed ended early, if it did
-	waiting     bool  // a Next is in flight
+	inspect     bool   // the step inspector is open
+	finished    bool   // FinishedMsg was sent
+	confirmQuit bool   // q during a question: asking whether to quit
+	feedDone    bool   // the feed has no more events (or there is none)
+	feedErr     error  // why the feed ended early, if it did
+	waiting     bool   // a Next is in flight
+	reported    Status // the last status given to Options.OnStatus
+	lead        int    // the teacher's step (1-based) the learner follows, 0 free
 
 	scr  composed  // the last screen composed
 	prog *progress // connections and transcript at step i, kept between frames
@@ -214,6 +216,7 @@ func (p *Player) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			score := FinishedMsg{Score: p.q.score, Total: p.q.total}
 			cmd = tea.Batch(cmd, func() tea.Msg { return score })
 		}
+		p.report()
 	}()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -245,7 +248,7 @@ func (p *Player) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			p.tr.runTo = 0
 			return p, p.tr.animate()
 		}
-		if p.tr.i < 0 || p.tr.i == len(p.s.Events)-2 {
+		if (p.tr.i < 0 || p.tr.i == len(p.s.Events)-2) && !p.ahead(p.tr.i+1) {
 			p.step(1)
 			return p, p.tr.animate()
 		}
@@ -254,6 +257,8 @@ func (p *Player) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		if !errors.Is(msg.err, io.EOF) {
 			p.feedErr = msg.err
 		}
+	case FollowMsg:
+		return p, p.follow(msg)
 	case tea.KeyPressMsg:
 		return p, p.key(msg)
 	}
@@ -329,6 +334,9 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.fullHelp = !p.fullHelp
 	case key.Matches(msg, p.keys.Next):
 		t.playing = false
+		if p.ahead(p.tr.i + 1) {
+			return nil
+		}
 		return p.forward()
 	case key.Matches(msg, p.keys.Prev):
 		t.playing = false
@@ -336,6 +344,9 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 			t.frame = animFrames
 		}
 	case key.Matches(msg, p.keys.Play):
+		if p.lead > 0 {
+			return nil // the teacher sets the pace
+		}
 		t.playing = !t.playing
 		return t.schedulePlay()
 	case key.Matches(msg, p.keys.Faster):
@@ -346,12 +357,19 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 		t.playing = false
 		p.step(-len(p.s.Events))
 	case key.Matches(msg, p.keys.End):
+		if p.lead > 0 {
+			return p.jumpTo(p.lead - 1)
+		}
 		if !p.feedDone {
 			return p.jumpTo(math.MaxInt32) // the end, wherever the run has it
 		}
 		return p.jumpTo(len(p.s.Events) - 1)
 	case key.Matches(msg, p.keys.Seek):
-		return p.jumpTo((p.length() - 1) * int(msg.String()[0]-'0') / 10)
+		to := (p.length() - 1) * int(msg.String()[0]-'0') / 10
+		if p.ahead(to) {
+			to = p.lead - 1
+		}
+		return p.jumpTo(to)
 	}
 	return nil
 }
@@ -379,6 +397,7 @@ type screenKey struct {
 	inspect            bool
 	confirmQuit        bool
 	hosted             bool // the help offers the menu
+	lead               int
 }
 
 // listKey is what of the event list shows on screen.
@@ -393,7 +412,7 @@ func (p *Player) screenKey() screenKey {
 	tr.frame, tr.animGen, tr.playGen = 0, 0, 0
 	l := &p.list
 	return screenKey{tr: tr, asking: p.q.asking, answered: p.q.answered, score: p.q.score, total: p.q.total,
-		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect, confirmQuit: p.confirmQuit, hosted: p.keys.Back.Enabled(),
+		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect, confirmQuit: p.confirmQuit, hosted: p.keys.Back.Enabled(), lead: p.lead,
 		list: listKey{open: l.open, searching: l.searching, moved: l.moved, filter: l.filter, sel: l.sel, search: l.search, input: l.input.View()}}
 }
 
@@ -633,6 +652,9 @@ func (p *Player) titleLine(cur trace.Event, w int) string {
 	}
 	if p.q.total > 0 {
 		pos = fmt.Sprintf("score %d/%d  %s", p.q.score, p.q.total, pos)
+	}
+	if p.lead > 0 {
+		pos = fmt.Sprintf("teacher at %d  %s", p.lead, pos)
 	}
 	return padBetween(p.st.Title.Render(" ftplab · "+title), p.st.Dim.Render(pos+" "), w)
 }

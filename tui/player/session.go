@@ -56,4 +56,8 @@ type Options struct {
 	NoColor bool
 	Light   bool                // inks for a light background (--theme light, or auto on a light terminal)
 	Keys    map[string][]string // action -> keys, over the defaults (see [Actions])
+	// OnStatus, when set, hears where the learner stands each time it
+	// changes (step, score, the end). It is called from Update and must
+	// not block.
+	OnStatus func(Status)
 }
