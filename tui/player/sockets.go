@@ -28,6 +28,12 @@ func (s *sockets) apply(e trace.Event, f *trace.Fold) {
 	switch e.Kind {
 	case trace.Listen:
 		s.listening = append(s.listening, listenSocket{e.Host, e.From})
+	case trace.Result:
+		s.listening = nil // the session is over: its sockets are closed
+	case trace.Close:
+		if e.Channel == trace.Control {
+			s.listening = s.listening[:0:0] // a data listener dies with its session (no event says so)
+		}
 	case trace.Connected:
 		// The dialer names the address it dialed, which a NAT may have
 		// translated: the acceptor's socket is the one on that port.
