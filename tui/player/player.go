@@ -495,7 +495,7 @@ func (p *Player) compose(key screenKey) composed {
 	}
 	prog := p.prog.at(p.s.Events, i)
 	stg := stage{width: mw, header: p.s.Header, conns: prog.fold.Conns, socks: &prog.sockets, cur: cur,
-		frac: float64(p.tr.frame) / animFrames, styles: p.st, rows: connRows}
+		frac: float64(p.tr.frame) / animFrames, styles: p.st, rows: connRows, tall: p.o.Present && h >= 40 && mw >= 100}
 	head := stg.head()
 	lines = append(lines, head...)
 	rowsAt := len(lines)

@@ -669,3 +669,19 @@ func TestBackOnlyWhenHosted(t *testing.T) {
 		t.Error("esc in a hosted player should ask to go back")
 	}
 }
+
+// TestPresentUsesTheRoom: on a projector-sized screen the boxes grow a
+// line saying what each is; the words of a small screen stay.
+func TestPresentUsesTheRoom(t *testing.T) {
+	s := lesson(t, "ftp-helper")
+	s.Guide = narrationOnly{s.Guide}
+	p := sized(s, Options{NoColor: true, Present: true}, 200, 50)
+	seekTo(p, func(e trace.Event) bool { return e.Kind == trace.Rewrite })
+	sc := screen(t, p)
+	golden(t, "present-ftp-helper-rewrite-200x50", sc)
+	for _, want := range []string{"FTP client", "FTP server", "for client", "── control channel"} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("the projector screen lacks %q", want)
+		}
+	}
+}

@@ -20,7 +20,8 @@ type stage struct {
 	cur    trace.Event   // the event being shown
 	frac   float64       // how far its packet has travelled, 0..1
 	styles theme.Styles
-	rows   int // connection rows available
+	rows   int  // connection rows available
+	tall   bool // a projector with room: boxes one line taller, saying what each is
 }
 
 // boxCenters places the middleboxes evenly between the two hosts.
@@ -49,7 +50,11 @@ func (s stage) host(name string) trace.Host {
 func (s stage) head() []string {
 	var out []string
 	// Row of boxes: hosts at the edges, middleboxes at their centers.
-	top := make([][]rune, 4)
+	height := 4
+	if s.tall {
+		height = 5
+	}
+	top := make([][]rune, height)
 	for i := range top {
 		top[i] = []rune(strings.Repeat(" ", s.width))
 	}
@@ -69,11 +74,15 @@ func (s stage) head() []string {
 			}
 			put(1+i, x, "│"+l+strings.Repeat(" ", w-2-len([]rune(l)))+"│")
 		}
-		put(3, x, "└"+strings.Repeat("─", w-2)+"┘")
+		put(height-1, x, "└"+strings.Repeat("─", w-2)+"┘")
 	}
 	c, sv := s.host("client"), s.host("server")
-	drawBox(0, hostWidth-1, " client", " "+c.Addr)
-	drawBox(s.width-hostWidth+1, hostWidth-1, " server", " "+sv.Addr)
+	cl, sl := []string{" client", " " + c.Addr}, []string{" server", " " + sv.Addr}
+	if s.tall {
+		cl, sl = append(cl, " FTP client"), append(sl, " FTP server")
+	}
+	drawBox(0, hostWidth-1, cl...)
+	drawBox(s.width-hostWidth+1, hostWidth-1, sl...)
 	centers := s.boxCenters()
 	for _, b := range s.header.Topology.Boxes {
 		kind := b.Kind
@@ -81,7 +90,11 @@ func (s stage) head() []string {
 			kind += "+ALG"
 		}
 		w := max(len(b.Name), len(kind)) + 2
-		drawBox(centers[b.Name]-w/2, w, b.Name, kind)
+		lines := []string{b.Name, kind}
+		if s.tall {
+			lines = append(lines, "for "+b.Side)
+		}
+		drawBox(centers[b.Name]-w/2, w, lines...)
 	}
 	for _, r := range top {
 		out = append(out, s.styles.Frame.Render(string(r)))
