@@ -74,6 +74,14 @@ func newKeyMap(overrides map[string][]string) keyMap {
 		}
 		*a.of(&k) = b
 	}
+	// "+/- speed" and "g/G start/end" speak for two actions each: once one
+	// of the pair is remapped, each speaks for itself.
+	if _, ok := overrides["slower"]; ok && k.Faster.Help().Key == "+/-" {
+		k.Faster.SetHelp("+", "faster")
+	}
+	if _, ok := overrides["end"]; ok && k.Start.Help().Key == "g/G" {
+		k.Start.SetHelp("g", "start")
+	}
 	return k
 }
 
@@ -123,7 +131,16 @@ func (k keyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Next, k.Prev, k.Play, k.Faster, k.Start, k.Help, k.Quit}
 }
 
-// FullHelp is the `?` view.
+// FullHelp is the `?` view. Each key is listed once: with the default
+// keys "+/- speed" stands for slower too, and "g/G start/end" for end.
 func (k keyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Next, k.Prev, k.Play, k.Faster, k.Slower}, {k.Start, k.End, k.Seek}, {k.Events, k.Filter, k.Search, k.Inspect}, {k.Help, k.Back, k.Quit}}
+	speed := []key.Binding{k.Next, k.Prev, k.Play, k.Faster}
+	if k.Faster.Help().Key != "+/-" {
+		speed = append(speed, k.Slower)
+	}
+	jump := []key.Binding{k.Start}
+	if k.Start.Help().Key != "g/G" {
+		jump = append(jump, k.End)
+	}
+	return [][]key.Binding{speed, append(jump, k.Seek), {k.Events, k.Filter, k.Search, k.Inspect}, {k.Help, k.Back, k.Quit}}
 }
