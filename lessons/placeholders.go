@@ -169,34 +169,19 @@ func announced(v *view, i int, before bool) announcement {
 	case isCommand(e) || isReply(e):
 		line = e.Text
 	}
-	verb, rest, _ := strings.Cut(line, " ")
-	var ap netip.AddrPort
-	var err error
-	pair := false // h1,h2,h3,h4,p1,p2: the port is p1*256+p2
-	switch strings.ToUpper(verb) {
-	case "PORT":
-		ap, err = ftp.ParsePORT(rest)
-		pair = true
-	case "EPRT":
-		ap, err = ftp.ParseEPRT(rest)
-	case "227":
-		ap, err = ftp.Parse227(rest)
-		pair = true
-	case "229":
-		var port uint16
-		if port, err = ftp.Parse229(rest); err == nil {
-			host, herr := netip.ParseAddrPort(v.ends[e.Conn][1])
-			if herr != nil {
-				return announcement{port: fmt.Sprint(port), math: fmt.Sprint(port)}
-			}
-			ap = netip.AddrPortFrom(host.Addr(), port)
+	an, ok, err := ftp.ParseAnnouncement(line)
+	if !ok || err != nil {
+		return announcement{}
+	}
+	ap := an.Addr
+	if an.Verb == "229" { // the port only: the client dials the control connection's server
+		host, herr := netip.ParseAddrPort(v.ends[e.Conn][1])
+		if herr != nil {
+			return announcement{port: fmt.Sprint(ap.Port()), math: fmt.Sprint(ap.Port())}
 		}
-	default:
-		return announcement{}
+		ap = netip.AddrPortFrom(host.Addr(), ap.Port())
 	}
-	if err != nil {
-		return announcement{}
-	}
+	pair := an.Pair() // h1,h2,h3,h4,p1,p2: the port is p1*256+p2
 	a := announcement{addr: ap.String(), ip: ap.Addr().String(), port: fmt.Sprint(ap.Port()), math: fmt.Sprint(ap.Port())}
 	if pair {
 		a.math = fmt.Sprintf("%d*256+%d = %d", ap.Port()>>8, ap.Port()&0xff, ap.Port())

@@ -154,23 +154,17 @@ type announcement struct {
 	arg  string // the address text as written
 }
 
+// parseAnnouncement reads what line announces, if the side it came from
+// may announce it; a 229 names the sender's address.
 func parseAnnouncement(fromClient bool, line string, sender netip.Addr) (announcement, bool) {
-	verb, arg, _ := strings.Cut(line, " ")
-	switch {
-	case fromClient && strings.EqualFold(verb, "PORT"):
-		ap, err := ftp.ParsePORT(arg)
-		return announcement{"PORT", ap, arg}, err == nil
-	case fromClient && strings.EqualFold(verb, "EPRT"):
-		ap, err := ftp.ParseEPRT(arg)
-		return announcement{"EPRT", ap, arg}, err == nil
-	case !fromClient && verb == "227":
-		ap, err := ftp.Parse227(line)
-		return announcement{"227", ap, ""}, err == nil
-	case !fromClient && verb == "229":
-		port, err := ftp.Parse229(line)
-		return announcement{"229", netip.AddrPortFrom(sender, port), ""}, err == nil
+	a, ok, err := ftp.ParseAnnouncement(line)
+	if !ok || err != nil || a.FromClient() != fromClient {
+		return announcement{}, false
 	}
-	return announcement{}, false
+	if a.Verb == "229" {
+		a.Addr = netip.AddrPortFrom(sender, a.Addr.Port())
+	}
+	return announcement{a.Verb, a.Addr, a.Arg}, true
 }
 
 // helpAt is one helper reading one line. nat is the box's public address

@@ -2,7 +2,6 @@ package player
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -106,31 +105,19 @@ func ftpLayer(text, host string) []string {
 	} else {
 		out = append(out, fmt.Sprintf("ftp   command %s, argument %q", strings.ToUpper(verb), arg))
 	}
-	var ap netip.AddrPort
-	var err error
+	a, ok, err := ftp.ParseAnnouncement(text)
 	switch {
-	case strings.EqualFold(verb, "PORT"):
-		ap, err = ftp.ParsePORT(arg)
-	case strings.EqualFold(verb, "EPRT"):
-		ap, err = ftp.ParseEPRT(arg)
-		if err == nil {
-			return append(out, fmt.Sprintf("      EPRT names %s (family, address and port in plain text)", ap))
-		}
-	case verb == "227":
-		ap, err = ftp.Parse227(text)
-	case verb == "229":
-		var port uint16
-		if port, err = ftp.Parse229(text); err == nil {
-			return append(out, fmt.Sprintf("      229 names port %d and no address: dial the control peer", port))
-		}
-	default:
+	case !ok:
 		return out
-	}
-	if err != nil {
+	case err != nil:
 		return append(out, "      the address does not parse: "+err.Error())
+	case a.Verb == "EPRT":
+		return append(out, fmt.Sprintf("      EPRT names %s (family, address and port in plain text)", a.Addr))
+	case a.Verb == "229":
+		return append(out, fmt.Sprintf("      229 names port %d and no address: dial the control peer", a.Addr.Port()))
 	}
-	p := ap.Port()
-	return append(out, fmt.Sprintf("      names %s (port %d*256+%d = %d)", ap, p/256, p%256, p))
+	p := a.Addr.Port()
+	return append(out, fmt.Sprintf("      names %s (port %d*256+%d = %d)", a.Addr, p/256, p%256, p))
 }
 
 // boxLayer is each box on the path with its rule table, the rule that

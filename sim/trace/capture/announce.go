@@ -8,22 +8,8 @@ import (
 
 // announcedPort reads the data port a control line announces.
 func announcedPort(line string) (uint16, bool) {
-	verb, arg, _ := strings.Cut(line, " ")
-	switch strings.ToUpper(verb) {
-	case "PORT":
-		ap, err := ftp.ParsePORT(arg)
-		return ap.Port(), err == nil
-	case "EPRT":
-		ap, err := ftp.ParseEPRT(arg)
-		return ap.Port(), err == nil
-	case "227":
-		ap, err := ftp.Parse227(line)
-		return ap.Port(), err == nil
-	case "229":
-		p, err := ftp.Parse229(line)
-		return p, err == nil
-	}
-	return 0, false
+	a, ok, err := ftp.ParseAnnouncement(line)
+	return a.Addr.Port(), ok && err == nil
 }
 
 // isTLSGo tells a reply that starts TLS on the control channel (RFC 4217).
