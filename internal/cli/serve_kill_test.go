@@ -55,29 +55,7 @@ func (s *syncBuffer) String() string {
 // renamed to it.
 func TestServeKilledMidSTOR(t *testing.T) {
 	dir := t.TempDir()
-	var out syncBuffer
-	server := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
-	server.Env = append(os.Environ(), "FTPLAB_SERVE_HELPER=1",
-		"FTPLAB_SERVE_ARGS="+strings.Join([]string{"serve", "--addr", "127.0.0.1:0", "--root", dir, "--anonymous", "--anonymous-upload", "--allow-root"}, "\n"))
-	server.Stdout, server.Stderr = &out, &out
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var waitOnce sync.Once
-	var waitErr error
-	wait := func() error { waitOnce.Do(func() { waitErr = server.Wait() }); return waitErr }
-	t.Cleanup(func() { server.Process.Kill(); wait() })
-
-	// The first line says where it listens: "ftplab serve: listening on ADDR (...)".
-	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+) `)
-	var addr string
-	for end := time.Now().Add(30 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
-		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			addr = m[1]
-		} else if time.Now().After(end) {
-			t.Fatalf("ftplab serve did not say where it listens:\n%s", out.String())
-		}
-	}
+	server, addr, _, wait := startServe(t, "--root", dir, "--anonymous", "--anonymous-upload", "--allow-root")
 
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -163,5 +141,33 @@ func TestServeKilledMidSTOR(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := r.ReadByte(); err == nil {
 		t.Error("the control connection still delivers data after the server was killed")
+	}
+}
+
+// startServe runs `ftplab serve ARGS --addr 127.0.0.1:0` in a helper
+// process (see TestServeHelperProcess) and returns it with the address it
+// listens on. The process is killed when the test ends.
+func startServe(t *testing.T, args ...string) (*exec.Cmd, string, *syncBuffer, func() error) {
+	t.Helper()
+	var out syncBuffer
+	server := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
+	server.Env = append(os.Environ(), "FTPLAB_SERVE_HELPER=1",
+		"FTPLAB_SERVE_ARGS="+strings.Join(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), "\n"))
+	server.Stdout, server.Stderr = &out, &out
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	var waitErr error
+	wait := func() error { once.Do(func() { waitErr = server.Wait() }); return waitErr }
+	t.Cleanup(func() { server.Process.Kill(); wait() })
+	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+) `)
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if m := listening.FindStringSubmatch(out.String()); m != nil {
+			return server, m[1], &out, wait
+		}
+		if time.Now().After(end) {
+			t.Fatalf("ftplab serve did not say where it listens:\n%s", out.String())
+		}
 	}
 }

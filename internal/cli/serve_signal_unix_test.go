@@ -7,46 +7,16 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"ftplab/sim/ftp"
 )
-
-// startServe runs `ftplab serve ARGS --addr 127.0.0.1:0` in a helper
-// process (see TestServeHelperProcess) and returns it with the address it
-// listens on. The process is killed when the test ends.
-func startServe(t *testing.T, args ...string) (*exec.Cmd, string, *syncBuffer, func() error) {
-	t.Helper()
-	var out syncBuffer
-	server := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
-	server.Env = append(os.Environ(), "FTPLAB_SERVE_HELPER=1",
-		"FTPLAB_SERVE_ARGS="+strings.Join(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), "\n"))
-	server.Stdout, server.Stderr = &out, &out
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	var waitErr error
-	wait := func() error { once.Do(func() { waitErr = server.Wait() }); return waitErr }
-	t.Cleanup(func() { server.Process.Kill(); wait() })
-	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+) `)
-	for end := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			return server, m[1], &out, wait
-		}
-		if time.Now().After(end) {
-			t.Fatalf("ftplab serve did not say where it listens:\n%s", out.String())
-		}
-	}
-}
 
 // ftpSay is one raw control connection for these tests.
 type ftpSay struct {
