@@ -24,13 +24,27 @@ const (
 	Segment    Kind = "segment"   // Host sent Bytes on Conn; Text holds a control line
 	Rewrite    Kind = "rewrite"   // FTP helper rewrote a control line: Before -> After
 	Blind      Kind = "blind"     // FTP helper cannot read the control channel (TLS)
-	Close      Kind = "close"     // Host closed Conn (FIN)
-	Reset      Kind = "reset"     // Conn was reset (RST)
+	Close      Kind = "close"     // Conn closes: the first end to close it, Host, sends FIN (one per connection)
+	Reset      Kind = "reset"     // Conn was reset (RST); Err says why
+
+	// The transport's own packets (format 1.1 on; a 1.0 trace has none,
+	// and readers synthesize them, see Packets). Each is emitted when
+	// netem's real socket does it; From and To are as Host sees them.
+	// They are packets, not steps: a player at the granularity of steps
+	// folds them out (Kind.Transport).
+	SYNACK Kind = "syn-ack" // Host, the listener, answers the SYN (behind NAT: with the addresses it sees)
+	ACK    Kind = "ack"     // Host, the dialer, sends the ACK that completes the handshake ("connected" follows)
+	FIN    Kind = "fin"     // Host sends FIN on Conn: every end's, in order, a half-close (CloseWrite) too
+	RST    Kind = "rst"     // Host sends RST on Conn (Box: a box sent it in Host's name)
 
 	// Endpoints and scenario (sim).
 	Note   Kind = "note"   // free text from the scenario runner
 	Result Kind = "result" // the run's outcome: Verdict "ok" or "failed", Text says why
 )
+
+// Transport tells whether the kind is one of the transport's own packets
+// (syn-ack, ack, fin, rst) rather than a step of the session.
+func (k Kind) Transport() bool { return k == SYNACK || k == ACK || k == FIN || k == RST }
 
 // Channel tells the FTP channel a connection carries.
 type Channel string

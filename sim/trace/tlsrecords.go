@@ -1,4 +1,4 @@
-package export
+package trace
 
 // tlsRecords is n bytes of TLS 1.2/1.3 application data records (content
 // type 23, version 0x0303, a length, then opaque bytes), as the control
