@@ -84,8 +84,12 @@ type conn struct {
 	droppedAt  *hop   // control: the box whose helper dropped the line's first piece
 	encrypted  bool   // control: TLS records flow this way now
 
-	gaveUp   atomic.Bool // a stall outlasted this end's data timeout
-	timedOut atomic.Bool // its TCP gave up retransmitting (a wedged control line)
+	finSent  atomic.Bool // its FIN (or its RST) is shown
+	finOnce  sync.Once
+	finClose sync.Once
+	finCh    chan struct{} // closed once finSent's event is out (finDone)
+	gaveUp   atomic.Bool   // a stall outlasted this end's data timeout
+	timedOut atomic.Bool   // its TCP gave up retransmitting (a wedged control line)
 }
 
 // Read reads from the real socket, unless this end gave up on a stall.
@@ -113,26 +117,102 @@ func (c *conn) SetDeadline(t time.Time) error      { return c.real.SetDeadline(t
 func (c *conn) SetReadDeadline(t time.Time) error  { return c.real.SetReadDeadline(t) }
 func (c *conn) SetWriteDeadline(t time.Time) error { return c.real.SetWriteDeadline(t) }
 
-// CloseWrite half-closes, as *net.TCPConn does.
+// CloseWrite half-closes, as *net.TCPConn does: this end sends its FIN.
 func (c *conn) CloseWrite() error {
 	if cw, ok := c.real.(interface{ CloseWrite() error }); ok {
+		c.fin()
 		return cw.CloseWrite()
 	}
 	return nil
 }
 
 // Close closes this end. The first end to close is the one the trace
-// shows sending FIN.
+// shows closing the connection (close); each end's FIN is a fin event.
+//
+// The first end then waits (a little, in real time) for the other end's
+// FIN: that end closes when it reads the end of the stream, at a moment
+// nothing else orders against the first end's next step (the server's
+// "226" after it closed a download). Holding the first end until then
+// keeps the trace the same from run to run, the way the world holds still
+// while Emit blocks.
 func (c *conn) Close() error {
+	first := false
 	c.p.closeOnce.Do(func() {
-		c.p.mu.Lock()
-		wasReset := c.p.reset
-		c.p.mu.Unlock()
-		if !wasReset {
+		first = true
+		if !c.p.wasReset() {
 			c.p.w.step(0, c.event(trace.Close))
 		}
 	})
-	return c.real.Close()
+	c.fin()
+	err := c.real.Close()
+	if first && !c.p.wasReset() {
+		select {
+		case <-c.p.other(c).finDone():
+		case <-c.p.w.done:
+		case <-time.After(peerFINWait):
+		}
+	}
+	return err
+}
+
+// peerFINWait bounds how long the first end to close waits for the
+// other's FIN (an end that keeps its side open longer, or that never
+// accepted the connection, is shown later or not at all).
+const peerFINWait = time.Second
+
+// other is the other end (an acceptor maybe not accepted yet).
+func (p *pair) other(c *conn) *conn {
+	if c == p.acceptor {
+		return p.dialer
+	}
+	return p.acceptor
+}
+
+// fin shows this end's FIN, once, unless a RST ended the connection.
+func (c *conn) fin() {
+	if c.real == nil || c.p.wasReset() || !c.finSent.CompareAndSwap(false, true) {
+		return
+	}
+	c.p.w.step(0, c.event(trace.FIN))
+	c.finished()
+}
+
+// finDone is closed once this end's FIN (or its RST) is shown.
+func (c *conn) finDone() <-chan struct{} {
+	c.finOnce.Do(func() { c.finCh = make(chan struct{}) })
+	return c.finCh
+}
+
+func (c *conn) finished() {
+	c.finDone()
+	c.finClose.Do(func() { close(c.finCh) })
+}
+
+func (p *pair) wasReset() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reset
+}
+
+// resetBoth resets both ends' real sockets (closed with linger 0, each
+// sends a RST), the end that met the reset first, and shows each RST.
+func (p *pair) resetBoth(first *conn) {
+	p.mu.Lock()
+	p.reset = true
+	ends := []*conn{first, p.dialer}
+	if first == p.dialer {
+		ends[1] = p.acceptor
+	}
+	reals := []net.Conn{ends[0].real, ends[1].real}
+	p.mu.Unlock()
+	for k, end := range ends {
+		end.finSent.Store(true) // after a RST no FIN follows
+		if reals[k] != nil {
+			p.w.step(0, end.event(trace.RST))
+			resetReal(reals[k])
+		}
+		end.finished()
+	}
 }
 
 func (c *conn) event(k trace.Kind) trace.Event {

@@ -121,11 +121,5 @@ func (c *conn) desync(at *hop) {
 	e := c.event(trace.Reset)
 	e.Err = fmt.Sprintf("%s rewrote a line the receiver had partly acknowledged: the ACK no longer fits what conntrack saw, and the router answers it with a RST", at.b.name())
 	p.w.step(rtt(p.link), e)
-	p.mu.Lock()
-	p.reset = true
-	ends := []*conn{p.dialer, p.acceptor}
-	p.mu.Unlock()
-	for _, end := range ends {
-		resetReal(end.real)
-	}
+	p.resetBoth(c)
 }

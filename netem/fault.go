@@ -1,7 +1,6 @@
 package netem
 
 import (
-	"net"
 	"time"
 
 	"ftplab/sim/trace"
@@ -106,12 +105,6 @@ func (w wire) Reset(reason string) error {
 	e := c.event(trace.Reset)
 	e.Err = reason
 	p.w.step(0, e)
-	p.mu.Lock()
-	p.reset = true
-	ends := []net.Conn{p.dialer.real, p.acceptor.real}
-	p.mu.Unlock()
-	for _, rc := range ends {
-		resetReal(rc)
-	}
+	p.resetBoth(c)
 	return errReset()
 }

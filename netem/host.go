@@ -331,9 +331,16 @@ func (d *dial) finish() (net.Conn, error) {
 	p.mu.Lock()
 	p.dialer.real = rc
 	p.mu.Unlock()
-	e := d.event(trace.Connected)
+	// The real handshake is done: the trace shows its three packets, the
+	// listener's SYN-ACK half a round trip in (with the addresses it sees,
+	// after the NATs), then the dialer's ACK, and the dialer connected.
+	half := rtt(d.link) / 2
+	e := p.acceptor.event(trace.SYNACK)
+	w.step(half, e)
+	w.step(rtt(d.link)-half, p.dialer.event(trace.ACK))
+	e = d.event(trace.Connected)
 	e.From, e.To = src.String(), dst.String()
-	w.step(rtt(d.link), e)
+	w.step(0, e)
 	close(p.ready)
 	return p.dialer, nil
 }
@@ -356,7 +363,18 @@ func (d *dial) refused() error {
 			e.Err = "no route to host: " + d.decider + " answers ICMP administratively prohibited (" + v.rule + ")"
 		}
 	}
-	d.h.w.step(rtt(d.link), e)
+	wait := rtt(d.link)
+	if d.to != nil && (d.verdict.action == Accept || d.verdict.with == TCPReset) {
+		// A RST answers the SYN: from the host, where nobody listens; from
+		// the box in the host's name, for a reject with tcp reset.
+		rst := trace.Event{Kind: trace.RST, Conn: d.id, Channel: d.ch, Host: d.to.name, From: d.path.dst.String(), To: d.path.src.String()}
+		if d.verdict.action == Reject {
+			rst.Box = d.decider
+		}
+		d.h.w.step(wait/2, rst)
+		wait -= wait / 2
+	}
+	d.h.w.step(wait, e)
 	return &net.OpError{Op: "dial", Net: "tcp", Addr: tcpAddr(d.dst), Err: errno}
 }
 

@@ -50,6 +50,7 @@ type World struct {
 	link      Link
 	realDials []string
 	closed    bool
+	done      chan struct{} // closed by Close
 }
 
 // New makes an empty network.
@@ -65,6 +66,7 @@ func New(o Options) *World {
 		boxes:     map[string][]middlebox{},
 		listeners: map[netip.AddrPort]*listener{},
 		pending:   map[uint32]*pair{},
+		done:      make(chan struct{}),
 	}
 }
 
@@ -170,6 +172,7 @@ func (w *World) Close() error {
 		return nil
 	}
 	w.closed = true
+	close(w.done)
 	ls := make([]*listener, 0, len(w.listeners))
 	for _, l := range w.listeners {
 		ls = append(ls, l)

@@ -202,7 +202,7 @@ func (r *runner) header(title string) (trace.Header, error) {
 		return trace.Header{}, err
 	}
 	return trace.Header{
-		Format: trace.FormatName, Version: trace.Version,
+		Format: trace.FormatName, Version: trace.Version, Minor: trace.Minor,
 		Name: r.sc.Name, Title: title, Source: "sim",
 		Topology: r.world.Topology(), Scenario: raw,
 	}, nil

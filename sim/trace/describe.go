@@ -58,6 +58,17 @@ func Describe(e Event) string {
 		return fmt.Sprintf("%s closes %s -> %s (FIN)%s", e.Host, e.From, e.To, conn)
 	case Reset:
 		return fmt.Sprintf("✗ connection reset: %s%s", e.Err, conn)
+	case SYNACK:
+		return fmt.Sprintf("%s answers %s -> %s (SYN-ACK)%s", e.Host, e.From, e.To, conn)
+	case ACK:
+		return fmt.Sprintf("%s acknowledges %s -> %s (ACK)%s", e.Host, e.From, e.To, conn)
+	case FIN:
+		return fmt.Sprintf("%s sends FIN %s -> %s%s", e.Host, e.From, e.To, conn)
+	case RST:
+		if e.Box != "" {
+			return fmt.Sprintf("%s sends RST in %s's name %s -> %s%s", e.Box, e.Host, e.From, e.To, conn)
+		}
+		return fmt.Sprintf("%s sends RST %s -> %s%s", e.Host, e.From, e.To, conn)
 	case Note:
 		return fmt.Sprintf("note: %s", e.Text)
 	case Result:

@@ -2,16 +2,21 @@ package trace
 
 import "encoding/json"
 
-// FormatName and Version identify a recorded-session file.
+// FormatName, Version and Minor identify a recorded-session file. A
+// reader refuses another major Version; a minor adds to the format, so
+// every 1.x reader reads every 1.y file. Minor 1 added the transport's
+// own events (syn-ack, ack, fin, rst); a file without "minor" is 1.0.
 const (
 	FormatName = "ftplab-trace"
 	Version    = 1
+	Minor      = 1
 )
 
 // Header is the first line of a recorded session: what ran, on what network.
 type Header struct {
 	Format   string          `json:"format"`             // FormatName
 	Version  int             `json:"version"`            // major version; readers refuse others
+	Minor    int             `json:"minor,omitempty"`    // minor version: what was added within the major (0: 1.0)
 	Name     string          `json:"name,omitempty"`     // lesson or scenario name
 	Title    string          `json:"title,omitempty"`    // human title
 	Source   string          `json:"source,omitempty"`   // "sim", "import", "serve"
