@@ -82,7 +82,7 @@ func Lesson(ctx context.Context, name string) (player.Session, error) {
 			}})
 		f.setErr(err)
 	}()
-	s := player.Session{Feed: f, Guide: Guide(l), Length: len(dry.Events)}
+	s := player.Session{Feed: f, Guide: Guide(l), Length: steps(dry.Events)}
 	select {
 	case s.Header = <-header:
 	case <-f.events: // the run ended before it had a header
@@ -133,4 +133,16 @@ func (f *pacedFeed) err() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.runErr
+}
+
+// steps counts the events the player steps through: the transport's own
+// packets (syn-ack, ack, fin, rst) are not steps.
+func steps(events []trace.Event) int {
+	n := 0
+	for _, e := range events {
+		if !e.Kind.Transport() {
+			n++
+		}
+	}
+	return n
 }

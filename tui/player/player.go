@@ -66,6 +66,12 @@ type Player struct {
 	reported    Status // the last status given to Options.OnStatus
 	lead        int    // the teacher's step (1-based) the learner follows, 0 free
 
+	ev     stream      // every event; p.s.Events are its steps
+	pv     *packetView // the packets of each step, when asked for
+	detail detail      // steps, or packets too (key d)
+	pk     int         // packets detail: the packet of the step shown
+	names  connNames   // "data 1", "data 2"
+
 	scr  composed  // the last screen composed
 	prog *progress // connections and transcript at step i, kept between frames
 	tl   timeline
@@ -74,10 +80,15 @@ type Player struct {
 // New makes a player on a session, 80x24 until told its size.
 func New(s Session, o Options) *Player {
 	s.Header = safeHeader(s.Header)
+	var ev stream
+	for _, e := range s.Events {
+		ev.add(e)
+	}
+	s.Events = steps(s.Events)
 	keys := newKeyMap(o.Keys)
 	keys.Back.SetEnabled(false) // until a screen below says it takes over (HostedMsg)
 	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present, o.Light), keys: keys, help: help.New(),
-		tr: newTransport(), q: newQuiz(), list: newEventList(), prog: newProgress(), feedDone: s.Feed == nil}
+		tr: newTransport(), q: newQuiz(), list: newEventList(), prog: newProgress(), feedDone: s.Feed == nil, ev: ev}
 	p.SetSize(80, 24)
 	p.step(1)
 	return p
@@ -108,6 +119,9 @@ func (p *Player) Close() error {
 // Append adds an event that a screen received itself (serve --watch feeds
 // its players this way) and shows it if the player stood at the end.
 func (p *Player) Append(e trace.Event) tea.Cmd {
+	if !p.ev.add(e) {
+		return nil // a packet, not a step
+	}
 	p.s.Events = append(p.s.Events, e)
 	if p.tr.i < 0 || p.tr.i == len(p.s.Events)-2 {
 		p.step(1)
@@ -232,6 +246,9 @@ func (p *Player) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 	case feedMsg:
 		p.waiting = false
+		if !p.ev.add(msg.e) {
+			return p, p.waitFeed() // a packet, not a step: the run goes on to the next event
+		}
 		p.s.Events = append(p.s.Events, msg.e)
 		if p.tr.runTo > p.tr.i {
 			last := len(p.s.Events) - 1

@@ -9,7 +9,7 @@ func TestStatusReports(t *testing.T) {
 	s := lesson(t, "passive")
 	s.Guide = narrationOnly{s.Guide}
 	p := New(s, Options{NoColor: true, OnStatus: func(st Status) { got = append(got, st) }})
-	n := len(s.Events)
+	n := len(steps(s.Events)) // the transport's own packets are not steps
 	press(p, "right", "right")
 	if len(got) != 2 {
 		t.Fatalf("two steps gave %d reports, want 2: %+v", len(got), got)
