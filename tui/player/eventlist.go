@@ -67,6 +67,7 @@ type eventList struct {
 	input     textinput.Model
 	sel       int  // the selected event (an index into the session's events)
 	moved     bool // the learner moved the selection: it no longer follows the player
+	names     *connNames
 
 	// idx are the events that pass, for n events under filter and search;
 	// a live session's new events are added to it, a new filter rebuilds it.
@@ -85,11 +86,19 @@ func newEventList() eventList {
 	return eventList{input: in}
 }
 
+// describe is event k's line, its connection named per channel.
+func (l *eventList) describe(events []trace.Event, k int) string {
+	if l.names == nil {
+		return trace.Describe(events[k])
+	}
+	return l.names.describe(events, events[k])
+}
+
 func (l *eventList) keeps(events []trace.Event, k int, search string) bool {
 	if c := listFilters[l.filter].classes; c != 0 && l.class[k]&c == 0 {
 		return false
 	}
-	return search == "" || strings.Contains(strings.ToLower(trace.Describe(events[k])), search)
+	return search == "" || strings.Contains(strings.ToLower(l.describe(events, k)), search)
 }
 
 // index brings idx up to date with the events.
@@ -211,7 +220,7 @@ func (l *eventList) view(events []trace.Event, cur, w, h int, st theme.Styles) [
 		if i == cur {
 			mark = "▶ "
 		}
-		line := ansi.Truncate(fmt.Sprintf("%s%9s  %s", mark, trace.Seconds(events[i].T), safe(trace.Describe(events[i]))), w, "…")
+		line := ansi.Truncate(fmt.Sprintf("%s%9s  %s", mark, trace.Seconds(events[i].T), safe(l.describe(events, i))), w, "…")
 		if i == l.sel {
 			line = st.Current.Render(line)
 		}

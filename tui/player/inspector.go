@@ -15,7 +15,12 @@ import (
 // addresses as each side and each box sees them, TCP, FTP (with PORT,
 // EPRT, 227 and 229 decoded), and every box on the path with the rule
 // that decided, the conntrack state and the helper's expectations.
-func inspect(events []trace.Event, total, i int, h trace.Header, conn *trace.Conn) []string {
+//
+// The TCP layer reads the packet model (trace.Packets, what the pcap
+// export writes): pks are the step's packets, cur the one shown in
+// packets detail (-1 in steps detail: all of them). name names a
+// connection per channel ("data 1").
+func inspect(events []trace.Event, total, i int, h trace.Header, conn *trace.Conn, pks []trace.Packet, cur int, name func(int) string) []string {
 	if i < 0 || i >= len(events) {
 		return []string{"nothing yet"}
 	}
@@ -31,9 +36,9 @@ func inspect(events []trace.Event, total, i int, h trace.Header, conn *trace.Con
 		}
 		return out
 	}
-	out := []string{fmt.Sprintf("%s · %s #%d", head, conn.Channel, conn.ID)}
+	out := []string{fmt.Sprintf("%s · %s", head, name(conn.ID))}
 	out = append(out, addressLayer(events[:i+1], conn)...)
-	out = append(out, tcpLayer(events[:i+1], e, conn)...)
+	out = append(out, tcpLayer(e, conn, pks, cur)...)
 	if text, ok := e.ControlLine(); ok {
 		out = append(out, ftpLayer(text, e.Host)...)
 	}
@@ -41,7 +46,7 @@ func inspect(events []trace.Event, total, i int, h trace.Header, conn *trace.Con
 		out = append(out, "ftp   before: "+e.Before, "      after:  "+e.After)
 		out = append(out, ftpLayer(e.After, conn.Dialer)[1:]...)
 	}
-	return append(out, boxLayer(events[:i+1], h, conn)...)
+	return append(out, boxLayer(events[:i+1], h, conn, name)...)
 }
 
 // addressLayer is the 4-tuple as the dialer sends it, through each NAT,
@@ -67,25 +72,43 @@ func addressLayer(events []trace.Event, c *trace.Conn) []string {
 	return out
 }
 
-// tcpLayer says which segment this is. netem moves bytes, not packets:
-// sequence numbers are relative and counted from the bytes each side
-// sent; windows are not modelled.
-func tcpLayer(events []trace.Event, e trace.Event, c *trace.Conn) []string {
-	var sent, recv int64
-	for _, x := range events[:len(events)-1] {
-		if x.Conn == c.ID && x.Kind == trace.Segment {
-			if x.Host == e.Host {
-				sent += x.Bytes
+// tcpLayer is the step's packets from the packet model, flags, relative
+// seq/ack, window and payload length, as the pcap export writes them; a
+// step with no packet of its own (a box's decision) says what it did to
+// the SYN.
+func tcpLayer(e trace.Event, c *trace.Conn, pks []trace.Packet, cur int) []string {
+	status := fmt.Sprintf("      %s, %d bytes so far, %d SYN retries", c.Status, c.Bytes, c.Attempts)
+	if len(pks) > 0 {
+		var out []string
+		for k, pk := range pks {
+			if cur >= 0 && k != cur {
+				continue
+			}
+			dir := "dialer → listener"
+			if !pk.FromDialer {
+				dir = "listener → dialer"
+			}
+			line := fmt.Sprintf("[%s] seq %d ack %d (relative) win %d len %d, %s", pk.Flags, pk.RelSeq, pk.RelAck, pk.Window, len(pk.Payload), dir)
+			if len(out) == 0 {
+				out = append(out, "tcp   "+line)
 			} else {
-				recv += x.Bytes
+				out = append(out, "      "+line)
+			}
+			if cur < 0 && len(out) == 4 && len(pks) > 5 {
+				out = append(out, fmt.Sprintf("      … %d more packets (d: packets detail)", len(pks)-4))
+				break
 			}
 		}
+		if cur >= 0 {
+			out[0] += fmt.Sprintf(" · packet %d/%d", cur+1, len(pks))
+		}
+		return append(out, status)
 	}
 	flags := map[trace.Kind]string{
 		trace.SYN: "SYN", trace.Retransmit: fmt.Sprintf("SYN again (retry %d)", e.Attempt),
 		trace.Verdict: "SYN, judged by " + e.Box, trace.NAT: "SYN, translated by " + e.Box,
 		trace.ExpectUsed: "SYN, expected by " + e.Box, trace.Connected: "SYN-ACK, ACK: connected",
-		trace.Segment: fmt.Sprintf("PSH ACK seq %d ack %d (relative), %d bytes", sent+1, recv+1, e.Bytes),
+		trace.Segment: fmt.Sprintf("no packet: %d bytes", e.Bytes),
 		trace.Close:   "FIN ACK", trace.Reset: "RST", trace.Refused: "RST: refused",
 		trace.Timeout: "no answer to any SYN",
 		trace.Rewrite: fmt.Sprintf("payload rewritten by %s, %+d bytes: it fixes seq/ack from here on", e.Box, len(e.After)-len(e.Before)),
@@ -93,7 +116,7 @@ func tcpLayer(events []trace.Event, e trace.Event, c *trace.Conn) []string {
 	if flags == "" {
 		flags = "-"
 	}
-	return []string{"tcp   " + flags, fmt.Sprintf("      %s, %d bytes so far, %d SYN retries", c.Status, c.Bytes, c.Attempts)}
+	return []string{"tcp   " + flags, status}
 }
 
 // ftpLayer parses a control line and decodes the address it announces.
@@ -123,7 +146,7 @@ func ftpLayer(text, host string) []string {
 // boxLayer is each box on the path with its rule table, the rule that
 // decided this connection marked, the state conntrack gave it and the
 // FTP helper's expectations at that box.
-func boxLayer(events []trace.Event, h trace.Header, c *trace.Conn) []string {
+func boxLayer(events []trace.Event, h trace.Header, c *trace.Conn, name func(int) string) []string {
 	var out []string
 	for _, b := range h.Topology.Boxes {
 		var verdict *trace.Event
@@ -137,9 +160,9 @@ func boxLayer(events []trace.Event, h trace.Header, c *trace.Conn) []string {
 			case e.Kind == trace.Verdict && e.Conn == c.ID:
 				verdict = e
 			case e.Kind == trace.Expect:
-				expects = append(expects, fmt.Sprintf("   expects %s (from control #%d)", e.To, e.Conn))
+				expects = append(expects, fmt.Sprintf("   expects %s (from %s)", e.To, name(e.Conn)))
 			case e.Kind == trace.ExpectUsed:
-				expects = append(expects, fmt.Sprintf("   used %s by %s #%d: RELATED", e.To, e.Channel, e.Conn))
+				expects = append(expects, fmt.Sprintf("   used %s by %s: RELATED", e.To, name(e.Conn)))
 			}
 		}
 		line := fmt.Sprintf("%s · %s in front of the %s", b.Name, b.Kind, b.Side)

@@ -10,7 +10,7 @@ import (
 
 // keyMap is the player's keys; help renders from it.
 type keyMap struct {
-	Next, Prev, Play, Faster, Slower, Start, End, Seek, Events, Filter, Search, Inspect, Help, Back, Quit key.Binding
+	Next, Prev, Play, Faster, Slower, Start, End, Seek, Events, Filter, Search, Inspect, Detail, Help, Back, Quit key.Binding
 }
 
 // actions are the player's remappable actions: the name a config file
@@ -34,6 +34,7 @@ var actions = []struct {
 	{"filter", func(k *keyMap) *key.Binding { return &k.Filter }, []string{"f"}, "f", "filter", "filter"},
 	{"search", func(k *keyMap) *key.Binding { return &k.Search }, []string{"/"}, "/", "search", "search"},
 	{"inspect", func(k *keyMap) *key.Binding { return &k.Inspect }, []string{"i"}, "i", "inspector", "inspector"},
+	{"detail", func(k *keyMap) *key.Binding { return &k.Detail }, []string{"d"}, "d", "steps/packets", "steps/packets"},
 	{"help", func(k *keyMap) *key.Binding { return &k.Help }, []string{"?"}, "?", "help", "help"},
 	{"back", func(k *keyMap) *key.Binding { return &k.Back }, []string{"m", "esc"}, "m/esc", "menu", "menu"},
 	{"quit", func(k *keyMap) *key.Binding { return &k.Quit }, []string{"q", "ctrl+c"}, "q", "quit", "quit"},
@@ -142,5 +143,5 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	if k.Start.Help().Key != "g/G" {
 		jump = append(jump, k.End)
 	}
-	return [][]key.Binding{speed, append(jump, k.Seek), {k.Events, k.Filter, k.Search, k.Inspect}, {k.Help, k.Back, k.Quit}}
+	return [][]key.Binding{speed, append(jump, k.Seek), {k.Events, k.Filter, k.Search, k.Inspect, k.Detail}, {k.Help, k.Back, k.Quit}}
 }

@@ -165,3 +165,30 @@ func (p *Player) packetLines(w, room int, st theme.Styles) []string {
 
 // connLabel is a connection's name on screen (see connNames).
 func (p *Player) connLabel(id int) string { return "[" + p.names.of(p.s.Events, id) + "]" }
+
+// nextPacket moves to the step's next packet in packets detail, and
+// tells whether it did (else the next key press is a step).
+func (p *Player) nextPacket() bool {
+	if p.detail != detailPackets || p.pk+1 >= len(p.stepPackets()) {
+		return false
+	}
+	p.pk++
+	return true
+}
+
+// prevPacket moves to the step's packet before, in packets detail.
+func (p *Player) prevPacket() bool {
+	if p.detail != detailPackets || p.pk == 0 {
+		return false
+	}
+	p.pk--
+	return true
+}
+
+// lastPacket stands on the step's last packet (stepping back into a step
+// in packets detail).
+func (p *Player) lastPacket() {
+	if p.detail == detailPackets {
+		p.pk = max(0, len(p.stepPackets())-1)
+	}
+}

@@ -89,6 +89,7 @@ func New(s Session, o Options) *Player {
 	keys.Back.SetEnabled(false) // until a screen below says it takes over (HostedMsg)
 	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present, o.Light), keys: keys, help: help.New(),
 		tr: newTransport(), q: newQuiz(), list: newEventList(), prog: newProgress(), feedDone: s.Feed == nil, ev: ev}
+	p.list.names = &p.names
 	p.SetSize(80, 24)
 	p.step(1)
 	return p
@@ -203,6 +204,7 @@ func (p *Player) step(d int) bool {
 		}
 	}
 	p.tr.moveTo(n, d == 1)
+	p.pk = 0
 	return true
 }
 
@@ -241,6 +243,9 @@ func (p *Player) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		return p, p.tr.tick(msg)
 	case playMsg:
 		if p.tr.due(msg) {
+			if p.nextPacket() {
+				return p, p.tr.schedulePlay()
+			}
 			cmd := p.forward()
 			return p, tea.Batch(cmd, p.tr.schedulePlay())
 		}
@@ -347,18 +352,28 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case key.Matches(msg, p.keys.Inspect):
 		p.inspect = !p.inspect
+	case key.Matches(msg, p.keys.Detail):
+		p.detail ^= 1
+		p.pk = 0
 	case key.Matches(msg, p.keys.Help):
 		p.fullHelp = !p.fullHelp
 	case key.Matches(msg, p.keys.Next):
 		t.playing = false
+		if p.nextPacket() {
+			return nil
+		}
 		if p.ahead(p.tr.i + 1) {
 			return nil
 		}
 		return p.forward()
 	case key.Matches(msg, p.keys.Prev):
 		t.playing = false
+		if p.prevPacket() {
+			return nil
+		}
 		if p.step(-1) {
 			t.frame = animFrames
+			p.lastPacket()
 		}
 	case key.Matches(msg, p.keys.Play):
 		if p.lead > 0 {
@@ -412,6 +427,8 @@ type screenKey struct {
 	feedDone, fullHelp bool
 	list               listKey
 	inspect            bool
+	detail             detail
+	pk                 int
 	confirmQuit        bool
 	hosted             bool // the help offers the menu
 	lead               int
@@ -429,7 +446,7 @@ func (p *Player) screenKey() screenKey {
 	tr.frame, tr.animGen, tr.playGen = 0, 0, 0
 	l := &p.list
 	return screenKey{tr: tr, asking: p.q.asking, answered: p.q.answered, score: p.q.score, total: p.q.total,
-		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect, confirmQuit: p.confirmQuit, hosted: p.keys.Back.Enabled(), lead: p.lead,
+		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect, detail: p.detail, pk: p.pk, confirmQuit: p.confirmQuit, hosted: p.keys.Back.Enabled(), lead: p.lead,
 		list: listKey{open: l.open, searching: l.searching, moved: l.moved, filter: l.filter, sel: l.sel, search: l.search, input: l.input.View()}}
 }
 
@@ -512,7 +529,8 @@ func (p *Player) compose(key screenKey) composed {
 	}
 	prog := p.prog.at(p.s.Events, i)
 	stg := stage{width: mw, header: p.s.Header, conns: prog.fold.Conns, socks: &prog.sockets, cur: cur,
-		frac: float64(p.tr.frame) / animFrames, styles: p.st, rows: connRows, tall: p.o.Present && h >= 40 && mw >= 100}
+		frac: float64(p.tr.frame) / animFrames, styles: p.st, rows: connRows, tall: p.o.Present && h >= 40 && mw >= 100,
+		name: func(id int) string { return p.names.of(p.s.Events, id) }}
 	head := stg.head()
 	lines = append(lines, head...)
 	rowsAt := len(lines)
@@ -620,7 +638,12 @@ func (p *Player) panel(prog *progress, i, w, h int) []string {
 		if i >= 0 && i < len(p.s.Events) {
 			c = prog.fold.Conn(p.s.Events[i].Conn)
 		}
-		out = append(out, inspectorView(inspect(p.s.Events, p.length(), i, p.s.Header, c), w, h-len(out), p.st)...)
+		cur := -1
+		if p.detail == detailPackets {
+			cur = p.pk
+		}
+		name := func(id int) string { return p.names.of(p.s.Events, id) }
+		out = append(out, inspectorView(inspect(p.s.Events, p.length(), i, p.s.Header, c, p.stepPackets(), cur, name), w, h-len(out), p.st)...)
 	}
 	return out
 }
@@ -685,7 +708,10 @@ func (p *Player) narration(cur trace.Event, w int) []string {
 	case p.q.asking != nil:
 		lines = append(lines, p.q.view(w, p.st)...)
 	case p.tr.i >= 0:
-		lines = append(lines, wrap(p.st.Narr.Render(safe(trace.Describe(cur))), w)...)
+		lines = append(lines, wrap(p.st.Narr.Render(safe(p.names.describe(p.s.Events, cur))), w)...)
+		if p.detail == detailPackets {
+			lines = append(lines, p.packetLines(w, 4, p.st)...)
+		}
 		if p.s.Guide != nil {
 			lines = append(lines, p.narrationLines(w)...)
 		}

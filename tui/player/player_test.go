@@ -414,7 +414,7 @@ func TestSYNStopsAtTheFirstBox(t *testing.T) {
 		box := stg.boxCenters()[p.s.Header.Topology.Boxes[0].Name]
 		var row []rune
 		for _, l := range strings.Split(ansi.Strip(p.Render()), "\n") {
-			if strings.Contains(l, fmt.Sprintf("#%d", cur.Conn)) && strings.ContainsRune(l, '●') {
+			if (strings.Contains(l, p.names.of(p.s.Events, cur.Conn)) || strings.Contains(l, " SYN ")) && strings.ContainsRune(l, '●') { // the packet may stand on the name
 				row = []rune(l)
 			}
 		}

@@ -20,8 +20,9 @@ type stage struct {
 	cur    trace.Event   // the event being shown
 	frac   float64       // how far its packet has travelled, 0..1
 	styles theme.Styles
-	rows   int  // connection rows available
-	tall   bool // a projector with room: boxes one line taller, saying what each is
+	rows   int                 // connection rows available
+	tall   bool                // a projector with room: boxes one line taller, saying what each is
+	name   func(id int) string // a connection's name: "control", "data 1"
 }
 
 // boxCenters places the middleboxes evenly between the two hosts.
@@ -232,7 +233,11 @@ func (s stage) connRow(c *trace.Conn, centers map[string]int) string {
 	}
 	// Labels from the fullest to the shortest: the first that fits its room
 	// is drawn (at 80 columns a verdict beside a box has about 30).
-	labels := connLabels(c, s.socks.totals[c.ID])
+	name := fmt.Sprintf("%s #%d", c.Channel, c.ID)
+	if s.name != nil {
+		name = s.name(c.ID)
+	}
+	labels := connLabels(c, name, s.socks.totals[c.ID])
 	for k := range labels {
 		labels[k] = safe(labels[k]) // box names and rules come from the session
 	}
@@ -352,11 +357,11 @@ func clip(r []rune, n int) []rune {
 
 // connLabels are a connection's possible labels, fullest first: what it
 // carries, or what became of its SYN and which box and rule decided.
-func connLabels(c *trace.Conn, total int64) []string {
+func connLabels(c *trace.Conn, name string, total int64) []string {
 	box, fullRule, hasBox := c.Blocked()
-	labels := []string{fmt.Sprintf(" %s #%d ", c.Channel, c.ID)}
+	labels := []string{fmt.Sprintf(" %s ", name)}
 	if c.Channel == trace.Data && c.Bytes > 0 {
-		labels = dataLabels(c, total)
+		labels = dataLabels(c, name, total)
 	}
 	rule, _, _ := strings.Cut(fullRule, ":") // "rule 3" of "rule 3: drop in"
 	switch c.Status {
@@ -376,12 +381,12 @@ func connLabels(c *trace.Conn, total int64) []string {
 		if hasBox {
 			labels = []string{fmt.Sprintf(" ✗ %s drops SYN (try %d) ", box, c.Attempts+1), fmt.Sprintf(" ✗ SYN dropped (try %d) ", c.Attempts+1), fmt.Sprintf(" ✗ try %d ", c.Attempts+1)}
 		} else {
-			labels = []string{fmt.Sprintf(" SYN %s #%d ", c.Channel, c.ID)}
+			labels = []string{fmt.Sprintf(" SYN %s ", name)}
 		}
 	case trace.StatusClosed:
-		labels = []string{fmt.Sprintf(" %s #%d closed ", c.Channel, c.ID)}
+		labels = []string{fmt.Sprintf(" %s closed ", name)}
 		if c.Channel == trace.Data && c.Bytes > 0 {
-			labels = append([]string{fmt.Sprintf(" %s #%d closed · %s ", c.Channel, c.ID, sizeOf(c.Bytes, total))}, labels...)
+			labels = append([]string{fmt.Sprintf(" %s closed · %s ", name, sizeOf(c.Bytes, total))}, labels...)
 		}
 	case trace.StatusReset:
 		labels = []string{" ✗ RST: connection reset ", " ✗ RST "}
@@ -419,14 +424,15 @@ func (s stage) controlPort() string {
 // dataLabels show a transfer's progress: a bar and percent when the 150
 // reply announced the size, the bytes and the rate in virtual time. The
 // row is drawn rune by rune in one style, so the bar is runes too.
-func dataLabels(c *trace.Conn, total int64) []string {
+func dataLabels(c *trace.Conn, name string, total int64) []string {
 	rate := ""
 	if r := c.Rate(); r > 0 {
 		rate = " " + humanBytes(int64(r)) + "/s"
 	}
-	short := fmt.Sprintf(" #%d %d B ", c.ID, c.Bytes)
+	num := strings.TrimPrefix(name, "data ") // "1" of "data 1"
+	short := fmt.Sprintf(" #%s %d B ", num, c.Bytes)
 	if total <= 0 {
-		return []string{fmt.Sprintf(" %s #%d  %d bytes%s ", c.Channel, c.ID, c.Bytes, rate), fmt.Sprintf(" %s #%d  %d bytes ", c.Channel, c.ID, c.Bytes), short}
+		return []string{fmt.Sprintf(" %s  %d bytes%s ", name, c.Bytes, rate), fmt.Sprintf(" %s  %d bytes ", name, c.Bytes), short}
 	}
 	pct := min(100, int(c.Bytes*100/total))
 	bar := func(n int) string {
@@ -434,10 +440,10 @@ func dataLabels(c *trace.Conn, total int64) []string {
 		return strings.Repeat("█", full) + strings.Repeat("░", n-full)
 	}
 	return []string{
-		fmt.Sprintf(" %s #%d %s %d%% %s%s ", c.Channel, c.ID, bar(16), pct, sizeOf(c.Bytes, total), rate),
-		fmt.Sprintf(" %s #%d %s %d%% %s ", c.Channel, c.ID, bar(10), pct, sizeOf(c.Bytes, total)),
-		fmt.Sprintf(" #%d %s %d%% ", c.ID, bar(8), pct),
-		fmt.Sprintf(" #%d %d%% ", c.ID, pct),
+		fmt.Sprintf(" %s %s %d%% %s%s ", name, bar(16), pct, sizeOf(c.Bytes, total), rate),
+		fmt.Sprintf(" %s %s %d%% %s ", name, bar(10), pct, sizeOf(c.Bytes, total)),
+		fmt.Sprintf(" #%s %s %d%% ", num, bar(8), pct),
+		fmt.Sprintf(" #%s %d%% ", num, pct),
 	}
 }
 
