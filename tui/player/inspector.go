@@ -88,7 +88,7 @@ func tcpLayer(e trace.Event, c *trace.Conn, pks []trace.Packet, cur int) []strin
 			if !pk.FromDialer {
 				dir = "listener → dialer"
 			}
-			line := fmt.Sprintf("[%s] seq %d ack %d (relative) win %d len %d, %s", pk.Flags, pk.RelSeq, pk.RelAck, pk.Window, len(pk.Payload), dir)
+			line := fmt.Sprintf("[%s] seq %d ack %d win %d len %d · %s", pk.Flags, pk.RelSeq, pk.RelAck, pk.Window, len(pk.Payload), dir)
 			if len(out) == 0 {
 				out = append(out, "tcp   "+line)
 			} else {
@@ -99,10 +99,11 @@ func tcpLayer(e trace.Event, c *trace.Conn, pks []trace.Packet, cur int) []strin
 				break
 			}
 		}
+		note := "      seq/ack relative to each side's first sequence number"
 		if cur >= 0 {
-			out[0] += fmt.Sprintf(" · packet %d/%d", cur+1, len(pks))
+			note = fmt.Sprintf("      packet %d/%d of the step; seq/ack relative", cur+1, len(pks))
 		}
-		return append(out, status)
+		return append(out, note, status)
 	}
 	flags := map[trace.Kind]string{
 		trace.SYN: "SYN", trace.Retransmit: fmt.Sprintf("SYN again (retry %d)", e.Attempt),
