@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ftplab/sim/ftp"
 	"ftplab/sim/trace"
 )
 
@@ -200,7 +201,7 @@ func (h hook) kindMatches(i int, e trace.Event) bool {
 	case "command":
 		return isCommand(e) && verbIs(e.Text, h.arg)
 	case "reply":
-		return isReply(e) && strings.HasPrefix(e.Text, h.arg) && (len(e.Text) == 3 || e.Text[3] == ' ' || e.Text[3] == '-')
+		return isReply(e) && e.Text[:3] == h.arg
 	case "syn", "connected":
 		k := trace.SYN
 		if h.kind == "connected" {
@@ -232,8 +233,14 @@ func isCommand(e trace.Event) bool {
 	return e.Kind == trace.Segment && e.Channel == trace.Control && e.Host == "client" && e.Text != ""
 }
 
+// isReply: a server's control line that is a reply line ("227 ...",
+// "211-..."), not the continuation line of a multi-line reply.
 func isReply(e trace.Event) bool {
-	return e.Kind == trace.Segment && e.Channel == trace.Control && e.Host == "server" && len(e.Text) >= 3
+	if e.Kind != trace.Segment || e.Channel != trace.Control || e.Host != "server" {
+		return false
+	}
+	_, _, ok := ftp.ParseReplyLine(e.Text)
+	return ok
 }
 
 func verbIs(text, verb string) bool {
