@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"ftplab/sim/trace"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 )
 
@@ -109,27 +107,24 @@ func mermaidBody(bw *strings.Builder, t trace.Trace) {
 		}
 		return host
 	}
-	synTo := map[int]string{}
-	synAt := map[int]int64{}
-	syns := map[int]int{}
-	blocker := map[int]string{}
-	dataBytes := map[int]int64{}
-	dataFrom := map[int]string{}
-	// flushData draws a data connection's bytes as one message when it ends.
-	flushData := func(conn int) {
-		if n := dataBytes[conn]; n > 0 {
-			fmt.Fprintf(bw, "    %s->>%s: %d bytes of data\n", id(dataFrom[conn]), id(other(dataFrom[conn])), n)
+	fold := &trace.Fold{}
+	drawn := map[int]int64{} // a data connection's bytes already drawn
+	// flushData draws a data connection's bytes since the last drawing as
+	// one message, when it ends.
+	flushData := func(c *trace.Conn) {
+		if c == nil || c.Channel != trace.Data {
+			return
 		}
-		delete(dataBytes, conn)
+		if n := c.Bytes - drawn[c.ID]; n > 0 {
+			fmt.Fprintf(bw, "    %s->>%s: %d bytes of data\n", id(c.Sender), id(other(c.Sender)), n)
+		}
+		drawn[c.ID] = c.Bytes
 	}
 	for _, e := range t.Events {
+		c := fold.Conn(e.Conn) // the connection as it stood before e
+		fold.Apply(e)
 		switch e.Kind {
 		case trace.Segment:
-			if e.Channel == trace.Data {
-				dataBytes[e.Conn] += e.Bytes
-				dataFrom[e.Conn] = e.Host
-				continue
-			}
 			if e.Channel != trace.Control {
 				continue
 			}
@@ -142,34 +137,36 @@ func mermaidBody(bw *strings.Builder, t trace.Trace) {
 				arrow = "-->>"
 			}
 			fmt.Fprintf(bw, "    %s%s%s: %s\n", id(e.Host), arrow, id(other(e.Host)), mermaidText(text))
-		case trace.SYN:
-			synTo[e.Conn], synAt[e.Conn], syns[e.Conn] = e.To, e.T, 1
-		case trace.Retransmit:
-			syns[e.Conn]++
 		case trace.Verdict:
 			if e.Verdict != "accept" {
-				blocker[e.Conn] = e.Box
-				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(e.Box), mermaidText(string(e.Channel)), mermaidText(synTo[e.Conn]))
+				to := e.To
+				if c != nil {
+					to = c.To
+				}
+				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(e.Box), mermaidText(string(e.Channel)), mermaidText(to))
 				fmt.Fprintf(bw, "    Note over %s: %s by %s\n", id(e.Box), mermaidText(strings.ToUpper(e.Verdict)), mermaidText(e.Rule))
 			}
 		case trace.Connected:
 			fmt.Fprintf(bw, "    %s->>%s: %s connection %s\n", id(e.Host), id(other(e.Host)), mermaidText(string(e.Channel)), mermaidText(e.From+" to "+e.To))
 		case trace.Timeout:
-			target := other(e.Host)
-			if b := blocker[e.Conn]; b != "" {
-				target = b
-			} else {
-				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(target), mermaidText(string(e.Channel)), mermaidText(e.To))
+			if c == nil {
+				continue
 			}
-			fmt.Fprintf(bw, "    Note over %s: gives up after %s, %d SYNs unanswered\n", id(e.Host), trace.Seconds(e.T-synAt[e.Conn]), syns[e.Conn])
+			if _, _, blocked := c.Blocked(); !blocked {
+				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(other(e.Host)), mermaidText(string(e.Channel)), mermaidText(e.To))
+			}
+			fmt.Fprintf(bw, "    Note over %s: gives up after %s, %d SYNs unanswered\n", id(e.Host), trace.Seconds(e.T-c.Opened), c.Attempts+1)
 		case trace.Refused:
-			if blocker[e.Conn] == "" {
+			if c == nil {
+				continue
+			}
+			if _, _, blocked := c.Blocked(); !blocked {
 				fmt.Fprintf(bw, "    %s-x%s: SYN %s refused\n", id(e.Host), id(other(e.Host)), mermaidText(string(e.Channel)))
 			}
 		case trace.NAT:
 			fmt.Fprintf(bw, "    Note over %s: translates %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
 		case trace.Close, trace.Reset:
-			flushData(e.Conn)
+			flushData(c)
 			if e.Kind == trace.Reset {
 				who := e.Host
 				if who == "" {
@@ -187,8 +184,8 @@ func mermaidBody(bw *strings.Builder, t trace.Trace) {
 			fmt.Fprintf(bw, "    Note over %s,%s: result %s\n", id(hosts[0].Name), id(hosts[len(hosts)-1].Name), mermaidText(e.Verdict+": "+e.Text))
 		}
 	}
-	for _, conn := range slices.Sorted(maps.Keys(dataBytes)) { // never closed
-		flushData(conn)
+	for _, c := range fold.Conns { // bytes after the last close, or never closed
+		flushData(c)
 	}
 }
 
