@@ -35,8 +35,8 @@ func TestWatchRealCurl(t *testing.T) {
 		session int
 		want    []string
 	}{
-		{0, []string{"PASV", "227 Entering Passive Mode (127,0,0,1,", "data #2", "226 Transfer complete."}},
-		{1, []string{"EPRT |1|127.0.0.1|", "200 EPRT command successful.", "150 Opening", "data #2"}},
+		{0, []string{"PASV", "227 Entering Passive Mode (127,0,0,1,", "data 1", "226 Transfer complete."}},
+		{1, []string{"EPRT |1|127.0.0.1|", "200 EPRT command successful.", "150 Opening", "data 1"}},
 	}
 	for _, c := range checks {
 		if c.session > 0 {

@@ -82,8 +82,8 @@ func TestPacketsFromTheTransportEvents(t *testing.T) {
 }
 
 // TestPacketsMidCapture: a connection a capture joined after its
-// handshake (no SYN; Fold does not know it) still has its packets, from
-// its "connected" on, and no handshake.
+// handshake (no SYN) has its packets from its "connected" on, and no
+// handshake.
 func TestPacketsMidCapture(t *testing.T) {
 	const a, b = "10.0.0.1:40000", "10.0.0.2:21"
 	events := []trace.Event{
@@ -91,9 +91,6 @@ func TestPacketsMidCapture(t *testing.T) {
 		ev(trace.Connected, "client", a, b),
 		ev(trace.Segment, "client", a, b, func(e *trace.Event) { e.Channel, e.Text, e.Bytes = trace.Control, "NOOP", 6 }),
 		ev(trace.Segment, "server", b, a, func(e *trace.Event) { e.Channel, e.Text, e.Bytes = trace.Control, "200 NOOP ok.", 14 }),
-	}
-	if c := trace.FoldAll(events).Conn(1); c != nil {
-		t.Fatalf("Fold knows the connection: %+v (this test is about one it does not)", c)
 	}
 	pks, err := trace.Packets(trace.Header{Source: "import"}, events)
 	if err != nil {
