@@ -63,7 +63,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 		}
 		return sc
 	}
-	if sc := look("i", "inspector"); !strings.Contains(sc, "control #1") || !strings.Contains(sc, "client-fw · firewall in front of the client") || !strings.Contains(sc, "▶ 1: accept out") {
+	if sc := look("i", "inspector"); !strings.Contains(sc, "· control") || !strings.Contains(sc, "client-fw · firewall in front of the client") || !strings.Contains(sc, "▶ 1: accept out") {
 		t.Errorf("the inspector does not show the control connection's step and the rule that let it out:\n%s", sc)
 	}
 	tm("send-keys", "-t", "e2e", "i")
@@ -133,7 +133,7 @@ func TestTmuxServeWatch(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		screen = tm("capture-pane", "-p", "-t", "w")
 	}
-	if !strings.Contains(screen, "1 client session") || !strings.Contains(screen, "127.0.0.1") || !strings.Contains(screen, "data #2") {
+	if !strings.Contains(screen, "1 client session") || !strings.Contains(screen, "127.0.0.1") || !strings.Contains(screen, "data 1") {
 		t.Errorf("the watch screen does not show the session:\n%s", screen)
 	}
 	tm("send-keys", "-t", "w", "q")

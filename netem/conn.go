@@ -139,6 +139,7 @@ func (c *conn) Close() error {
 	first := false
 	c.p.closeOnce.Do(func() {
 		first = true
+		c.fin() // the FIN, then the step it makes (the other end's FIN waits until both are out)
 		if !c.p.wasReset() {
 			c.p.w.step(0, c.event(trace.Close))
 		}

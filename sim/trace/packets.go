@@ -68,7 +68,8 @@ const MSS = 1460
 // without them (1.0, or a connection that has none) gets them synthesized
 // as a real stack would send them: the SYN-ACK and ACK at "connected",
 // both FINs at "close" when the other side sends nothing more, a RST at
-// "reset" or "refused". Data segments are cut into MSS-sized packets,
+// "reset" or "refused" (a 1.1 trace's FINs and reset RSTs are never
+// synthesized: they come after their close or reset). Data segments are cut into MSS-sized packets,
 // each second one and the last acknowledged by the receiver. A connection
 // a capture joined mid-way (its first event "connected", no SYN) starts
 // there, with no handshake. The header tells an imported trace, whose
@@ -77,6 +78,14 @@ func Packets(h Header, events []Event) ([]Packet, error) {
 	flows, err := planFlows(events)
 	if err != nil {
 		return nil, err
+	}
+	if h.Minor >= 1 {
+		// A 1.1 trace has every FIN and every RST of a reset as events,
+		// which come after the close or reset they belong to: a trace cut
+		// there (a live session) must not synthesize them meanwhile.
+		for _, f := range flows {
+			f.real.fin, f.real.reset = true, true
+		}
 	}
 	x := expander{events: events, flows: flows, onWire: rewrittenLines(events), bothClose: map[int]bool{}}
 	if h.Source != "import" {
@@ -145,7 +154,7 @@ func (x *expander) event(i int, e Event) {
 	case RST:
 		x.rst(f, e)
 	case Reset:
-		if !f.real.rst && !f.closed() {
+		if !f.real.rst && !f.real.reset && !f.closed() {
 			fromA := f.isA(e)
 			if e.Host == "" {
 				fromA = true
@@ -174,7 +183,7 @@ type flow struct {
 	unacked    int  // full segments received since the last ACK
 	// real tells which of the transport's own events the trace has for
 	// this connection; those replace the synthesized ones.
-	real struct{ handshake, fin, rst bool }
+	real struct{ handshake, fin, rst, reset bool }
 }
 
 func (f *flow) closed() bool { return f.finA && f.finB }

@@ -26,6 +26,24 @@ type stream struct {
 	stepAt []int         // the index in all of each step (the player's events)
 }
 
+// newStream holds the events a session brought up front and returns its
+// steps. A trace without transport events (1.0, a long replay) is not
+// copied: the steps are the events themselves (capped, so that appending
+// to either copies instead of writing over the other).
+func newStream(events []trace.Event) (stream, []trace.Event) {
+	events = events[:len(events):len(events)]
+	st := stream{all: events, stepAt: make([]int, 0, len(events))}
+	for j, e := range events {
+		if !e.Kind.Transport() {
+			st.stepAt = append(st.stepAt, j)
+		}
+	}
+	if len(st.stepAt) == len(events) {
+		return st, events
+	}
+	return st, steps(events)
+}
+
 // add takes one event and tells whether it is a step.
 func (s *stream) add(e trace.Event) bool {
 	s.all = append(s.all, e)
@@ -58,8 +76,9 @@ type packetView struct {
 // packetsOf builds the packet view: each packet goes with the step of
 // its event. A transport event has no step of its own: the handshake's
 // syn-ack and ack go with the next step ("connected"), a RST before a
-// "refused" with that, and FINs and the other RSTs with the step before
-// them (the "close" or "reset" they belong to).
+// "refused" and a FIN before a "close" of its connection with that, and
+// the other FINs and RSTs with the step before them (the "close" or
+// "reset" they follow).
 func packetsOf(h trace.Header, s *stream) *packetView {
 	v := &packetView{n: len(s.all), byStep: map[int][]trace.Packet{}}
 	pk, err := trace.Packets(h, s.all)
@@ -77,7 +96,7 @@ func packetsOf(h trace.Header, s *stream) *packetView {
 			continue
 		case e.Kind == trace.SYNACK || e.Kind == trace.ACK:
 			owner[j] = k // the next step
-		case e.Kind == trace.RST && k < len(s.stepAt) && s.all[s.stepAt[k]].Kind == trace.Refused && s.all[s.stepAt[k]].Conn == e.Conn:
+		case (e.Kind == trace.RST || e.Kind == trace.FIN) && k < len(s.stepAt) && leadsTo(e, s.all[s.stepAt[k]]):
 			owner[j] = k
 		default:
 			owner[j] = k - 1
@@ -191,4 +210,13 @@ func (p *Player) lastPacket() {
 	if p.detail == detailPackets {
 		p.pk = max(0, len(p.stepPackets())-1)
 	}
+}
+
+// leadsTo tells whether a RST or FIN is the packet of the step that
+// follows it: the RST that refuses a dial, the FIN of a close.
+func leadsTo(e, next trace.Event) bool {
+	if next.Conn != e.Conn {
+		return false
+	}
+	return (e.Kind == trace.RST && next.Kind == trace.Refused) || (e.Kind == trace.FIN && next.Kind == trace.Close)
 }

@@ -81,10 +81,7 @@ type Player struct {
 func New(s Session, o Options) *Player {
 	s.Header = safeHeader(s.Header)
 	var ev stream
-	for _, e := range s.Events {
-		ev.add(e)
-	}
-	s.Events = steps(s.Events)
+	ev, s.Events = newStream(s.Events)
 	keys := newKeyMap(o.Keys)
 	keys.Back.SetEnabled(false) // until a screen below says it takes over (HostedMsg)
 	p := &Player{s: s, o: o, st: theme.New(o.NoColor, o.Present, o.Light), keys: keys, help: help.New(),
