@@ -158,8 +158,11 @@ func (c *conn) Close() error {
 
 // peerFINWait bounds how long the first end to close waits for the
 // other's FIN (an end that keeps its side open longer, or that never
-// accepted the connection, is shown later or not at all).
-const peerFINWait = time.Second
+// accepted the connection, is shown later or not at all). An end that
+// reads the close answers in microseconds; the bound only matters when
+// nobody will answer (a server aborting its sessions at shutdown), which
+// must not hold it long.
+const peerFINWait = 250 * time.Millisecond
 
 // other is the other end (an acceptor maybe not accepted yet).
 func (p *pair) other(c *conn) *conn {
