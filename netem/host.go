@@ -148,7 +148,8 @@ func (l *listener) Accept() (net.Conn, error) {
 		p.acceptor.real = rc
 		wasReset := p.reset
 		p.mu.Unlock()
-		if wasReset {
+		if wasReset { // reset before it was accepted: its socket answers with a RST now
+			p.w.step(0, p.acceptor.event(trace.RST))
 			resetReal(rc)
 		}
 		return p.acceptor, nil
