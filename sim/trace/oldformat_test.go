@@ -47,3 +47,35 @@ func TestOldTracesExportAsBefore(t *testing.T) {
 		})
 	}
 }
+
+// TestMinorVersion: a 1.1 header says "minor":1 and reads back; a 1.0
+// file has no "minor" (omitted when 0) and reads as minor 0; another
+// major is still refused.
+func TestMinorVersion(t *testing.T) {
+	var b bytes.Buffer
+	tr := trace.Trace{Header: trace.Header{Format: trace.FormatName, Version: trace.Version, Minor: trace.Minor, Name: "x"},
+		Events: []trace.Event{{Kind: trace.SYNACK, Conn: 1, Host: "server"}}}
+	if err := trace.Write(&b, tr); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b.Bytes(), []byte(`"version":1,"minor":1,`)) {
+		t.Errorf("header line %q lacks the minor version", bytes.SplitN(b.Bytes(), []byte("\n"), 2)[0])
+	}
+	back, err := trace.Read(&b)
+	if err != nil || back.Header.Minor != 1 || back.Events[0].Kind != trace.SYNACK {
+		t.Fatalf("read back: %v, %+v", err, back)
+	}
+	old, err := trace.ReadFile(filepath.Join("testdata", "passive-list-get.jsonl"))
+	if err != nil || old.Header.Minor != 0 {
+		t.Fatalf("1.0 fixture: %v, minor %d", err, old.Header.Minor)
+	}
+	b.Reset()
+	tr.Header.Minor = 0
+	trace.Write(&b, tr)
+	if bytes.Contains(b.Bytes(), []byte("minor")) {
+		t.Errorf("a 1.0 header names a minor: %q", b.String())
+	}
+	if _, err := trace.Read(bytes.NewReader([]byte(`{"format":"ftplab-trace","version":2,"minor":1}` + "\n"))); err == nil {
+		t.Error("version 2 read")
+	}
+}
