@@ -17,6 +17,15 @@ func Sandbox(ctx context.Context) func(sc scenario.Scenario, title string) (play
 		if err != nil {
 			return player.Session{}, err
 		}
-		return player.Session{Header: run.Header, Events: run.Events}, nil
+		return player.Session{Header: run.Header, Events: run.Events, Received: received(run.Received)}, nil
 	}
+}
+
+// received hands the player what the client's commands got back.
+func received(got []sim.Received) []player.Received {
+	out := make([]player.Received, len(got))
+	for k, rc := range got {
+		out[k] = player.Received{At: rc.Event, Command: rc.Command, Conn: rc.Conn, Bytes: rc.Bytes, Text: rc.Text}
+	}
+	return out
 }

@@ -511,8 +511,13 @@ func (p *Player) compose(key screenKey) composed {
 		lines = append(lines, p.panel(prog, i, w, h-len(lines)-len(footer))...)
 	default:
 		lines = append(lines, p.narration(cur, mw)...)
-		// The transcript takes what room is left.
+		// What the client received, then the transcript in what is left.
 		room := h - len(lines) - len(footer) - 1
+		if got := receivedLines(p.s.Received, i, mw, p.st); len(got) > 0 && room >= 5 {
+			pane := receivedPane(got, mw, min(len(got)+1, max(2, room/2)), p.st)
+			lines = append(lines, pane...)
+			room -= len(pane)
+		}
 		if room >= 3 { // projectors too: the questions refer to the transcript
 			lines = append(lines, transcriptPane(prog.lines, i, mw, room, p.st)...)
 		}

@@ -1,0 +1,43 @@
+package player
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"ftplab/tui/theme"
+)
+
+func TestReceivedLines(t *testing.T) {
+	st := theme.New(true, false, false)
+	got := []Received{
+		{At: 5, Command: "ls", Conn: 2, Bytes: 40, Text: "a.txt\r\nb\rc.txt\r\n"},
+		{At: 9, Command: "put notes.txt", Conn: 3, Bytes: 10, Text: "10 bytes sent"},
+		{At: 12, Command: "nlst empty", Conn: 4, Text: ""},
+	}
+	for _, tc := range []struct {
+		cur  int
+		want string
+	}{
+		{-1, ""},
+		{4, ""}, // the listing is still on its way
+		{5, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt"},
+		{11, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt|  put notes.txt  (10 bytes sent on data #3)|    10 bytes sent"},
+		{12, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt|  put notes.txt  (10 bytes sent on data #3)|    10 bytes sent|  nlst empty  (0 bytes on data #4)|    (empty)"},
+	} {
+		if s := ansi.Strip(strings.Join(receivedLines(got, tc.cur, 80, st), "|")); s != tc.want {
+			t.Errorf("at %d:\n got %q\nwant %q", tc.cur, s, tc.want)
+		}
+	}
+	// Too many for the room: the newest stay, the first line counts the rest.
+	pane := receivedPane(receivedLines(got, 12, 80, st), 80, 4, st)
+	if len(pane) != 4 || pane[1] != "  ⋮ 5 lines above" || pane[3] != "    (empty)" {
+		t.Errorf("pane %q", pane)
+	}
+	// A long line is cut with an ellipsis, within the width.
+	long := receivedLines([]Received{{At: 0, Command: "ls", Text: strings.Repeat("x", 100)}}, 0, 40, st)
+	if len(long) != 2 || !strings.HasSuffix(long[1], "…") || len([]rune(long[1])) != 40 {
+		t.Errorf("long %q", long)
+	}
+}
