@@ -37,7 +37,7 @@ func NewSandbox(run func(sc scenario.Scenario, title string) (player.Session, er
 	in.Prompt = "ftp> "
 	in.Placeholder = defaultCommand // what enter runs on an empty line
 	in.SetSuggestions(suggestions)
-	in.ShowSuggestions = true // tab completes; the line under the prompt lists the matches
+	in.ShowSuggestions = true   // tab completes; the line under the prompt lists the matches
 	in.SetWidth(inputWidth(80)) // until told the size: with no width the placeholder shows one letter
 	st := theme.New(o.NoColor, o.Present, o.Light)
 	// The placeholder and the rest of a suggestion are not typed text:
