@@ -37,8 +37,12 @@ func TestSandboxShowsTheListing(t *testing.T) {
 	}
 	listed := r.last.Received[0].At
 	for step := 1; step <= listed; step++ { // up to the close, one before it
-		if s := screen(a); strings.Contains(s, "what the client received") || strings.Contains(s, " hello.txt\n") {
+		s := screen(a)
+		if strings.Contains(s, "ftp        4134 ") || strings.Contains(s, " hello.txt\n") {
 			t.Fatalf("step %d shows the listing before its data connection closed (event %d):\n%s", step, listed+1, s)
+		}
+		if step == listed && !strings.Contains(s, "  ls  (65 bytes so far on data #2: whole when the server closes it)") {
+			t.Errorf("with the bytes on the wire, the pane should say they are on their way:\n%s", s)
 		}
 		send(t, a, keyMsg("right"))
 	}

@@ -513,7 +513,7 @@ func (p *Player) compose(key screenKey) composed {
 		lines = append(lines, p.narration(cur, mw)...)
 		// What the client received, then the transcript in what is left.
 		room := h - len(lines) - len(footer) - 1
-		if got := receivedLines(p.s.Received, i, mw, p.st); len(got) > 0 && room >= 5 {
+		if got := receivedLines(p.s.Received, i, mw, p.st, prog.bytesOn); len(got) > 0 && room >= 5 {
 			pane := receivedPane(got, mw, min(len(got)+1, max(2, room/2)), p.st)
 			lines = append(lines, pane...)
 			room -= len(pane)

@@ -23,14 +23,24 @@ type Received struct {
 
 // receivedLines is what the client has received by step cur, oldest
 // first: each command's line, then its text, one line per line received.
-func receivedLines(got []Received, cur, w int, st theme.Styles) []string {
+// A download still on its way says how much has come (sofar: a data
+// connection's bytes at this step) and when it will be whole.
+func receivedLines(got []Received, cur, w int, st theme.Styles, sofar func(conn int) int64) []string {
 	var out []string
 	for _, rc := range got {
-		if rc.At > cur || cur < 0 {
+		put := isPut(rc.Command)
+		if cur < 0 {
+			break
+		}
+		if rc.At > cur {
+			if n := sofar(rc.Conn); n > 0 && !put {
+				out = append(out, st.Dim.Render(cutWords(fmt.Sprintf("  %s  (%d bytes so far on data #%d: whole when the server closes it)",
+					safe(rc.Command), n, rc.Conn), w)))
+			}
 			continue // not arrived yet at this step
 		}
 		moved := "bytes on"
-		if verb, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(rc.Command)), " "); verb == "put" {
+		if put {
 			moved = "bytes sent on" // an upload: what came back is the server's word on it
 		}
 		head := fmt.Sprintf("  %s  (%d %s data #%d)", safe(rc.Command), rc.Bytes, moved, rc.Conn)
@@ -62,4 +72,17 @@ func receivedPane(lines []string, w, room int, st theme.Styles) []string {
 		lines = append([]string{st.Dim.Render(fmt.Sprintf("  ⋮ %d lines above", cut))}, lines[cut:]...)
 	}
 	return append(out, lines...)
+}
+
+func isPut(command string) bool {
+	verb, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(command)), " ")
+	return verb == "put"
+}
+
+// bytesOn is how many bytes connection id has carried by this step.
+func (p *progress) bytesOn(id int) int64 {
+	if c := p.fold.Conn(id); c != nil {
+		return c.Bytes
+	}
+	return 0
 }

@@ -16,27 +16,39 @@ func TestReceivedLines(t *testing.T) {
 		{At: 9, Command: "put notes.txt", Conn: 3, Bytes: 10, Text: "10 bytes sent"},
 		{At: 12, Command: "nlst empty", Conn: 4, Text: ""},
 	}
+	// Data #2 has carried 7 bytes from step 4 on; the put's connection is
+	// never announced as arriving (it is the client's own bytes).
+	step := 0
+	sofar := func(conn int) int64 {
+		if step < 4 {
+			return 0
+		}
+		return map[int]int64{2: 7, 3: 10}[conn]
+	}
 	for _, tc := range []struct {
 		cur  int
 		want string
 	}{
 		{-1, ""},
-		{4, ""}, // the listing is still on its way
+		{3, ""}, // nothing on the data connection yet
+		{4, "  ls  (7 bytes so far on data #2: whole when the server closes it)"}, // on its way
 		{5, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt"},
 		{11, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt|  put notes.txt  (10 bytes sent on data #3)|    10 bytes sent"},
 		{12, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt|  put notes.txt  (10 bytes sent on data #3)|    10 bytes sent|  nlst empty  (0 bytes on data #4)|    (empty)"},
 	} {
-		if s := ansi.Strip(strings.Join(receivedLines(got, tc.cur, 80, st), "|")); s != tc.want {
+		step = tc.cur
+		if s := ansi.Strip(strings.Join(receivedLines(got, tc.cur, 80, st, sofar), "|")); s != tc.want {
 			t.Errorf("at %d:\n got %q\nwant %q", tc.cur, s, tc.want)
 		}
 	}
 	// Too many for the room: the newest stay, the first line counts the rest.
-	pane := receivedPane(receivedLines(got, 12, 80, st), 80, 4, st)
+	step = 12
+	pane := receivedPane(receivedLines(got, 12, 80, st, sofar), 80, 4, st)
 	if len(pane) != 4 || pane[1] != "  ⋮ 5 lines above" || pane[3] != "    (empty)" {
 		t.Errorf("pane %q", pane)
 	}
 	// A long line is cut with an ellipsis, within the width.
-	long := receivedLines([]Received{{At: 0, Command: "ls", Text: strings.Repeat("x", 100)}}, 0, 40, st)
+	long := receivedLines([]Received{{At: 0, Command: "ls", Text: strings.Repeat("x", 100)}}, 0, 40, st, sofar)
 	if len(long) != 2 || !strings.HasSuffix(long[1], "…") || len([]rune(long[1])) != 40 {
 		t.Errorf("long %q", long)
 	}
