@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"ftplab/tui/theme"
 )
 
@@ -55,9 +57,15 @@ func receivedLines(got []Received, cur, w int, st theme.Styles, sofar func(conn 
 			continue
 		}
 		for _, l := range strings.Split(text, "\n") {
-			// One received line is one screen line: escaped, so a file
-			// name cannot move the cursor or recolour the screen.
-			out = append(out, cutWords("    "+safe(l), w))
+			// Escaped, so a file name cannot move the cursor or recolour
+			// the screen; wrapped rather than cut, so a long one is whole.
+			for k, part := range strings.Split(ansi.Wrap(safe(l), max(8, w-9), " "), "\n") {
+				if k == 0 {
+					out = append(out, "    "+part)
+				} else {
+					out = append(out, "        "+part)
+				}
+			}
 		}
 	}
 	return out
