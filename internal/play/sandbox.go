@@ -29,3 +29,18 @@ func received(got []sim.Received) []player.Received {
 	}
 	return out
 }
+
+// listings are the listings among what was received. A lesson shows those
+// (what its `ls` said is part of the story) but not a get's size and
+// sha256 line: a lesson's screen keeps its room for the control channel
+// its questions refer to. The paced run is the dry run again, event for
+// event, so the dry run's positions hold for it.
+func listings(got []sim.Received) []player.Received {
+	var out []sim.Received
+	for _, rc := range got {
+		if st, err := scenario.ParseStep(rc.Command); err == nil && (st.Verb == "ls" || st.Verb == "nlst") {
+			out = append(out, rc)
+		}
+	}
+	return received(out)
+}

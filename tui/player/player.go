@@ -513,7 +513,8 @@ func (p *Player) compose(key screenKey) composed {
 		lines = append(lines, p.narration(cur, mw)...)
 		// What the client received, then the transcript in what is left.
 		room := h - len(lines) - len(footer) - 1
-		if got := receivedLines(p.s.Received, i, mw, p.st, prog.bytesOn); len(got) > 0 && room >= 5 {
+		// While a question is open the transcript it refers to keeps the room.
+		if got := receivedLines(p.s.Received, i, mw, p.st, prog.bytesOn); len(got) > 0 && room >= 5 && p.q.asking == nil {
 			pane := receivedPane(got, mw, min(len(got)+1, max(2, room/2)), p.st)
 			lines = append(lines, pane...)
 			room -= len(pane)
