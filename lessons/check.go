@@ -142,22 +142,15 @@ func emptyPlaceholders(l *Lesson, sec Section, v *view) []string {
 	return out
 }
 
+// placeholdersIn lists the known {names} in text.
 func placeholdersIn(text string) []string {
 	var out []string
-	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			return out
+	for br := range braced(text) {
+		if br.known {
+			out = append(out, br.name)
 		}
-		j := strings.IndexByte(text[i:], '}')
-		if j < 0 {
-			return out
-		}
-		if _, ok := placeholders[text[i+1:i+j]]; ok {
-			out = append(out, text[i+1:i+j])
-		}
-		text = text[i+j+1:]
 	}
+	return out
 }
 
 func describe(e trace.Event) string { return trace.Describe(e) }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ftplab/sim/ftp"
 	"ftplab/sim/trace"
 )
 
@@ -67,29 +68,39 @@ func parseHook(s string) (hook, error) {
 		return hook{}, fmt.Errorf("unknown hook %q (want one of: %s)", s, hookList())
 	}
 	h := hook{kind: f[0]}
-	bad := func() (hook, error) {
-		return hook{}, fmt.Errorf("hook %q: want %q", s, strings.Join(strings.Fields(f[0]+" "+args+" "+qualifierUsage), " "))
-	}
+	errUsage := fmt.Errorf("hook %q: want %q", s, strings.Join(strings.Fields(f[0]+" "+args+" "+qualifierUsage), " "))
 	// Qualifiers may stand anywhere after the kind; the rest are the kind's
-	// own arguments, in order.
-	// A verb comes first and may itself read like a qualifier ("command
-	// PORT").
+	// own arguments, in order. A verb comes first and may itself read like
+	// a qualifier ("command PORT").
 	var rest []string
 	k0 := 1
 	if (f[0] == "command" || f[0] == "reply") && len(f) > 1 {
 		rest, k0 = append(rest, f[1]), 2
 	}
-	for k := k0; k < len(f); k++ {
+	rest, err := h.takeQualifiers(f[k0:], rest, s, errUsage)
+	if err != nil {
+		return hook{}, err
+	}
+	if !h.takeArgs(rest) || (h.nth > 0 && h.channel != trace.Data) {
+		return hook{}, errUsage
+	}
+	return h, nil
+}
+
+// takeQualifiers reads the qualifiers among f into h and returns the other
+// words after rest, the kind's own arguments.
+func (h *hook) takeQualifiers(f, rest []string, s string, errUsage error) ([]string, error) {
+	for k := 0; k < len(f); k++ {
 		switch f[k] {
 		case "control", "data":
 			if h.channel != "" {
-				return bad()
+				return nil, errUsage
 			}
 			h.channel = trace.Channel(f[k])
 			if f[k] == "data" && k+1 < len(f) {
 				if n, err := strconv.Atoi(f[k+1]); err == nil {
 					if n < 1 {
-						return hook{}, fmt.Errorf("hook %q: data connections count from 1", s)
+						return nil, fmt.Errorf("hook %q: data connections count from 1", s)
 					}
 					h.nth = n
 					k++
@@ -97,17 +108,17 @@ func parseHook(s string) (hook, error) {
 			}
 		case "port":
 			if h.port != 0 || k+1 >= len(f) {
-				return bad()
+				return nil, errUsage
 			}
 			n, err := strconv.Atoi(f[k+1])
 			if err != nil || n < 1 || n > 65535 {
-				return hook{}, fmt.Errorf("hook %q: port %q is not 1-65535", s, f[k+1])
+				return nil, fmt.Errorf("hook %q: port %q is not 1-65535", s, f[k+1])
 			}
 			h.port = n
 			k++
 		case "after":
 			if h.after != "" || k+1 >= len(f) {
-				return bad()
+				return nil, errUsage
 			}
 			h.after = strings.ToUpper(f[k+1])
 			k++
@@ -115,51 +126,45 @@ func parseHook(s string) (hook, error) {
 			rest = append(rest, f[k])
 		}
 	}
-	switch f[0] {
+	return rest, nil
+}
+
+// takeArgs reads the kind's own arguments into h; false when they are not
+// what the kind takes.
+func (h *hook) takeArgs(rest []string) bool {
+	switch h.kind {
 	case "start", "end", "retransmit", "timeout", "refused", "note", "close", "reset":
-		if len(rest) != 0 {
-			return bad()
-		}
+		return len(rest) == 0
 	case "command", "reply":
 		if len(rest) != 1 {
-			return bad()
+			return false
 		}
 		h.arg = strings.ToUpper(rest[0])
-		if f[0] == "reply" && (len(h.arg) != 3 || strings.Trim(h.arg, "0123456789") != "") {
-			return bad()
-		}
+		return h.kind == "command" || (len(h.arg) == 3 && strings.Trim(h.arg, "0123456789") == "")
 	case "syn", "connected", "listen":
 		if len(rest) > 1 || (len(rest) == 1 && rest[0] != "client" && rest[0] != "server") {
-			return bad()
-		}
-		if len(rest) == 1 {
-			h.who = rest[0]
+			return false
 		}
 	case "verdict":
 		if len(rest) < 1 || len(rest) > 2 || (rest[0] != "accept" && rest[0] != "drop" && rest[0] != "reject") {
-			return bad()
+			return false
 		}
-		h.arg = rest[0]
-		if len(rest) == 2 {
-			h.who = rest[1]
-		}
+		h.arg, rest = rest[0], rest[1:]
 	case "result":
 		if len(rest) != 1 || (rest[0] != "ok" && rest[0] != "failed") {
-			return bad()
+			return false
 		}
 		h.arg = rest[0]
+		return true
 	default: // nat, expect, expect-used, ignore, rewrite, blind: optional box
 		if len(rest) > 1 {
-			return bad()
-		}
-		if len(rest) == 1 {
-			h.who = rest[0]
+			return false
 		}
 	}
-	if h.nth > 0 && h.channel != trace.Data {
-		return bad()
+	if len(rest) == 1 {
+		h.who = rest[0]
 	}
-	return h, nil
+	return true
 }
 
 func hookList() string {
@@ -200,7 +205,7 @@ func (h hook) kindMatches(i int, e trace.Event) bool {
 	case "command":
 		return isCommand(e) && verbIs(e.Text, h.arg)
 	case "reply":
-		return isReply(e) && strings.HasPrefix(e.Text, h.arg) && (len(e.Text) == 3 || e.Text[3] == ' ' || e.Text[3] == '-')
+		return isReply(e) && e.Text[:3] == h.arg
 	case "syn", "connected":
 		k := trace.SYN
 		if h.kind == "connected" {
@@ -232,8 +237,14 @@ func isCommand(e trace.Event) bool {
 	return e.Kind == trace.Segment && e.Channel == trace.Control && e.Host == "client" && e.Text != ""
 }
 
+// isReply: a server's control line that is a reply line ("227 ...",
+// "211-..."), not the continuation line of a multi-line reply.
 func isReply(e trace.Event) bool {
-	return e.Kind == trace.Segment && e.Channel == trace.Control && e.Host == "server" && len(e.Text) >= 3
+	if e.Kind != trace.Segment || e.Channel != trace.Control || e.Host != "server" {
+		return false
+	}
+	_, _, ok := ftp.ParseReplyLine(e.Text)
+	return ok
 }
 
 func verbIs(text, verb string) bool {

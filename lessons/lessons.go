@@ -138,59 +138,78 @@ var (
 // Parse reads one lesson. file names it in errors (e.g. "active.md").
 // Every problem is reported, each with its line in the file.
 func Parse(file string, src []byte) (*Lesson, error) {
-	var errs Errors
-	add := func(line int, format string, args ...any) {
-		errs = append(errs, CheckError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
-	}
+	p := &parser{file: file}
 	if len(src) > MaxLessonBytes {
-		add(1, "larger than %d bytes (the limit for a lesson file)", MaxLessonBytes)
-		return nil, errs
+		p.add(1, "larger than %d bytes (the limit for a lesson file)", MaxLessonBytes)
+		return nil, p.errs
 	}
-	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
-	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
-		add(1, "a lesson starts with front matter: a line \"---\", YAML, then \"---\"")
-		return nil, errs
-	}
-	end := -1
-	for i := 1; i < len(lines); i++ {
-		if strings.TrimSpace(lines[i]) == "---" {
-			end = i
-			break
-		}
-	}
-	if end < 0 {
-		add(1, "front matter is not closed by a line \"---\"")
-		return nil, errs
+	p.lines = strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
+	if !p.findFrontMatter() {
+		return nil, p.errs
 	}
 	l := &Lesson{Name: lessonName(file), Path: file}
+	fm, ok := p.decodeFrontMatter()
+	if !ok {
+		return nil, p.errs
+	}
+	l.Title, l.Summary, l.Order, l.Scenario, l.Predictions = fm.Title, fm.Summary, fm.Order, fm.Scenario, fm.Predictions
+	l.Scenario.Name = l.Name
+	if strings.TrimSpace(l.Title) == "" {
+		p.add(p.keyLine("title"), "front matter: title is missing")
+	}
+	p.checkScenario(l.Scenario)
+	p.checkPredictions(l.Predictions)
+	p.readBody(l)
+	if len(p.errs) > 0 {
+		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
+		return nil, p.errs
+	}
+	return l, nil
+}
 
+// parser is one lesson file being read: its lines, where the front
+// matter ends, and every problem found so far.
+type parser struct {
+	file  string
+	lines []string
+	end   int // the line index of the "---" that closes the front matter
+	errs  Errors
+}
+
+func (p *parser) add(line int, format string, args ...any) {
+	p.errs = append(p.errs, CheckError{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// findFrontMatter finds the "---" lines around the YAML.
+func (p *parser) findFrontMatter() bool {
+	if len(p.lines) == 0 || strings.TrimSpace(p.lines[0]) != "---" {
+		p.add(1, "a lesson starts with front matter: a line \"---\", YAML, then \"---\"")
+		return false
+	}
+	for i := 1; i < len(p.lines); i++ {
+		if strings.TrimSpace(p.lines[i]) == "---" {
+			p.end = i
+			return true
+		}
+	}
+	p.add(1, "front matter is not closed by a line \"---\"")
+	return false
+}
+
+// decodeFrontMatter decodes the YAML, each error at its line. It stops
+// (false) only for YAML whose aliases expand past the limit.
+func (p *parser) decodeFrontMatter() (frontMatter, bool) {
 	var fm frontMatter
-	yamlText := strings.Join(lines[1:end], "\n")
+	yamlText := strings.Join(p.lines[1:p.end], "\n")
 	var tree yaml.Node
 	if yaml.Unmarshal([]byte(yamlText), &tree) == nil {
 		if n, line := expandedSize(&tree, MaxFrontMatterNodes); n > MaxFrontMatterNodes {
-			add(line+1, "front matter: more than %d YAML values with its aliases expanded (the limit for a lesson file)", MaxFrontMatterNodes)
-			return nil, errs
+			p.add(line+1, "front matter: more than %d YAML values with its aliases expanded (the limit for a lesson file)", MaxFrontMatterNodes)
+			return fm, false
 		}
 	}
 	dec := yaml.NewDecoder(strings.NewReader(yamlText))
 	dec.KnownFields(true)
-	keyLine := func(key string) int {
-		for i := 1; i < end; i++ {
-			if strings.HasPrefix(strings.TrimSpace(lines[i]), key+":") {
-				return i + 1
-			}
-		}
-		return 1
-	}
-	valueLine := func(value string) int {
-		for i := 1; i < end; i++ {
-			if _, v, ok := strings.Cut(lines[i], ":"); ok && strings.Trim(strings.TrimSpace(v), `"'`) == value {
-				return i + 1
-			}
-		}
-		return 1
-	}
 	if err := dec.Decode(&fm); err != nil && !errors.Is(err, io.EOF) {
 		for _, msg := range yamlMessages(err) {
 			line := 1
@@ -203,109 +222,130 @@ func Parse(file string, src []byte) (*Lesson, error) {
 				// A value our own types refused (`bad bandwidth "fast"`,
 				// `bad duration "soon"`): yaml gives no line, so find the
 				// line that holds the value.
-				line = valueLine(m[1])
+				line = p.valueLine(m[1])
 			}
-			add(line, "front matter: %s", msg)
+			p.add(line, "front matter: %s", msg)
 		}
 	}
-	l.Title, l.Summary, l.Order, l.Scenario, l.Predictions = fm.Title, fm.Summary, fm.Order, fm.Scenario, fm.Predictions
-	l.Scenario.Name = l.Name
-	if strings.TrimSpace(l.Title) == "" {
-		add(keyLine("title"), "front matter: title is missing")
-	}
-	if err := l.Scenario.Defaults().Validate(); err != nil && len(errs) == 0 {
-		for _, msg := range strings.Split(err.Error(), "\n") {
-			// "latency 2562047h0m0s: ..." is about the line "latency: ...".
-			knob, _, _ := strings.Cut(msg, " ")
-			line := keyLine(knob)
-			if line == 1 {
-				line = keyLine("scenario")
-			}
-			add(line, "scenario: %s", msg)
+	return fm, true
+}
+
+// keyLine is the line of the front matter's first "key:", or 1.
+func (p *parser) keyLine(key string) int {
+	for i := 1; i < p.end; i++ {
+		if strings.HasPrefix(strings.TrimSpace(p.lines[i]), key+":") {
+			return i + 1
 		}
 	}
-	predLines := predictionLines(lines[:end])
-	for i := range l.Predictions {
-		p := &l.Predictions[i]
+	return 1
+}
+
+// valueLine is the line of the front matter's first ": value", or 1.
+func (p *parser) valueLine(value string) int {
+	for i := 1; i < p.end; i++ {
+		if _, v, ok := strings.Cut(p.lines[i], ":"); ok && strings.Trim(strings.TrimSpace(v), `"'`) == value {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+// checkScenario reports what the scenario's own check refuses, at the
+// knob's line. It waits until the YAML itself is right.
+func (p *parser) checkScenario(sc scenario.Scenario) {
+	if len(p.errs) > 0 {
+		return
+	}
+	err := sc.Defaults().Validate()
+	if err == nil {
+		return
+	}
+	for _, msg := range strings.Split(err.Error(), "\n") {
+		// "latency 2562047h0m0s: ..." is about the line "latency: ...".
+		knob, _, _ := strings.Cut(msg, " ")
+		line := p.keyLine(knob)
+		if line == 1 {
+			line = p.keyLine("scenario")
+		}
+		p.add(line, "scenario: %s", msg)
+	}
+}
+
+// checkPredictions parses each question's hook and checks its choices.
+func (p *parser) checkPredictions(preds []Prediction) {
+	predLines := predictionLines(p.lines[:p.end])
+	for i := range preds {
+		pr := &preds[i]
 		line := 1
 		if i < len(predLines) {
 			line = predLines[i]
 		}
-		p.line = line
-		h, err := parseHook(p.Before)
+		pr.line = line
+		h, err := parseHook(pr.Before)
 		if err != nil {
-			add(line, "prediction %d: before: %v", i+1, err)
+			p.add(line, "prediction %d: before: %v", i+1, err)
 		}
-		p.hook = h
-		if strings.TrimSpace(p.Question) == "" {
-			add(line, "prediction %d: question is missing", i+1)
+		pr.hook = h
+		if strings.TrimSpace(pr.Question) == "" {
+			p.add(line, "prediction %d: question is missing", i+1)
 		}
-		if len(p.Choices) < 2 {
-			add(line, "prediction %d: give at least two choices", i+1)
+		if len(pr.Choices) < 2 {
+			p.add(line, "prediction %d: give at least two choices", i+1)
 		}
-		if p.split > 0 {
-			add(line, "prediction %d: choice %d %q looks like the end of the choice before it: in [a, b] every comma ends a choice; put quotes around a choice that holds a comma", i+1, p.split, p.Choices[p.split-1])
+		if pr.split > 0 {
+			p.add(line, "prediction %d: choice %d %q looks like the end of the choice before it: in [a, b] every comma ends a choice; put quotes around a choice that holds a comma", i+1, pr.split, pr.Choices[pr.split-1])
 		}
-		if p.Answer < 1 || p.Answer > len(p.Choices) {
-			add(line, "prediction %d: answer %d is not one of the %d choices (1-based)", i+1, p.Answer, len(p.Choices))
+		if pr.Answer < 1 || pr.Answer > len(pr.Choices) {
+			p.add(line, "prediction %d: answer %d is not one of the %d choices (1-based)", i+1, pr.Answer, len(pr.Choices))
 		}
 	}
+}
 
-	// Body: intro, then "## on HOOK" sections.
+// readBody reads what follows the front matter: the introduction, then
+// "## on HOOK" sections.
+func (p *parser) readBody(l *Lesson) {
 	var cur *Section
-	var intro []string
 	var body []string
 	seen := map[string]int{}
 	flush := func() {
 		text := strings.TrimSpace(strings.Join(body, "\n"))
 		if cur == nil {
-			l.Intro = strings.TrimSpace(strings.Join(intro, "\n"))
+			l.Intro = text
 		} else {
 			cur.Text = text
 			if text == "" {
-				add(cur.Line, "section \"on %s\" has no text", cur.Hook)
+				p.add(cur.Line, "section \"on %s\" has no text", cur.Hook)
 			}
 			l.Sections = append(l.Sections, *cur)
 		}
 		body = nil
 	}
-	for i := end + 1; i < len(lines); i++ {
-		ln := lines[i]
+	for i := p.end + 1; i < len(p.lines); i++ {
+		ln := p.lines[i]
 		if m := sectionRE.FindStringSubmatch(ln); m != nil {
-			if cur == nil {
-				intro = body
-			}
 			flush()
 			cur = &Section{Hook: m[2], Once: m[1] != "", Line: i + 1}
 			h, err := parseHook(m[2])
 			if err != nil {
-				add(i+1, "%v", err)
+				p.add(i+1, "%v", err)
 			}
 			cur.hook = h
 			key := strings.ToLower(strings.Join(strings.Fields(m[2]), " "))
 			if prev, dup := seen[key]; dup {
-				add(i+1, "section \"on %s\" repeats the one on line %d", m[2], prev)
+				p.add(i+1, "section \"on %s\" repeats the one on line %d", m[2], prev)
 			}
 			seen[key] = i + 1
 			continue
 		}
 		if strings.HasPrefix(ln, "## ") {
-			add(i+1, "a section heading must read \"## on HOOK\" (got %q)", ln)
+			p.add(i+1, "a section heading must read \"## on HOOK\" (got %q)", ln)
 		}
 		for _, ph := range unknownPlaceholders(ln) {
-			add(i+1, "unknown placeholder %s (known: %s)", ph, placeholderList())
+			p.add(i+1, "unknown placeholder %s (known: %s)", ph, placeholderList())
 		}
 		body = append(body, ln)
 	}
-	if cur == nil {
-		intro = body
-	}
 	flush()
-	if len(errs) > 0 {
-		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
-		return nil, errs
-	}
-	return l, nil
 }
 
 func yamlMessages(err error) []string {

@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -196,43 +197,56 @@ var markdownEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", 
 // fill replaces {name} by event i's value, escaped for Markdown.
 func fill(text string, v *view, i int) string {
 	var b strings.Builder
-	for {
-		k := strings.IndexByte(text, '{')
-		if k < 0 {
-			b.WriteString(text)
-			return b.String()
+	done := 0
+	for br := range braced(text) {
+		f, ok := placeholders[br.name]
+		if !ok {
+			continue
 		}
-		j := strings.IndexByte(text[k:], '}')
-		if j < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		name := text[k+1 : k+j]
-		b.WriteString(text[:k])
-		if f, ok := placeholders[name]; ok {
-			b.WriteString(markdownEscaper.Replace(f(v, i)))
-		} else {
-			b.WriteString(text[k : k+j+1])
-		}
-		text = text[k+j+1:]
+		b.WriteString(text[done:br.start])
+		b.WriteString(markdownEscaper.Replace(f(v, i)))
+		done = br.end
 	}
+	b.WriteString(text[done:])
+	return b.String()
 }
 
 // unknownPlaceholders lists {names} that are not placeholders.
 func unknownPlaceholders(text string) []string {
 	var out []string
-	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			return out
+	for br := range braced(text) {
+		if !br.known {
+			out = append(out, text[br.start:br.end])
 		}
-		j := strings.IndexByte(text[i:], '}')
-		if j < 0 {
-			return out
+	}
+	return out
+}
+
+// brace is one {name} in a text: text[start:end] is "{name}".
+type brace struct {
+	name       string
+	start, end int
+	known      bool // name is a placeholder
+}
+
+// braced yields each {name} in text, left to right.
+func braced(text string) iter.Seq[brace] {
+	return func(yield func(brace) bool) {
+		for at := 0; ; {
+			i := strings.IndexByte(text[at:], '{')
+			if i < 0 {
+				return
+			}
+			j := strings.IndexByte(text[at+i:], '}')
+			if j < 0 {
+				return
+			}
+			br := brace{name: text[at+i+1 : at+i+j], start: at + i, end: at + i + j + 1}
+			_, br.known = placeholders[br.name]
+			if !yield(br) {
+				return
+			}
+			at = br.end
 		}
-		if _, ok := placeholders[text[i+1:i+j]]; !ok {
-			out = append(out, text[i:i+j+1])
-		}
-		text = text[i+j+1:]
 	}
 }

@@ -228,12 +228,6 @@ func (w *World) Pause(host string, d time.Duration) {
 	w.advance(d)
 }
 
-// Note adds a free-text event at the current virtual time (the scenario
-// runner's remarks).
-func (w *World) Note(host, text string) {
-	w.step(0, trace.Event{Kind: trace.Note, Host: host, Text: text})
-}
-
 // Topology is the stage the trace header records: hosts left to right and
 // the boxes between them, client side inner to outer, then server side
 // outer to inner.

@@ -1,9 +1,9 @@
 package sim
 
 import (
-	"strconv"
 	"strings"
 
+	"ftplab/sim/ftp"
 	"ftplab/sim/scenario"
 	"ftplab/sim/trace"
 )
@@ -100,14 +100,8 @@ func Summarize(h trace.Header, sc scenario.Scenario, events []trace.Event) Summa
 // parseReplyLine reads "227 Entering..." (the last line of a reply). The
 // "nnn-" lines of a multi-line reply are skipped.
 func parseReplyLine(line string) (Reply, bool) {
-	if len(line) < 3 {
-		return Reply{}, false
-	}
-	code, err := strconv.Atoi(line[:3])
-	if err != nil || code < 100 || code > 599 {
-		return Reply{}, false
-	}
-	if len(line) > 3 && line[3] != ' ' {
+	code, multi, ok := ftp.ParseReplyLine(line)
+	if !ok || multi {
 		return Reply{}, false
 	}
 	return Reply{Code: code, Text: strings.TrimSpace(line[3:])}, true

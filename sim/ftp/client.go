@@ -119,10 +119,6 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 	return c, nil
 }
 
-// LocalAddr and RemoteAddr are the control connection's ends.
-func (c *Client) LocalAddr() net.Addr  { return c.conn.LocalAddr() }
-func (c *Client) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
-
 // Close drops the control connection without QUIT. Under TLS it closes the
 // socket itself, without a close_notify alert, as many clients do.
 func (c *Client) Close() error {

@@ -97,24 +97,40 @@ func ReadReply(r *bufio.Reader, line func(string)) (Reply, error) {
 }
 
 func replyCode(l string) (code int, multi bool, err error) {
-	if len(l) < 3 {
+	code, multi, ok := ParseReplyLine(l)
+	if !ok {
 		return 0, false, fmt.Errorf("%w: %q", ErrReplySyntax, l)
 	}
-	code, err = strconv.Atoi(l[:3])
-	if err != nil || code < 100 || code > 599 {
-		return 0, false, fmt.Errorf("%w: %q", ErrReplySyntax, l)
+	return code, multi, nil
+}
+
+// ParseReplyLine reads one line of a reply (RFC 959 4.2): its code, and
+// whether it is an "nnn-" line after which a multi-line reply goes on. ok
+// is false for a line that is not a reply line: fewer than three digits,
+// a code outside 100-599, or something other than a space or '-' after
+// the code. The one reader of reply lines: the client, the summary, the
+// lessons' hooks and the capture importer all ask it.
+func ParseReplyLine(l string) (code int, multi bool, ok bool) {
+	if len(l) < 3 || !isDigit(l[0]) || !isDigit(l[1]) || !isDigit(l[2]) {
+		return 0, false, false
+	}
+	code = int(l[0]-'0')*100 + int(l[1]-'0')*10 + int(l[2]-'0')
+	if code < 100 || code > 599 {
+		return 0, false, false
 	}
 	if len(l) > 3 {
 		switch l[3] {
 		case '-':
-			return code, true, nil
+			return code, true, true
 		case ' ':
 		default:
-			return 0, false, fmt.Errorf("%w: %q", ErrReplySyntax, l)
+			return 0, false, false
 		}
 	}
-	return code, false, nil
+	return code, false, true
 }
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // readLine reads a CRLF- (or LF-) terminated line of at most maxReplyLine bytes.
 func readLine(r *bufio.Reader) (string, error) {

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -194,8 +193,6 @@ func lsLine(fi fs.FileInfo, now time.Time) string {
 	}
 	return fmt.Sprintf("%s    1 ftp      ftp  %10d %s %s", mode, fi.Size(), stamp, fi.Name())
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
 
 func (c *session) cmdMLST(arg string) {
 	v, name, err := c.resolve(arg)

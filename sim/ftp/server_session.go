@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -361,7 +362,7 @@ func (c *session) cmdHELP(string) {
 	for v := range commands {
 		verbs = append(verbs, v)
 	}
-	sortStrings(verbs)
+	slices.Sort(verbs)
 	var rows []string
 	for i := 0; i < len(verbs); i += 8 {
 		rows = append(rows, strings.Join(verbs[i:min(i+8, len(verbs))], " "))

@@ -41,8 +41,14 @@ type Conn struct {
 	// Box, Rule, State and Verdict are the verdict that decided: the one
 	// that dropped or rejected the SYN, else the first box that accepted it.
 	Box, Rule, State, Verdict string
-	Attempts                  int   // SYN retransmissions so far
-	Bytes                     int64 // bytes of the segments sent on it
+	Attempts                  int // SYN retransmissions so far
+	// Opened is the virtual time (µs) of its first SYN, or, for a
+	// connection an imported capture joins after its handshake
+	// (Midstream), of its first event.
+	Opened    int64
+	Midstream bool
+	Bytes     int64  // bytes of the segments sent on it
+	Sender    string // the host that sent the last of them
 	// FirstByte and LastByte are the virtual times (µs) of its first and
 	// last segment, for its rate.
 	FirstByte, LastByte int64
@@ -69,7 +75,7 @@ func (c *Conn) Blocked() (box, rule string, ok bool) {
 // A Fold folds events into connections, one event at a time, so a player
 // can step it forward. The zero Fold is ready to use.
 type Fold struct {
-	Conns []*Conn // in order of their first SYN
+	Conns []*Conn // in the order they started
 	byID  map[int]*Conn
 }
 
@@ -85,21 +91,22 @@ func FoldAll(events []Event) *Fold {
 // Conn is the connection with that id, or nil.
 func (f *Fold) Conn(id int) *Conn { return f.byID[id] }
 
-// Apply moves the fold past one event. Events of connections whose SYN it
-// has not seen are ignored.
+// Apply moves the fold past one event. A connection starts at its SYN, or
+// at a connected event when a capture begins after its handshake; events
+// of a connection that has not started are ignored.
 func (f *Fold) Apply(e Event) {
 	if e.Conn == 0 {
 		return
 	}
 	c := f.byID[e.Conn]
 	if c == nil {
-		if e.Kind != SYN {
+		if e.Kind != SYN && e.Kind != Connected {
 			return
 		}
 		if f.byID == nil {
 			f.byID = map[int]*Conn{}
 		}
-		c = &Conn{ID: e.Conn, Channel: e.Channel, Dialer: e.Host, From: e.From, To: e.To}
+		c = &Conn{ID: e.Conn, Channel: e.Channel, Dialer: e.Host, From: e.From, To: e.To, Opened: e.T, Midstream: e.Kind == Connected}
 		f.byID[e.Conn] = c
 		f.Conns = append(f.Conns, c)
 	}
@@ -131,7 +138,7 @@ func (f *Fold) Apply(e Event) {
 			c.FirstByte, c.firstSegment = e.T, e.Bytes
 		}
 		c.Bytes += e.Bytes
-		c.LastByte = e.T
+		c.LastByte, c.Sender = e.T, e.Host
 	case Close:
 		if c.Status == StatusConnected {
 			c.Status = StatusClosed

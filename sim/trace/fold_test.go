@@ -43,3 +43,21 @@ func TestFold(t *testing.T) {
 		t.Error("a connected conn is not blocked")
 	}
 }
+
+// TestFoldJoinsMidstream: a capture that starts after a connection's
+// handshake gives it a connected event and no SYN; the fold takes it as
+// open from there, so its bytes count everywhere the fold is used.
+func TestFoldJoinsMidstream(t *testing.T) {
+	f := FoldAll([]Event{
+		{Kind: Note, Conn: 1, Host: "client", Text: "the capture starts after this control connection's handshake"},
+		{Kind: Connected, Conn: 1, Channel: Control, Host: "client", From: "c:40000", To: "s:21", T: 7},
+		{Kind: Segment, Conn: 1, Channel: Control, Host: "server", Bytes: 20, Text: "226 Transfer complete.", T: 9},
+	})
+	c := f.Conn(1)
+	if c == nil {
+		t.Fatal("the connection joined midstream is not in the fold")
+	}
+	if !c.Midstream || c.Status != StatusConnected || c.Opened != 7 || c.Bytes != 20 || c.Sender != "server" || c.Dialer != "client" {
+		t.Errorf("midstream: %+v", c)
+	}
+}

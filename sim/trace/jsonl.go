@@ -30,46 +30,6 @@ type ParseError struct {
 
 func (e *ParseError) Error() string { return fmt.Sprintf("trace line %d: %s", e.Line, e.Msg) }
 
-// Writer streams a trace: the header first, then events as they happen.
-// It is safe for use by several goroutines, and refuses an event a reader
-// would refuse, so a recording is readable up to its last line.
-type Writer struct {
-	mu   sync.Mutex
-	w    *bufio.Writer
-	enc  *json.Encoder
-	n    int // events written
-	last int // seq of the last one
-}
-
-// NewWriter writes the header line.
-func NewWriter(w io.Writer, h Header) (*Writer, error) {
-	h = withFormat(h)
-	if err := checkHeader(h); err != nil {
-		return nil, err
-	}
-	bw := bufio.NewWriter(w)
-	tw := &Writer{w: bw, enc: json.NewEncoder(bw)}
-	if err := tw.enc.Encode(h); err != nil {
-		return nil, err
-	}
-	return tw, bw.Flush()
-}
-
-// Event writes one event line and flushes it, so a crash loses nothing
-// written before.
-func (w *Writer) Event(e Event) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := checkEvent(e, w.n, w.last); err != nil {
-		return err
-	}
-	if err := w.enc.Encode(e); err != nil {
-		return err
-	}
-	w.n, w.last = w.n+1, e.Seq
-	return w.w.Flush()
-}
-
 // withFormat fills in the format name and version a header leaves empty.
 func withFormat(h Header) Header {
 	if h.Format == "" {

@@ -37,21 +37,6 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func TestStreamingWriter(t *testing.T) {
-	var b bytes.Buffer
-	w, err := NewWriter(&b, Header{Name: "live"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range sample(3).Events {
-		w.Event(e)
-	}
-	got, err := Read(&b)
-	if err != nil || len(got.Events) != 3 || got.Header.Format != FormatName {
-		t.Fatalf("%+v %v", got.Header, err)
-	}
-}
-
 func TestUnknownFieldsAndKindsAreKept(t *testing.T) {
 	src := `{"format":"ftplab-trace","version":1,"future":true,"topology":{"hosts":[]}}
 {"seq":0,"t_us":0,"kind":"teleport","colour":"blue"}

@@ -8,42 +8,36 @@ import (
 	"ftplab/sim/trace"
 )
 
-// TestWriterRefusesWhatReadRefuses: a recording stays readable up to its
-// last line, and a whole-trace Write writes nothing for a bad trace.
-func TestWriterRefusesWhatReadRefuses(t *testing.T) {
-	if _, err := trace.NewWriter(&bytes.Buffer{}, trace.Header{Version: 2}); err == nil || !strings.Contains(err.Error(), "version 2") {
-		t.Errorf("NewWriter version 2: err = %v", err)
-	}
-	var b bytes.Buffer
-	w, err := trace.NewWriter(&b, trace.Header{Name: "live"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := []struct {
-		e    trace.Event
+// TestWriteRefusesWhatReadRefuses: Write writes nothing for a trace Read
+// would refuse, and says which event is wrong.
+func TestWriteRefusesWhatReadRefuses(t *testing.T) {
+	note := func(seq int) trace.Event { return trace.Event{Seq: seq, Kind: trace.Note} }
+	tests := []struct {
+		name string
+		t    trace.Trace
 		want string // "" = accepted
 	}{
-		{trace.Event{Seq: 0, Kind: trace.Note, Text: "start"}, ""},
-		{trace.Event{Seq: 1}, "has no kind"},
-		{trace.Event{Seq: 0, Kind: trace.Note}, "seq 0 does not follow 0"},
-		{trace.Event{Seq: 5, Kind: trace.Note}, ""},
-		{trace.Event{Seq: 3, Kind: trace.Note}, "seq 3 does not follow 5"},
-		{trace.Event{Seq: 6, Kind: "from-the-future"}, ""},
+		{"good", trace.Trace{Events: []trace.Event{note(0), note(5), {Seq: 6, Kind: "from-the-future"}}}, ""},
+		{"version 2", trace.Trace{Header: trace.Header{Version: 2}}, "version 2"},
+		{"no kind", trace.Trace{Events: []trace.Event{note(0), {Seq: 1}}}, "has no kind"},
+		{"repeated seq", trace.Trace{Events: []trace.Event{note(0), note(0)}}, "seq 0 does not follow 0"},
+		{"seq backwards", trace.Trace{Events: []trace.Event{note(0), note(5), note(3)}}, "seq 3 does not follow 5"},
 	}
-	for _, s := range steps {
-		err := w.Event(s.e)
-		if (err == nil) != (s.want == "") || (err != nil && !strings.Contains(err.Error(), s.want)) {
-			t.Errorf("Event(%+v): err = %v, want %q", s.e, err, s.want)
+	for _, tt := range tests {
+		var out bytes.Buffer
+		err := trace.Write(&out, tt.t)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%s: Write: %v", tt.name, err)
+				continue
+			}
+			if got, err := trace.Read(&out); err != nil || len(got.Events) != len(tt.t.Events) {
+				t.Errorf("%s: reads back as %d events, %v", tt.name, len(got.Events), err)
+			}
+			continue
 		}
-	}
-	got, err := trace.Read(&b)
-	if err != nil || len(got.Events) != 3 {
-		t.Fatalf("the recording reads back as %d events, %v; want 3", len(got.Events), err)
-	}
-
-	bad := trace.Trace{Events: []trace.Event{{Seq: 0, Kind: trace.Note}, {Seq: 0, Kind: trace.Note}}}
-	var out bytes.Buffer
-	if err := trace.Write(&out, bad); err == nil || out.Len() != 0 {
-		t.Errorf("Write of a repeated seq: err = %v, %d bytes written", err, out.Len())
+		if err == nil || !strings.Contains(err.Error(), tt.want) || out.Len() != 0 {
+			t.Errorf("%s: err = %v (want %q), %d bytes written (want 0)", tt.name, err, tt.want, out.Len())
+		}
 	}
 }

@@ -100,9 +100,15 @@ func tcpLayer(events []trace.Event, e trace.Event, c *trace.Conn) []string {
 func ftpLayer(text, host string) []string {
 	verb, arg, _ := strings.Cut(text, " ")
 	var out []string
-	if host == "server" && len(verb) >= 3 {
-		out = append(out, fmt.Sprintf("ftp   reply %s: %s", verb[:3], strings.TrimSpace(text[3:])))
-	} else {
+	code, multi, isReply := ftp.ParseReplyLine(text)
+	switch {
+	case host == "server" && isReply && multi:
+		out = append(out, fmt.Sprintf("ftp   reply %d, more lines follow: %s", code, strings.TrimSpace(text[4:])))
+	case host == "server" && isReply:
+		out = append(out, fmt.Sprintf("ftp   reply %d: %s", code, strings.TrimSpace(text[3:])))
+	case host == "server":
+		out = append(out, fmt.Sprintf("ftp   a line inside a multi-line reply: %q", text))
+	default:
 		out = append(out, fmt.Sprintf("ftp   command %s, argument %q", strings.ToUpper(verb), arg))
 	}
 	a, ok, err := ftp.ParseAnnouncement(text)

@@ -13,7 +13,10 @@ func announcedPort(line string) (uint16, bool) {
 }
 
 // isTLSGo tells a reply that starts TLS on the control channel (RFC 4217).
-func isTLSGo(line string) bool { return strings.HasPrefix(line, "234 ") || line == "234" }
+func isTLSGo(line string) bool {
+	code, multi, ok := ftp.ParseReplyLine(line)
+	return ok && code == 234 && !multi
+}
 
 // ftpVerbs are commands of RFC 959 and its extensions; a client that sends
 // one of them (and no SMTP verb) talks FTP.
@@ -36,7 +39,8 @@ func verbOf(line string) string {
 	return strings.ToUpper(verb)
 }
 
-// isReply: a line that starts with a three-digit reply code.
+// isReply: a reply line ("220 ...", "230-...").
 func isReply(line string) bool {
-	return len(line) >= 3 && isDigit(line[0]) && isDigit(line[1]) && isDigit(line[2]) && (len(line) == 3 || line[3] == ' ' || line[3] == '-')
+	_, _, ok := ftp.ParseReplyLine(line)
+	return ok
 }

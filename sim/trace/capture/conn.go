@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"ftplab/sim/ftp"
 	"net/netip"
 	"strings"
 	"time"
@@ -132,8 +133,10 @@ const keepProbe = 64 << 10
 // "QUIT\r\n") at the start of a connection's first bytes. (HTTP's "GET "
 // is not one.)
 func looksLikeFTPText(b []byte) bool {
-	if len(b) >= 4 && isDigit(b[0]) && isDigit(b[1]) && isDigit(b[2]) && (b[3] == ' ' || b[3] == '-' || b[3] == '\r' || b[3] == '\n') {
-		return true
+	if len(b) >= 4 {
+		if _, _, ok := ftp.ParseReplyLine(strings.TrimRight(string(b[:4]), "\r\n")); ok {
+			return true
+		}
 	}
 	i := 0
 	for i < len(b) && i < 5 && (b[i] >= 'A' && b[i] <= 'Z' || b[i] >= 'a' && b[i] <= 'z') {
@@ -141,8 +144,6 @@ func looksLikeFTPText(b []byte) bool {
 	}
 	return i >= 3 && i <= 4 && i < len(b) && (b[i] == ' ' || b[i] == '\r' || b[i] == '\n') && ftpVerbs[strings.ToUpper(string(b[:i]))]
 }
-
-func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // direction is what one end sent: pieces of its byte stream by sequence
 // number, unwrapped to 64 bits so transfers past 4 GiB keep counting.

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"ftplab/sim/trace"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 )
 
@@ -76,119 +74,140 @@ func participantID(line string) string {
 }
 
 func mermaidBody(bw *strings.Builder, t trace.Trace) {
-	ids := map[string]string{}
+	d := &diagram{bw: bw, ids: map[string]string{}, drawn: map[int]int64{}, hosts: t.Header.Topology.Hosts}
 	fmt.Fprintln(bw, "sequenceDiagram")
-	participant := func(name, label string) {
-		id := fmt.Sprintf("P%d", len(ids))
-		ids[name] = id
-		fmt.Fprintf(bw, "    participant %s as %s\n", id, mermaidText(label))
+	if len(d.hosts) == 0 {
+		d.hosts = []trace.Host{{Name: "client"}, {Name: "server"}}
 	}
-	hosts := t.Header.Topology.Hosts
-	if len(hosts) == 0 {
-		hosts = []trace.Host{{Name: "client"}, {Name: "server"}}
-	}
-	participant(hosts[0].Name, strings.TrimSpace(hosts[0].Name+" "+hosts[0].Addr))
+	d.participant(d.hosts[0].Name, strings.TrimSpace(d.hosts[0].Name+" "+d.hosts[0].Addr))
 	for _, b := range t.Header.Topology.Boxes {
-		participant(b.Name, b.Name)
+		d.participant(b.Name, b.Name)
 	}
-	for _, h := range hosts[1:] {
-		participant(h.Name, strings.TrimSpace(h.Name+" "+h.Addr))
-	}
-	id := func(name string) string {
-		if v, ok := ids[name]; ok {
-			return v
-		}
-		participant(name, name)
-		return ids[name]
-	}
-	other := func(host string) string {
-		for _, h := range hosts {
-			if h.Name != host {
-				return h.Name
-			}
-		}
-		return host
-	}
-	synTo := map[int]string{}
-	synAt := map[int]int64{}
-	syns := map[int]int{}
-	blocker := map[int]string{}
-	dataBytes := map[int]int64{}
-	dataFrom := map[int]string{}
-	// flushData draws a data connection's bytes as one message when it ends.
-	flushData := func(conn int) {
-		if n := dataBytes[conn]; n > 0 {
-			fmt.Fprintf(bw, "    %s->>%s: %d bytes of data\n", id(dataFrom[conn]), id(other(dataFrom[conn])), n)
-		}
-		delete(dataBytes, conn)
+	for _, h := range d.hosts[1:] {
+		d.participant(h.Name, strings.TrimSpace(h.Name+" "+h.Addr))
 	}
 	for _, e := range t.Events {
-		switch e.Kind {
-		case trace.Segment:
-			if e.Channel == trace.Data {
-				dataBytes[e.Conn] += e.Bytes
-				dataFrom[e.Conn] = e.Host
-				continue
-			}
-			if e.Channel != trace.Control {
-				continue
-			}
-			text := e.Text
-			if text == "" {
-				text = fmt.Sprintf("(%d encrypted bytes)", e.Bytes)
-			}
-			arrow := "->>"
-			if e.Host == "server" {
-				arrow = "-->>"
-			}
-			fmt.Fprintf(bw, "    %s%s%s: %s\n", id(e.Host), arrow, id(other(e.Host)), mermaidText(text))
-		case trace.SYN:
-			synTo[e.Conn], synAt[e.Conn], syns[e.Conn] = e.To, e.T, 1
-		case trace.Retransmit:
-			syns[e.Conn]++
-		case trace.Verdict:
-			if e.Verdict != "accept" {
-				blocker[e.Conn] = e.Box
-				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(e.Box), mermaidText(string(e.Channel)), mermaidText(synTo[e.Conn]))
-				fmt.Fprintf(bw, "    Note over %s: %s by %s\n", id(e.Box), mermaidText(strings.ToUpper(e.Verdict)), mermaidText(e.Rule))
-			}
-		case trace.Connected:
-			fmt.Fprintf(bw, "    %s->>%s: %s connection %s\n", id(e.Host), id(other(e.Host)), mermaidText(string(e.Channel)), mermaidText(e.From+" to "+e.To))
-		case trace.Timeout:
-			target := other(e.Host)
-			if b := blocker[e.Conn]; b != "" {
-				target = b
-			} else {
-				fmt.Fprintf(bw, "    %s-x%s: SYN %s %s\n", id(e.Host), id(target), mermaidText(string(e.Channel)), mermaidText(e.To))
-			}
-			fmt.Fprintf(bw, "    Note over %s: gives up after %s, %d SYNs unanswered\n", id(e.Host), trace.Seconds(e.T-synAt[e.Conn]), syns[e.Conn])
-		case trace.Refused:
-			if blocker[e.Conn] == "" {
-				fmt.Fprintf(bw, "    %s-x%s: SYN %s refused\n", id(e.Host), id(other(e.Host)), mermaidText(string(e.Channel)))
-			}
-		case trace.NAT:
-			fmt.Fprintf(bw, "    Note over %s: translates %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
-		case trace.Close, trace.Reset:
-			flushData(e.Conn)
-			if e.Kind == trace.Reset {
-				who := e.Host
-				if who == "" {
-					who = hosts[0].Name
-				}
-				fmt.Fprintf(bw, "    Note over %s: %s connection reset\n", id(who), mermaidText(string(e.Channel)))
-			}
-		case trace.Rewrite:
-			fmt.Fprintf(bw, "    Note over %s: rewrites %s to %s\n", id(e.Box), mermaidText(e.Before), mermaidText(e.After))
-		case trace.Blind:
-			fmt.Fprintf(bw, "    Note over %s: blind (TLS)\n", id(e.Box))
-		case trace.Ignore:
-			fmt.Fprintf(bw, "    Note over %s: ignores %s\n", id(e.Box), mermaidText(e.Text))
-		case trace.Result:
-			fmt.Fprintf(bw, "    Note over %s,%s: result %s\n", id(hosts[0].Name), id(hosts[len(hosts)-1].Name), mermaidText(e.Verdict+": "+e.Text))
+		c := d.fold.Conn(e.Conn) // the connection as it stood before e
+		d.fold.Apply(e)
+		d.event(e, c)
+	}
+	for _, c := range d.fold.Conns { // bytes after the last close, or never closed
+		d.flushData(c)
+	}
+}
+
+// diagram is a sequence diagram being drawn: its participants, and the
+// connections as the events so far tell them.
+type diagram struct {
+	bw    *strings.Builder
+	ids   map[string]string // participant name -> P0, P1...
+	hosts []trace.Host
+	fold  trace.Fold
+	drawn map[int]int64 // a data connection's bytes already drawn
+}
+
+func (d *diagram) participant(name, label string) {
+	id := fmt.Sprintf("P%d", len(d.ids))
+	d.ids[name] = id
+	fmt.Fprintf(d.bw, "    participant %s as %s\n", id, mermaidText(label))
+}
+
+// id is a participant's id; a name the topology did not list joins.
+func (d *diagram) id(name string) string {
+	if v, ok := d.ids[name]; ok {
+		return v
+	}
+	d.participant(name, name)
+	return d.ids[name]
+}
+
+// other is the host at the far end from host.
+func (d *diagram) other(host string) string {
+	for _, h := range d.hosts {
+		if h.Name != host {
+			return h.Name
 		}
 	}
-	for _, conn := range slices.Sorted(maps.Keys(dataBytes)) { // never closed
-		flushData(conn)
+	return host
+}
+
+func (d *diagram) line(format string, args ...any) { fmt.Fprintf(d.bw, "    "+format+"\n", args...) }
+
+// flushData draws a data connection's bytes since the last drawing as one
+// message, when it ends.
+func (d *diagram) flushData(c *trace.Conn) {
+	if c == nil || c.Channel != trace.Data {
+		return
+	}
+	if n := c.Bytes - d.drawn[c.ID]; n > 0 {
+		d.line("%s->>%s: %d bytes of data", d.id(c.Sender), d.id(d.other(c.Sender)), n)
+	}
+	d.drawn[c.ID] = c.Bytes
+}
+
+// event draws one event; c is its connection as it stood before it.
+func (d *diagram) event(e trace.Event, c *trace.Conn) {
+	ch := mermaidText(string(e.Channel))
+	switch e.Kind {
+	case trace.Segment:
+		if e.Channel != trace.Control {
+			return
+		}
+		text := e.Text
+		if text == "" {
+			text = fmt.Sprintf("(%d encrypted bytes)", e.Bytes)
+		}
+		arrow := "->>"
+		if e.Host == "server" {
+			arrow = "-->>"
+		}
+		d.line("%s%s%s: %s", d.id(e.Host), arrow, d.id(d.other(e.Host)), mermaidText(text))
+	case trace.Verdict:
+		if e.Verdict == "accept" {
+			return
+		}
+		to := e.To
+		if c != nil {
+			to = c.To
+		}
+		d.line("%s-x%s: SYN %s %s", d.id(e.Host), d.id(e.Box), ch, mermaidText(to))
+		d.line("Note over %s: %s by %s", d.id(e.Box), mermaidText(strings.ToUpper(e.Verdict)), mermaidText(e.Rule))
+	case trace.Connected:
+		d.line("%s->>%s: %s connection %s", d.id(e.Host), d.id(d.other(e.Host)), ch, mermaidText(e.From+" to "+e.To))
+	case trace.Timeout:
+		if c == nil {
+			return
+		}
+		if _, _, blocked := c.Blocked(); !blocked {
+			d.line("%s-x%s: SYN %s %s", d.id(e.Host), d.id(d.other(e.Host)), ch, mermaidText(e.To))
+		}
+		d.line("Note over %s: gives up after %s, %d SYNs unanswered", d.id(e.Host), trace.Seconds(e.T-c.Opened), c.Attempts+1)
+	case trace.Refused:
+		if c == nil {
+			return
+		}
+		if _, _, blocked := c.Blocked(); !blocked {
+			d.line("%s-x%s: SYN %s refused", d.id(e.Host), d.id(d.other(e.Host)), ch)
+		}
+	case trace.NAT:
+		d.line("Note over %s: translates %s to %s", d.id(e.Box), mermaidText(e.Before), mermaidText(e.After))
+	case trace.Close, trace.Reset:
+		d.flushData(c)
+		if e.Kind == trace.Reset {
+			who := e.Host
+			if who == "" {
+				who = d.hosts[0].Name
+			}
+			d.line("Note over %s: %s connection reset", d.id(who), ch)
+		}
+	case trace.Rewrite:
+		d.line("Note over %s: rewrites %s to %s", d.id(e.Box), mermaidText(e.Before), mermaidText(e.After))
+	case trace.Blind:
+		d.line("Note over %s: blind (TLS)", d.id(e.Box))
+	case trace.Ignore:
+		d.line("Note over %s: ignores %s", d.id(e.Box), mermaidText(e.Text))
+	case trace.Result:
+		d.line("Note over %s,%s: result %s", d.id(d.hosts[0].Name), d.id(d.hosts[len(d.hosts)-1].Name), mermaidText(e.Verdict+": "+e.Text))
 	}
 }
 
