@@ -46,6 +46,10 @@ func receivedLines(got []Received, cur, w int, st theme.Styles, sofar func(conn 
 			moved = "bytes sent on" // an upload: what came back is the server's word on it
 		}
 		head := fmt.Sprintf("  %s  (%d %s data #%d)", safe(rc.Command), rc.Bytes, moved, rc.Conn)
+		if wire := sofar(rc.Conn); wire > 0 && wire != rc.Bytes {
+			// TLS's records, or what a reset threw away before it was read.
+			head = fmt.Sprintf("  %s  (%d bytes; data #%d carried %d)", safe(rc.Command), rc.Bytes, rc.Conn, wire)
+		}
 		head = cutWords(head, w)
 		if rc.At == cur {
 			head = st.Current.Render(head)

@@ -16,14 +16,14 @@ func TestReceivedLines(t *testing.T) {
 		{At: 9, Command: "put notes.txt", Conn: 3, Bytes: 10, Text: "10 bytes sent"},
 		{At: 12, Command: "nlst empty", Conn: 4, Text: ""},
 	}
-	// Data #2 has carried 7 bytes from step 4 on; the put's connection is
+	// Data #2 has carried its 40 bytes from step 4 on; the put's connection is
 	// never announced as arriving (it is the client's own bytes).
 	step := 0
 	sofar := func(conn int) int64 {
-		if step < 4 {
+		if step < 4 || conn == 4 && step < 12 {
 			return 0
 		}
-		return map[int]int64{2: 7, 3: 10}[conn]
+		return map[int]int64{2: 40, 3: 10, 4: 90}[conn]
 	}
 	for _, tc := range []struct {
 		cur  int
@@ -31,10 +31,10 @@ func TestReceivedLines(t *testing.T) {
 	}{
 		{-1, ""},
 		{3, ""}, // nothing on the data connection yet
-		{4, "  ls  (7 bytes so far on data #2: whole when the server closes it)"}, // on its way
+		{4, "  ls  (40 bytes so far on data #2: whole when the server closes it)"}, // on its way
 		{5, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt"},
 		{11, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt|  put notes.txt  (10 bytes sent on data #3)|    10 bytes sent"},
-		{12, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt|  put notes.txt  (10 bytes sent on data #3)|    10 bytes sent|  nlst empty  (0 bytes on data #4)|    (empty)"},
+		{12, "  ls  (40 bytes on data #2)|    a.txt|    b\\rc.txt|  put notes.txt  (10 bytes sent on data #3)|    10 bytes sent|  nlst empty  (0 bytes; data #4 carried 90)|    (empty)"}, // TLS's records
 	} {
 		step = tc.cur
 		if s := ansi.Strip(strings.Join(receivedLines(got, tc.cur, 80, st, sofar), "|")); s != tc.want {
