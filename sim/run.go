@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,6 +48,10 @@ type Session struct {
 	// after the server shut down (the root is removed then). Not part of
 	// a recorded file.
 	ServerFiles []ServerFile
+	// Received is what the client's commands got back (a listing's text,
+	// a get's size and sha256), in the order they ran. Not part of a
+	// recorded file.
+	Received []Received
 }
 
 // ServerFile is one regular file left in the server's root.
@@ -99,7 +104,7 @@ func Run(ctx context.Context, sc scenario.Scenario, o Options) (*Session, error)
 		verdict = "failed"
 	}
 	rec.add(trace.Event{Kind: trace.Result, Verdict: verdict, Text: reason})
-	s := &Session{Header: hdr, Events: rec.events, ServerFiles: r.files}
+	s := &Session{Header: hdr, Events: rec.events, ServerFiles: r.files, Received: r.got}
 	s.Summary = Summarize(hdr, sc, s.Events)
 	return s, nil
 }
@@ -156,6 +161,7 @@ type runner struct {
 	root           string
 	sample         []byte
 	files          []ServerFile // the root at the end, for Session.ServerFiles
+	got            []Received   // what the script's steps received, for Session.Received
 	tlsServer      *tls.Config
 	tlsClient      *tls.Config
 }
@@ -368,26 +374,41 @@ func uploadContent(name string, size int64) []byte {
 	return bytes.Repeat(line, int(size)/len(line)+1)[:size]
 }
 
+// step runs one line of the script and keeps what it received.
 func (r *runner) step(c *ftp.Client, line string) error {
 	st, err := scenario.ParseStep(line)
 	if err != nil {
 		return err
 	}
+	from := r.rec.mark()
+	var data []byte
+	var moved int64
 	switch st.Verb {
 	case "ls":
-		_, err = c.List(st.Arg)
+		data, err = c.List(st.Arg)
+		moved = int64(len(data))
 	case "nlst":
-		_, err = c.NameList(st.Arg)
+		var names []string
+		names, err = c.NameList(st.Arg)
+		if len(names) > 0 {
+			data = []byte(strings.Join(names, "\r\n") + "\r\n")
+		}
+		moved = int64(len(data))
 	case "get":
 		var got bytes.Buffer
-		if _, err = c.Retrieve(st.Arg, &got); err == nil && st.Arg == scenario.SampleFile {
-			err = checkGet(st.Arg, got.Bytes(), r.sample)
+		moved, err = c.Retrieve(st.Arg, &got)
+		data = got.Bytes()
+		if err == nil && st.Arg == scenario.SampleFile {
+			err = checkGet(st.Arg, data, r.sample)
 		}
 	case "put":
-		want := uploadContent(st.Arg, int64(r.sc.FileSize))
-		if _, err = c.Store(st.Arg, bytes.NewReader(want)); err == nil {
-			err = checkPut(r.root, st.Arg, want)
+		data = uploadContent(st.Arg, int64(r.sc.FileSize))
+		if moved, err = c.Store(st.Arg, bytes.NewReader(data)); err == nil {
+			err = checkPut(r.root, st.Arg, data)
 		}
+	}
+	if rc, ok := r.received(from, line, st, data, moved, err); ok {
+		r.got = append(r.got, rc)
 	}
 	return err
 }

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -36,12 +35,19 @@ type Sandbox struct {
 func NewSandbox(run func(sc scenario.Scenario, title string) (player.Session, error), o player.Options) *Sandbox {
 	in := textinput.New()
 	in.Prompt = "ftp> "
-	in.Placeholder = "get hello.txt   (ls, nlst, get FILE, put FILE)"
-	in.SetSuggestions([]string{"get hello.txt", "ls", "nlst", "put notes.txt", "ls; get hello.txt"})
-	in.ShowSuggestions = true // tab completes; the rest of the suggestion shows dimmed
+	in.Placeholder = defaultCommand // what enter runs on an empty line
+	in.SetSuggestions(suggestions)
+	in.ShowSuggestions = true   // tab completes; the line under the prompt lists the matches
+	in.SetWidth(inputWidth(80)) // until told the size: with no width the placeholder shows one letter
+	st := theme.New(o.NoColor, o.Present, o.Light)
+	// The placeholder and the rest of a suggestion are not typed text:
+	// without colour they are faint, so they still look different.
+	styles := in.Styles()
+	styles.Focused.Placeholder, styles.Focused.Suggestion = st.Dim.Faint(o.NoColor), st.Dim.Faint(o.NoColor)
+	in.SetStyles(styles)
 	in.Focus()
 	return &Sandbox{sc: scenario.Scenario{Mode: ftp.ModePassive, Firewall: "none", NAT: "none"}, input: in, run: run, o: o,
-		st: theme.New(o.NoColor, o.Present, o.Light), w: 80, h: 24}
+		st: st, w: 80, h: 24}
 }
 
 // Init starts the cursor.
@@ -122,6 +128,7 @@ func (s *Sandbox) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.w, s.h = msg.Width, msg.Height
+		s.input.SetWidth(inputWidth(s.w)) // a long line scrolls instead of being cut
 	case resumedMsg:
 		s.input.Reset()
 		return s, s.input.Focus()
@@ -168,10 +175,11 @@ func (s *Sandbox) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (s *Sandbox) play() tea.Cmd {
 	line := strings.TrimSpace(s.input.Value())
 	if line == "" {
-		line = "get hello.txt"
+		line = defaultCommand
 	}
 	if n := len(s.history); n == 0 || s.history[n-1] != line {
 		s.history = append(s.history, line)
+		s.input.SetSuggestions(withHistory(s.history))
 	}
 	s.back = 0
 	// Several commands in one login: "ls; get hello.txt".
@@ -229,46 +237,4 @@ func (s *Sandbox) knobsOn() []string {
 		}
 	}
 	return on
-}
-
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
-}
-
-// View shows the knobs and the prompt.
-func (s *Sandbox) View() tea.View {
-	sc := s.sc
-	fw := map[string]string{"client": onOff(sc.ClientFirewall()), "server": onOff(sc.ServerFirewall())}
-	lines := []string{
-		s.st.Title.Render(" ftplab · sandbox"),
-		"",
-		" Set up the network, type a client command, press enter to watch it happen.",
-		"",
-		fmt.Sprintf("   F1  mode              %s", sc.Mode),
-		fmt.Sprintf("   F2  client firewall   %s   (deny inbound NEW)", fw["client"]),
-		fmt.Sprintf("   F3  server firewall   %s   (allow inbound 21 only)", fw["server"]),
-		fmt.Sprintf("   F4  open passive range %s  (server firewall admits 30000-30009)", onOff(sc.OpenPasv)),
-		fmt.Sprintf("   F5  NAT               %s", sc.NAT),
-		fmt.Sprintf("   F6  FTP helper        %s", onOff(sc.ALG)),
-		fmt.Sprintf("   F7  TLS               %s", onOff(sc.TLS)),
-		fmt.Sprintf("   F8  pasv_address      %s   (server advertises its public address)", onOff(sc.PasvAddress)),
-		fmt.Sprintf("   F9  skip 227 address  %s   (client acts like curl)", onOff(sc.SkipPasvIP)),
-		fmt.Sprintf("   F10 link              %s   (or ctrl+f)", linkPresets[s.link].name),
-		"",
-		" " + s.input.View(),
-	}
-	if s.err != nil {
-		lines = append(lines, "", s.st.Bad.Render(" "+s.err.Error()))
-	}
-	if s.quitting {
-		lines = append(lines, "", s.st.Prompt.Render(" Quit the sandbox? y quits, any other key stays."))
-	}
-	lines = append(lines, "", s.st.Dim.Render(" enter run · ↑/↓ earlier commands · a; b runs both in one login · m/esc in the player comes back here · q quits"))
-	v := tea.NewView(theme.Fit(lines, s.w, s.h))
-	v.AltScreen = true
-	v.WindowTitle = "ftplab sandbox"
-	return v
 }

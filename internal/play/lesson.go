@@ -82,7 +82,7 @@ func Lesson(ctx context.Context, name string) (player.Session, error) {
 			}})
 		f.setErr(err)
 	}()
-	s := player.Session{Feed: f, Guide: Guide(l), Length: steps(dry.Events)}
+	s := player.Session{Feed: f, Guide: Guide(l), Length: steps(dry.Events), Received: listings(dry.Received)}
 	select {
 	case s.Header = <-header:
 	case <-f.events: // the run ended before it had a header

@@ -2,6 +2,8 @@ package player
 
 import (
 	"fmt"
+	"math"
+	"sort"
 
 	"ftplab/sim/trace"
 	"ftplab/tui/theme"
@@ -219,4 +221,28 @@ func leadsTo(e, next trace.Event) bool {
 		return false
 	}
 	return (e.Kind == trace.RST && next.Kind == trace.Refused) || (e.Kind == trace.FIN && next.Kind == trace.Close)
+}
+
+// stepOf is the step of the event at index j of every event (a
+// transport event: the step before it); beyond the events so far, a step
+// that has not come.
+func (s *stream) stepOf(j int) int {
+	if j >= len(s.all) {
+		return math.MaxInt
+	}
+	return sort.SearchInts(s.stepAt, j+1) - 1
+}
+
+// receivedSteps is Session.Received with each At, an index in every
+// event the session brought, turned into the step it belongs to.
+func (p *Player) receivedSteps() []Received {
+	if len(p.s.Received) == 0 {
+		return nil
+	}
+	out := make([]Received, len(p.s.Received))
+	for k, rc := range p.s.Received {
+		rc.At = p.ev.stepOf(rc.At)
+		out[k] = rc
+	}
+	return out
 }

@@ -543,8 +543,14 @@ func (p *Player) compose(key screenKey) composed {
 		lines = append(lines, p.panel(prog, i, w, h-len(lines)-len(footer))...)
 	default:
 		lines = append(lines, p.narration(cur, mw)...)
-		// The transcript takes what room is left.
+		// What the client received, then the transcript in what is left.
 		room := h - len(lines) - len(footer) - 1
+		// While a question is open the transcript it refers to keeps the room.
+		if got := receivedLines(p.receivedSteps(), i, mw, p.st, prog.bytesOn, func(id int) string { return p.names.of(p.s.Events, id) }); len(got) > 0 && room >= 5 && p.q.asking == nil {
+			pane := receivedPane(got, mw, min(len(got)+1, max(2, room/2)), p.st)
+			lines = append(lines, pane...)
+			room -= len(pane)
+		}
 		if room >= 3 { // projectors too: the questions refer to the transcript
 			lines = append(lines, transcriptPane(prog.lines, i, mw, room, p.st)...)
 		}

@@ -14,6 +14,10 @@ type Session struct {
 	// Length is how many events the whole session has, when a live one
 	// knows it ahead (a lesson played once first); 0 when unknown.
 	Length int
+	// Received is what the client's commands got back (a listing's text,
+	// a get's size and sha256), each shown from the event by which it had
+	// arrived; nil when nobody knows (a recorded trace holds no payload).
+	Received []Received
 }
 
 // A Feed delivers a run's events as they happen.
