@@ -198,19 +198,54 @@ func decided(line, rule string) bool {
 	return line == rule || "rule "+line == rule
 }
 
-// inspectorView is the inspector cut to w x h.
+// inspectorView is the inspector in w x h: a long line wraps under its
+// layer's label rather than losing its end (an address, a rule).
 func inspectorView(lines []string, w, h int, st theme.Styles) []string {
 	out := []string{st.Pane.Render(ansi.Truncate(" inspector · i closes", w, "…"))}
 	for _, l := range lines {
-		if len(out) >= h {
-			break
-		}
 		l = safe(l) // every line quotes the session's fields
-		if strings.Contains(l, " ▶ ") {
-			out = append(out, st.Current.Render(ansi.Truncate(l, w, "…")))
-			continue
+		for _, part := range wrapUnder(l, w) {
+			if len(out) >= h {
+				return out
+			}
+			if strings.Contains(l, " ▶ ") {
+				part = st.Current.Render(part)
+			}
+			out = append(out, part)
 		}
-		out = append(out, ansi.Truncate(l, w, "…"))
 	}
 	return out
+}
+
+// inspectorIndent is the width of a layer's label ("addr  ", "tcp   ").
+const inspectorIndent = 6
+
+// wrapUnder wraps l at spaces to width w, its continuation lines indented
+// under the label.
+func wrapUnder(l string, w int) []string {
+	if ansi.StringWidth(l) <= w || w <= 2*inspectorIndent {
+		return []string{ansi.Truncate(l, w, "…")}
+	}
+	first, rest := cutAtWidth(l, w)
+	out := []string{first}
+	pad := strings.Repeat(" ", inspectorIndent)
+	for rest != "" {
+		var line string
+		line, rest = cutAtWidth(rest, w-inspectorIndent)
+		out = append(out, pad+line)
+	}
+	return out
+}
+
+// cutAtWidth splits s at the last space that leaves the head within w (or
+// at w when a word is longer), dropping that space.
+func cutAtWidth(s string, w int) (head, tail string) {
+	if ansi.StringWidth(s) <= w {
+		return s, ""
+	}
+	head = ansi.Truncate(s, w, "")
+	if i := strings.LastIndexByte(head, ' '); i > 0 {
+		head = head[:i]
+	}
+	return strings.TrimRight(head, " "), strings.TrimLeft(s[len(head):], " ")
 }
