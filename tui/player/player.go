@@ -327,26 +327,34 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	}
-	t := &p.tr
+	if cmd, ok := p.paneKey(msg); ok {
+		return cmd
+	}
+	return p.moveKey(msg)
+}
+
+// paneKey handles the keys that open, close and switch what is shown;
+// ok is false for any other key.
+func (p *Player) paneKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	switch {
 	case key.Matches(msg, p.keys.Back) || msg.String() == "esc":
 		switch {
 		case p.fullHelp:
 			p.fullHelp = false
-			return nil
+			return nil, true
 		case p.inspect:
 			p.inspect = false
-			return nil
+			return nil, true
 		case !p.keys.Back.Enabled():
-			return nil // nothing below to go back to
+			return nil, true // nothing below to go back to
 		}
-		return func() tea.Msg { return BackMsg{} }
+		return func() tea.Msg { return BackMsg{} }, true
 	case key.Matches(msg, p.keys.Events):
 		p.list.open = !p.list.open
 	case key.Matches(msg, p.keys.Filter), key.Matches(msg, p.keys.Search):
 		p.list.open = true
 		_, _, cmd := p.list.key(msg, p.s.Events)
-		return cmd
+		return cmd, true
 	case key.Matches(msg, p.keys.Inspect):
 		p.inspect = !p.inspect
 	case key.Matches(msg, p.keys.Detail):
@@ -354,6 +362,16 @@ func (p *Player) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.pk = 0
 	case key.Matches(msg, p.keys.Help):
 		p.fullHelp = !p.fullHelp
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// moveKey handles the keys that move through the session.
+func (p *Player) moveKey(msg tea.KeyPressMsg) tea.Cmd {
+	t := &p.tr
+	switch {
 	case key.Matches(msg, p.keys.Next):
 		t.playing = false
 		if p.nextPacket() {
