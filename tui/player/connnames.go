@@ -12,9 +12,10 @@ import (
 // connection is "control 2". Students read a global id ("data #2") as
 // "the second data connection".
 type connNames struct {
-	seen  int // events looked at
-	names map[int]string
-	count map[trace.Channel]int
+	seen    int // events looked at
+	names   map[int]string
+	dialers map[int]string // the host of each connection's first event: its SYN's
+	count   map[trace.Channel]int
 }
 
 // of is the name of connection id, from the events so far.
@@ -23,7 +24,7 @@ func (c *connNames) of(events []trace.Event, id int) string {
 		return n
 	}
 	if c.names == nil {
-		c.names, c.count = map[int]string{}, map[trace.Channel]int{}
+		c.names, c.dialers, c.count = map[int]string{}, map[int]string{}, map[trace.Channel]int{}
 	}
 	for ; c.seen < len(events); c.seen++ {
 		e := events[c.seen]
@@ -31,6 +32,7 @@ func (c *connNames) of(events []trace.Event, id int) string {
 			continue
 		}
 		c.count[e.Channel]++
+		c.dialers[e.Conn] = e.Host
 		n := c.count[e.Channel]
 		switch {
 		case e.Channel == trace.Control && n == 1:
@@ -49,6 +51,12 @@ func (c *connNames) of(events []trace.Event, id int) string {
 		return n
 	}
 	return fmt.Sprintf("connection %d", id)
+}
+
+// dialer is the host that dialed connection id ("" before it appears).
+func (c *connNames) dialer(events []trace.Event, id int) string {
+	c.of(events, id)
+	return c.dialers[id]
 }
 
 // describe is trace.Describe with the connection named per channel.

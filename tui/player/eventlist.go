@@ -198,9 +198,14 @@ func (l *eventList) key(msg tea.KeyPressMsg, events []trace.Event) (jump int, ha
 
 // view is the list in w x h cells: a title line, then the events around
 // the selection, the player's step marked ▶ and the selection highlighted.
-func (l *eventList) view(events []trace.Event, cur, w, h int, st theme.Styles) []string {
+// sub, when not nil, gives the lines shown under a step (its packets, in
+// packets detail).
+func (l *eventList) view(events []trace.Event, cur, w, h int, st theme.Styles, sub func(step int) []string) []string {
 	if !l.moved {
 		l.sel = cur
+	}
+	if sub == nil {
+		sub = func(int) []string { return nil }
 	}
 	idx := l.index(events)
 	title := fmt.Sprintf(" events · %s · %d of %d · f filter · / search · enter go", listFilters[l.filter].name, len(idx), len(events))
@@ -212,8 +217,18 @@ func (l *eventList) view(events []trace.Event, cur, w, h int, st theme.Styles) [
 	if rows <= 0 {
 		return out[:h]
 	}
+	// Start so that the selection sits about the middle, counting the
+	// lines under each step.
 	at := position(idx, l.sel)
-	start := min(max(at-rows/2, 0), max(len(idx)-rows, 0))
+	start, above := min(at, len(idx)), 0
+	for start > 0 {
+		n := 1 + len(sub(idx[start-1]))
+		if above+n > rows/2 {
+			break
+		}
+		start, above = start-1, above+n
+	}
+	start = min(start, max(len(idx)-rows, 0))
 	for k := start; k < len(idx) && len(out) < h; k++ {
 		i := idx[k]
 		mark := "  "
@@ -225,6 +240,12 @@ func (l *eventList) view(events []trace.Event, cur, w, h int, st theme.Styles) [
 			line = st.Current.Render(line)
 		}
 		out = append(out, line)
+		for _, s := range sub(i) {
+			if len(out) >= h {
+				break
+			}
+			out = append(out, ansi.Truncate(s, w, "…"))
+		}
 	}
 	if len(idx) == 0 {
 		out = append(out, st.Dim.Render("  no event matches"))

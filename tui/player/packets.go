@@ -144,9 +144,7 @@ func packetLine(pk trace.Packet, dialer, listener string) string {
 
 // ends are the dialer's and listener's names of a connection.
 func (p *Player) ends(conn int) (dialer, listener string) {
-	if c := p.prog.fold.Conn(conn); c != nil {
-		dialer = c.Dialer
-	}
+	dialer = p.names.dialer(p.s.Events, conn)
 	for _, h := range p.s.Header.Topology.Hosts {
 		if h.Name != dialer {
 			listener = h.Name
@@ -180,6 +178,38 @@ func (p *Player) packetLines(w, room int, st theme.Styles) []string {
 			continue
 		}
 		out = append(out, line)
+	}
+	return out
+}
+
+// listPacketsMax bounds the packets the event list shows under a step.
+const listPacketsMax = 4
+
+// listPackets are the lines the event list shows under a step in packets
+// detail: its packets (a window around the current one on the player's
+// step), the current one marked.
+func (p *Player) listPackets(step int) []string {
+	pks := p.packets().byStep[step]
+	first, cur := 0, -1
+	if step == p.tr.i {
+		cur = p.pk
+		first = max(0, min(p.pk-listPacketsMax/2, len(pks)-listPacketsMax))
+	}
+	var out []string
+	if first > 0 {
+		out = append(out, fmt.Sprintf("             … %d packets before", first))
+	}
+	last := min(len(pks), first+listPacketsMax)
+	for k := first; k < last; k++ {
+		d, l := p.ends(pks[k].Conn)
+		mark := "  "
+		if k == cur {
+			mark = "▸ "
+		}
+		out = append(out, fmt.Sprintf("           %s%s %s", mark, packetLine(pks[k], d, l), p.connLabel(pks[k].Conn)))
+	}
+	if n := len(pks) - last; n > 0 {
+		out = append(out, fmt.Sprintf("             … %d more packets", n))
 	}
 	return out
 }

@@ -3,8 +3,10 @@ package player
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -147,4 +149,28 @@ func joinHostPort(ip string, port int) string {
 		return fmt.Sprintf("[%s]:%d", ip, port)
 	}
 	return fmt.Sprintf("%s:%d", ip, port)
+}
+
+// TestEventListShowsPacketsInPacketsDetail: with d, the event list shows
+// each step's packets under it (the handshake under "connected", the
+// current one marked); in steps detail it shows none.
+func TestEventListShowsPacketsInPacketsDetail(t *testing.T) {
+	s := lesson(t, "active-client-firewall")
+	s.Guide = narrationOnly{s.Guide}
+	p := New(s, Options{NoColor: true})
+	p.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	press(p, "e")
+	for k := 0; k < 10 && !(len(p.stepPackets()) > 0 && p.stepPackets()[0].Flags.String() == "SYN, ACK"); k++ {
+		press(p, "right")
+	}
+	if got := screen(t, p); strings.Contains(got, "[SYN, ACK]") {
+		t.Fatalf("steps detail: the list shows packets:\n%s", got)
+	}
+	press(p, "d")
+	got := screen(t, p)
+	for _, want := range []string{"client → server [SYN] Seq=0", "  client → server [ACK] Seq=1 Ack=1", "▸ server → client [SYN, ACK] Seq=0 Ack=1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("packets detail: the list lacks %q:\n%s", want, got)
+		}
+	}
 }

@@ -649,7 +649,11 @@ func (p *Player) panel(prog *progress, i, w, h int) []string {
 		listH = h / 2
 	}
 	if p.list.open {
-		out = append(out, p.list.view(p.s.Events, i, w, listH, p.st)...)
+		var sub func(int) []string
+		if p.detail == detailPackets {
+			sub = p.listPackets
+		}
+		out = append(out, p.list.view(p.s.Events, i, w, listH, p.st, sub)...)
 		for len(out) < listH {
 			out = append(out, "")
 		}
