@@ -358,7 +358,11 @@ func (p *Player) paneKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	case key.Matches(msg, p.keys.Inspect):
 		p.inspect = !p.inspect
 	case key.Matches(msg, p.keys.Detail):
-		p.detail ^= 1
+		if p.detail == detailSteps {
+			p.detail = detailPackets
+		} else {
+			p.detail = detailSteps
+		}
 		p.pk = 0
 	case key.Matches(msg, p.keys.Help):
 		p.fullHelp = !p.fullHelp
