@@ -2,10 +2,12 @@ package player
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // keyMap is the player's keys; help renders from it.
@@ -130,6 +132,27 @@ func CheckKeys(overrides map[string][]string) error {
 // ShortHelp is the one-line help under the player.
 func (k keyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Next, k.Prev, k.Play, k.Faster, k.Start, k.Help, k.Quit}
+}
+
+// shortHelpDrops are the bindings a narrow footer leaves out, first to
+// last, so that "? help" and "q quit" always show.
+func (k keyMap) shortHelpDrops() []key.Binding {
+	return []key.Binding{k.Start, k.Faster, k.Play, k.Prev}
+}
+
+// fitShortHelp renders the one-line help within w cells, leaving out what
+// does not fit rather than cutting the line (which lost "q quit" first).
+func (k keyMap) fitShortHelp(render func([]key.Binding) string, w int) string {
+	bindings := k.ShortHelp()
+	line := render(bindings)
+	for _, drop := range k.shortHelpDrops() {
+		if ansi.StringWidth(line) <= w {
+			break
+		}
+		bindings = slices.DeleteFunc(bindings, func(b key.Binding) bool { return slices.Equal(b.Keys(), drop.Keys()) })
+		line = render(bindings)
+	}
+	return line
 }
 
 // FullHelp is the `?` view. Each key is listed once: with the default

@@ -425,6 +425,14 @@ func (p *Player) moveKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// uncutHelp renders bindings on one line, however wide (the footer
+// chooses what fits).
+func (p *Player) uncutHelp(b []key.Binding) string {
+	h := p.help
+	h.SetWidth(0)
+	return h.ShortHelpView(b)
+}
+
 // View draws the screen.
 func (p *Player) View() tea.View {
 	v := tea.NewView(p.Render())
@@ -556,7 +564,7 @@ func (p *Player) compose(key screenKey) composed {
 	rows := stg.connRows(len(head))
 	lines = append(lines, rows...)
 
-	footer := []string{p.tl.view(p.s.Events, p.length(), i, w, p.st), p.help.ShortHelpView(p.keys.ShortHelp())}
+	footer := []string{p.tl.view(p.s.Events, p.length(), i, w, p.st), p.keys.fitShortHelp(p.uncutHelp, w)}
 	switch {
 	case panel && !side && (w < 80 || h < 24):
 		lines = append(lines, p.st.Dim.Render(" make the window larger (80x24 or more) for the event list and inspector"))
