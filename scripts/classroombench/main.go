@@ -233,7 +233,7 @@ func line(name string, v float64, unit string, local float64, note string) {
 		verdict = "FAIL"
 		failed = true
 	}
-	fmt.Printf("%-16s %.2f %s ratio=%.2f target=<%g %s %s\n", name, v, unit, r, target, verdict, note)
+	fmt.Printf("%-22s %.2f %s%s ratio=%.2f target=<%g %s\n", name, v, unit, strings.ReplaceAll(note, " ", ""), r, target, verdict)
 }
 
 var failed bool
