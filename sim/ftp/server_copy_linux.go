@@ -39,6 +39,10 @@ const directWait = 50 * time.Millisecond
 // (Go's own is the same, /proc/sys/fs/pipe-max-size by default).
 const directPipeSize = 1 << 20
 
+// directYield is how often a direct copy passes through the scheduler:
+// well inside the runtime's 10 ms before it preempts a running goroutine.
+const directYield = 2 * time.Millisecond
+
 var errDirectClosed = fmt.Errorf("direct copy: %w", net.ErrClosed)
 
 // directCopy runs the copy if it is one of the two it knows (dst the bare
@@ -94,6 +98,12 @@ func directCopy(conn net.Conn, dst io.Writer, src io.Reader, file *os.File, stal
 		return 0, nil, false
 	}
 	defer p.close()
+	// The socket reads as ready (to poll(2), and to the runtime's epoll,
+	// which otherwise wakes a thread for every segment that arrives) only
+	// once a pipe's worth has come: a fourth of the wakeups (strace of a
+	// 1 GiB STOR: epoll_pwait 5,753 -> 1,414). A slower sender is read
+	// anyway when a wait times out (directWait), and the FIN always wakes.
+	rc.Control(func(fd uintptr) { unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVLOWAT, directPipeSize) })
 	rerr := rc.Read(func(sfd uintptr) bool {
 		n, err = w.receiveFile(int(sfd), ffd, p)
 		return true
@@ -111,43 +121,61 @@ type directWaiter struct {
 	}
 	stall time.Duration
 	last  time.Time // the last progress
+	// yielded is the last pass through the scheduler (see turn).
+	yielded time.Time
 }
 
 // progress notes that bytes moved.
 func (w *directWaiter) progress() { w.last = time.Now() }
 
+// turn comes before each call: it passes through the scheduler, and says
+// whether the connection was closed meanwhile. A goroutine that only ever
+// makes system calls looks to the runtime like one running without a
+// break: after 10 ms the monitor takes its P away in every call, each
+// time waking another thread to look for work (strace of a 1 GiB STOR:
+// splice on four threads, 2,400 monitor wakeups, 5,000 epoll_pwait).
+// A Gosched every call costs as much again in futex wakeups; one every
+// few milliseconds keeps the P.
+func (w *directWaiter) turn() error {
+	if now := time.Now(); now.Sub(w.yielded) > directYield {
+		runtime.Gosched()
+		w.yielded = now
+	}
+	if w.closed() {
+		return errDirectClosed
+	}
+	return nil
+}
+
 // closed says whether the connection has been closed meanwhile: Control
 // fails once Close has begun.
 func (w *directWaiter) closed() bool { return w.rc.Control(func(uintptr) {}) != nil }
 
-// wait blocks until the socket is ready for events, the stall limit
-// passes (os.ErrDeadlineExceeded) or the connection is closed.
+// wait blocks until the socket is ready for events or directWait
+// passes; it fails once the stall limit has passed with no progress
+// (os.ErrDeadlineExceeded) or the connection is closed. The caller tries
+// its call again either way: on a STOR a slow sender's bytes are below
+// the socket's low-water mark and only a try reads them.
 func (w *directWaiter) wait(sfd int, events int16) error {
-	for {
-		if w.closed() {
-			return errDirectClosed
-		}
-		if time.Since(w.last) > w.stall {
-			return fmt.Errorf("data connection stalled for %v: %w", w.stall, os.ErrDeadlineExceeded)
-		}
-		fds := []unix.PollFd{{Fd: int32(sfd), Events: events}}
-		n, err := unix.Poll(fds, int(directWait/time.Millisecond))
-		switch {
-		case err == unix.EINTR || n == 0:
-			continue
-		case err != nil:
-			return os.NewSyscallError("poll", err)
-		}
-		return nil // ready, or an error the next call reports
+	if w.closed() {
+		return errDirectClosed
 	}
+	if time.Since(w.last) > w.stall {
+		return fmt.Errorf("data connection stalled for %v: %w", w.stall, os.ErrDeadlineExceeded)
+	}
+	fds := []unix.PollFd{{Fd: int32(sfd), Events: events}}
+	if _, err := unix.Poll(fds, int(directWait/time.Millisecond)); err != nil && err != unix.EINTR {
+		return os.NewSyscallError("poll", err)
+	}
+	return nil // ready, timed out, or an error the next call reports
 }
 
 // sendFile sends the file from its position to its end.
 func (w *directWaiter) sendFile(sfd, ffd int) (int64, error) {
 	var total int64
 	for {
-		if w.closed() {
-			return total, errDirectClosed
+		if err := w.turn(); err != nil {
+			return total, err
 		}
 		n, err := unix.Sendfile(sfd, ffd, nil, 1<<30)
 		if n > 0 {
@@ -172,8 +200,8 @@ func (w *directWaiter) sendFile(sfd, ffd int) (int64, error) {
 func (w *directWaiter) receiveFile(sfd, ffd int, p directPipe) (int64, error) {
 	var total int64
 	for {
-		if w.closed() {
-			return total, errDirectClosed
+		if err := w.turn(); err != nil {
+			return total, err
 		}
 		in, err := unix.Splice(sfd, nil, p.w, nil, directPipeSize, unix.SPLICE_F_NONBLOCK|unix.SPLICE_F_MOVE)
 		switch {

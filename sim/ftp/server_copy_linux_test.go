@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestDirectCopy: binary RETR (whole and resumed) and STOR over plain TCP
@@ -66,5 +67,35 @@ func TestDirectCopy(t *testing.T) {
 				t.Errorf("%s holds %d bytes (%v), want %d", tt.file, len(got), err, len(tt.want))
 			}
 		})
+	}
+}
+
+// TestDirectTrickle: a STOR that sends 1 KiB at a time, far below the
+// socket's low-water mark, for longer than DataTimeout, is still read as
+// it comes (each poll(2) that times out is followed by a try) and not cut
+// as a stall.
+func TestDirectTrickle(t *testing.T) {
+	dir := sandbox(t)
+	limit := 300 * time.Millisecond
+	addr := testServer(t, dir, func(c *ServerConfig) { c.DataTimeout = limit })
+	c := loginBinary(t, addr)
+	before := directCopies.Load()
+	d := c.openTransfer("STOR trickle.bin")
+	piece := bytes.Repeat([]byte("x"), 1024)
+	start := time.Now()
+	for time.Since(start) < 3*limit {
+		if _, err := d.Write(piece); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	d.Close()
+	c.expect(226)
+	if directCopies.Load() == before {
+		t.Error("the STOR did not take the direct path")
+	}
+	fi, err := os.Stat(filepath.Join(dir, "trickle.bin"))
+	if err != nil || fi.Size() == 0 || fi.Size()%1024 != 0 {
+		t.Errorf("trickle.bin: %v, %v", fi, err)
 	}
 }
