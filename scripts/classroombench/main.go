@@ -206,9 +206,9 @@ func run(bin string, n int, idle time.Duration, keys int) error {
 	sec := idle.Seconds()
 	perRSS, perIdle := float64(held-base)/float64(n), float64(s1-s0)/sec/float64(n)
 	localIdle := float64(l1-l0) / sec
-	line("classroom-rss", perRSS, "KiB/session", float64(lrss), fmt.Sprintf("(%d sessions: %d -> %d KiB; local lesson %d KiB)", n, base, held, lrss))
-	line("classroom-idle", perIdle, "CPU-ms/s/session", localIdle, fmt.Sprintf("(%d sessions idle %v; local lesson %.1f CPU-ms/s)", n, idle, localIdle))
-	line("classroom-key95", p(lat, 95), "ms", p(llat, 95), fmt.Sprintf("(%d keys, %d sessions at once, median %.1f; local lesson p95 %.1f, median %.1f, %d keys)",
+	line("classroom-rss", perRSS, "KiB/session", float64(lrss), fmt.Sprintf("(sessions=%d;server=%d->%dKiB;local-lesson=%dKiB)", n, base, held, lrss))
+	line("classroom-idle", perIdle, "CPU-ms/s/session", localIdle, fmt.Sprintf("(sessions=%d;idle=%v;local-lesson=%.1fCPU-ms/s)", n, idle, localIdle))
+	line("classroom-key95", p(lat, 95), "ms", p(llat, 95), fmt.Sprintf("(keys=%d;sessions-at-once=%d;median=%.1f;local-lesson:p95=%.1f,median=%.1f,keys=%d)",
 		len(lat), n, p(lat, 50), p(llat, 95), p(llat, 50), len(llat)))
 	if len(lat) < n*keys {
 		return fmt.Errorf("%d of %d keys got no frame within 5 s", n*keys-len(lat), n*keys)
@@ -233,7 +233,7 @@ func line(name string, v float64, unit string, local float64, note string) {
 		verdict = "FAIL"
 		failed = true
 	}
-	fmt.Printf("%-16s %.2f %s ratio=%.2f target=<%g %s %s\n", name, v, unit, r, target, verdict, note)
+	fmt.Printf("%-22s %.2f %s%s ratio=%.2f target=<%g %s\n", name, v, unit, note, r, target, verdict)
 }
 
 var failed bool

@@ -25,6 +25,9 @@ func (c *session) copyData(conn net.Conn, dst io.Writer, src io.Reader, file *os
 	if copyHook != nil {
 		copyHook(dst, src)
 	}
+	if n, err, ok := directCopy(conn, dst, src, file, c.srv.cfg.DataTimeout); ok {
+		return n, err
+	}
 	defer c.stallWatch(conn, file)()
 	var total int64
 	for {

@@ -1,0 +1,16 @@
+//go:build !linux
+
+package ftp
+
+import (
+	"io"
+	"net"
+	"os"
+	"time"
+)
+
+// directCopy is Linux's (sendfile and splice waiting in poll(2)); elsewhere
+// every copy takes Go's own path.
+func directCopy(net.Conn, io.Writer, io.Reader, *os.File, time.Duration) (int64, error, bool) {
+	return 0, nil, false
+}
