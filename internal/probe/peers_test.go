@@ -216,40 +216,12 @@ func TestProbePureftpd(t *testing.T) {
 	})
 }
 
-// vsftpdAt runs vsftpd with a config of our own (peertest.Vsftpd listens on
-// 127.0.0.1 only) and returns its address.
+// vsftpdAt serves a directory holding readme.txt with vsftpd on host.
 func vsftpdAt(t *testing.T, network, host, extra string) string {
 	t.Helper()
-	bin := peertest.Need(t, "vsftpd")[0]
-	if os.Geteuid() != 0 {
-		peertest.Missing(t, "vsftpd needs root to run standalone")
-	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "readme.txt"), []byte("hi\n"), 0o644)
-	os.Chmod(dir, 0o555)
-	port := freePort(t, network, host)
-	listen := "listen=YES\nlisten_address=" + host
-	if network == "tcp6" {
-		listen = "listen=NO\nlisten_ipv6=YES\nlisten_address6=" + host
-	}
-	conf := filepath.Join(t.TempDir(), "vsftpd.conf")
-	os.WriteFile(conf, fmt.Appendf(nil, `%s
-listen_port=%d
-background=NO
-anonymous_enable=YES
-local_enable=NO
-no_anon_password=YES
-anon_root=%s
-secure_chroot_dir=%s
-seccomp_sandbox=NO
-pasv_min_port=%d
-pasv_max_port=%d
-connect_from_port_20=NO
-xferlog_enable=NO
-%s`, listen, port, dir, t.TempDir(), port+1, port+20, extra), 0o600)
-	addr := net.JoinHostPort(host, fmt.Sprint(port))
-	startDaemon(t, addr, bin, conf)
-	return addr
+	return peertest.VsftpdAt(t, network, host, dir, extra)
 }
 
 func hasIPv6(t *testing.T) {
