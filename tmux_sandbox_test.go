@@ -1,10 +1,6 @@
 package main
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,17 +14,7 @@ import (
 // screen, under the narration.
 func TestTmuxSandboxListing(t *testing.T) {
 	peertest.Need(t, "tmux")
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "ftplab")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	server := "ftplab-sandbox-" + strconv.Itoa(os.Getpid())
-	tm := func(args ...string) string {
-		out, _ := exec.Command("tmux", append([]string{"-L", server}, args...)...).CombinedOutput()
-		return string(out)
-	}
-	defer tm("kill-server")
+	bin, _, tm := tmuxRig(t, "sandbox")
 	// wait captures pane until it shows every want, or 10 s have passed.
 	wait := func(pane string, want ...string) string {
 		var sc string
@@ -45,8 +31,8 @@ func TestTmuxSandboxListing(t *testing.T) {
 		return sc
 	}
 	for _, sz := range []struct{ name, w, h string }{{"narrow", "60", "24"}, {"walk", "100", "30"}} {
-		if out, err := exec.Command("tmux", "-L", server, "new", "-d", "-s", sz.name, "-x", sz.w, "-y", sz.h, bin+" sandbox; sleep 30").CombinedOutput(); err != nil {
-			t.Fatalf("tmux: %v %s", err, out)
+		if out := tm("new", "-d", "-s", sz.name, "-x", sz.w, "-y", sz.h, bin+" sandbox; sleep 30"); out != "" {
+			t.Fatalf("tmux: %s", out)
 		}
 		sc := wait(sz.name, "ftp> get hello.txt", "an empty line runs get hello.txt")
 		if flat := strings.Join(strings.Fields(sc), " "); !strings.Contains(flat, "ftp> get hello.txt commands: ls [DIR] · nlst [DIR] · get FILE · put FILE ·") {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,22 +17,12 @@ import (
 // the drop, quit, and check the exit status.
 func TestTmuxEndToEnd(t *testing.T) {
 	peertest.Need(t, "tmux")
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "ftplab")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	session := "ftplab-e2e-" + strconv.Itoa(os.Getpid())
+	bin, dir, tm := tmuxRig(t, "e2e")
 	status := filepath.Join(dir, "status")
-	tm := func(args ...string) string {
-		out, _ := exec.Command("tmux", append([]string{"-L", session}, args...)...).CombinedOutput()
-		return string(out)
-	}
 	shell := bin + " lesson active-client-firewall 2>" + filepath.Join(dir, "stderr") + "; echo $? > " + status + "; sleep 30"
-	if out, err := exec.Command("tmux", "-L", session, "new", "-d", "-s", "e2e", "-x", "100", "-y", "30", shell).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
+	if out := tm("new", "-d", "-s", "e2e", "-x", "100", "-y", "30", shell); out != "" {
+		t.Fatalf("tmux: %s", out)
 	}
-	defer tm("kill-server")
 	screen := ""
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) && !strings.Contains(screen, "425 Failed") {
@@ -94,11 +83,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 // session on the stage as it happens.
 func TestTmuxServeWatch(t *testing.T) {
 	paths := peertest.Need(t, "tmux", "curl")
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "ftplab")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin, dir, tm := tmuxRig(t, "watch")
 	root := filepath.Join(dir, "root")
 	os.MkdirAll(root, 0o755)
 	os.WriteFile(filepath.Join(root, "hello.txt"), []byte("hi\n"), 0o644)
@@ -108,16 +93,10 @@ func TestTmuxServeWatch(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	session := "ftplab-watch-" + strconv.Itoa(os.Getpid())
-	tm := func(args ...string) string {
-		out, _ := exec.Command("tmux", append([]string{"-L", session}, args...)...).CombinedOutput()
-		return string(out)
-	}
 	shell := bin + " serve --watch --anonymous --allow-root --root " + root + " --addr " + addr + "; sleep 30"
-	if out, err := exec.Command("tmux", "-L", session, "new", "-d", "-s", "w", "-x", "100", "-y", "30", shell).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
+	if out := tm("new", "-d", "-s", "w", "-x", "100", "-y", "30", shell); out != "" {
+		t.Fatalf("tmux: %s", out)
 	}
-	defer tm("kill-server")
 	var out []byte
 	for i := 0; i < 200; i++ { // wait for the server to listen (a loaded CI machine is slow)
 		if out, err = exec.Command(paths[1], "-sS", "--disable-epsv", "ftp://"+addr+"/hello.txt").CombinedOutput(); err == nil {
