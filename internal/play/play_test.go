@@ -11,9 +11,26 @@ import (
 	"ftplab/lessons"
 	"ftplab/sim"
 	"ftplab/sim/trace"
+	"ftplab/tui/player"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// drain pulls every event of a feed, to its end.
+func drain(t *testing.T, f player.Feed) []trace.Event {
+	t.Helper()
+	var got []trace.Event
+	for {
+		e, err := f.Next()
+		if errors.Is(err, io.EOF) {
+			return got
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e)
+	}
+}
 
 // TestLessonFeedIsTheRun: a paced lesson, pulled one event at a time,
 // gives exactly the events of the same lesson run at full speed, then EOF,
@@ -25,17 +42,7 @@ func TestLessonFeedIsTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Feed.Close()
-	var got []trace.Event
-	for {
-		e, err := s.Feed.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, e)
-	}
+	got := drain(t, s.Feed)
 	l, _ := lessons.Find(name)
 	want, err := sim.Run(context.Background(), l.Scenario, sim.Options{Title: l.Title})
 	if err != nil {

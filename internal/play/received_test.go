@@ -2,8 +2,6 @@ package play
 
 import (
 	"context"
-	"errors"
-	"io"
 	"strings"
 	"testing"
 
@@ -20,17 +18,7 @@ func TestLessonShowsItsListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Feed.Close()
-	var evs []trace.Event
-	for {
-		e, err := s.Feed.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		evs = append(evs, e)
-	}
+	evs := drain(t, s.Feed)
 	if len(s.Received) != 1 || s.Received[0].Command != "ls" || !strings.Contains(s.Received[0].Text, " hello.txt\r\n") {
 		t.Fatalf("received %+v, want the lesson's listing only", s.Received)
 	}
