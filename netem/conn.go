@@ -84,10 +84,9 @@ type conn struct {
 	droppedAt  *hop   // control: the box whose helper dropped the line's first piece
 	encrypted  bool   // control: TLS records flow this way now
 
-	finSent  atomic.Bool // its FIN (or its RST) is shown
-	finOnce  sync.Once
-	finClose sync.Once
-	finCh    chan struct{} // closed once finSent's event is out (finDone)
+	finSent  atomic.Bool   // its FIN (or its RST) is shown
+	finClose sync.Once     // closes finCh
+	finCh    chan struct{} // closed once finSent's event is out
 	gaveUp   atomic.Bool   // a stall outlasted this end's data timeout
 	timedOut atomic.Bool   // its TCP gave up retransmitting (a wedged control line)
 }
@@ -148,7 +147,7 @@ func (c *conn) Close() error {
 	err := c.real.Close()
 	if first && !c.p.wasReset() {
 		select {
-		case <-c.p.other(c).finDone():
+		case <-c.p.other(c).finCh:
 		case <-c.p.w.done:
 		case <-time.After(peerFINWait):
 		}
@@ -181,16 +180,8 @@ func (c *conn) fin() {
 	c.finished()
 }
 
-// finDone is closed once this end's FIN (or its RST) is shown.
-func (c *conn) finDone() <-chan struct{} {
-	c.finOnce.Do(func() { c.finCh = make(chan struct{}) })
-	return c.finCh
-}
-
-func (c *conn) finished() {
-	c.finDone()
-	c.finClose.Do(func() { close(c.finCh) })
-}
+// finished says this end's FIN (or its RST) is shown.
+func (c *conn) finished() { c.finClose.Do(func() { close(c.finCh) }) }
 
 func (p *pair) wasReset() bool {
 	p.mu.Lock()

@@ -319,8 +319,8 @@ func (d *dial) finish() (net.Conn, error) {
 	}
 
 	p := newPair(w, d.id, d.ch, d.link)
-	p.dialer = &conn{p: p, host: h, local: src, remote: dst, isDialer: true}
-	p.acceptor = &conn{p: p, host: d.to, local: d.path.dst, remote: d.path.src}
+	p.dialer = &conn{p: p, host: h, local: src, remote: dst, isDialer: true, finCh: make(chan struct{})}
+	p.acceptor = &conn{p: p, host: d.to, local: d.path.dst, remote: d.path.src, finCh: make(chan struct{})}
 	if d.ch == trace.Control {
 		p.hops, p.ctlPort = d.hops, int(dst.Port())
 	}
