@@ -178,20 +178,70 @@ func (c *session) cmdRNTO(arg string) {
 }
 
 // lsLine is one line of LIST output in the `ls -l` form clients parse.
-func lsLine(fi fs.FileInfo, now time.Time) string {
+func lsLine(fi fs.FileInfo, now time.Time) string { return string(appendLsLine(nil, fi, now)) }
+
+// appendLsLine appends lsLine's line to b. A listing formats one per
+// entry, so it appends into the write buffer rather than building strings:
+// 10 allocations an entry were 2 (a 20,000-file LIST, 20 at once, spent
+// as much in the collector as in formatting).
+func appendLsLine(b []byte, fi fs.FileInfo, now time.Time) []byte {
+	b = appendLsMode(b, fi.Mode())
+	b = append(b, "    1 ftp      ftp  "...)
+	size := fi.Size()
+	for w := decimalWidth(size); w < 10; w++ {
+		b = append(b, ' ')
+	}
+	b = strconv.AppendInt(b, size, 10)
+	b = append(b, ' ')
 	t := fi.ModTime()
-	stamp := t.Format("Jan _2 15:04")
 	if now.Sub(t) > 180*24*time.Hour || t.After(now.Add(time.Hour)) {
-		stamp = t.Format("Jan _2  2006")
+		b = t.AppendFormat(b, "Jan _2  2006")
+	} else {
+		b = t.AppendFormat(b, "Jan _2 15:04")
 	}
-	mode := fi.Mode().String()
+	b = append(b, ' ')
+	return append(b, fi.Name()...)
+}
+
+// appendLsMode is the mode column: Go's FileMode.String with the type
+// letter ls and its parsers expect ("l", not Go's "L", for a symlink).
+func appendLsMode(b []byte, m fs.FileMode) []byte {
+	if m&^(fs.ModePerm|fs.ModeDir) == 0 { // the common case, without a string
+		if m.IsDir() {
+			b = append(b, 'd')
+		} else {
+			b = append(b, '-')
+		}
+		const rwx = "rwxrwxrwx"
+		for i := range 9 {
+			if m&(1<<uint(8-i)) != 0 {
+				b = append(b, rwx[i])
+			} else {
+				b = append(b, '-')
+			}
+		}
+		return b
+	}
+	mode := m.String()
 	switch {
-	case fi.IsDir():
+	case m.IsDir():
 		mode = "d" + mode[1:]
-	case fi.Mode()&fs.ModeSymlink != 0:
-		mode = "l" + mode[1:] // Go writes "L", ls and its parsers "l"
+	case m&fs.ModeSymlink != 0:
+		mode = "l" + mode[1:]
 	}
-	return fmt.Sprintf("%s    1 ftp      ftp  %10d %s %s", mode, fi.Size(), stamp, fi.Name())
+	return append(b, mode...)
+}
+
+// decimalWidth is how many characters strconv gives n.
+func decimalWidth(n int64) int {
+	w := 1
+	if n < 0 {
+		w, n = 2, -n
+	}
+	for ; n >= 10; n /= 10 {
+		w++
+	}
+	return w
 }
 
 func (c *session) cmdMLST(arg string) {

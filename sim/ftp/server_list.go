@@ -289,7 +289,7 @@ func (c *session) prepareListing(arg string, dots bool) (*dirLister, error) {
 
 func (c *session) cmdLIST(arg string) {
 	now := c.srv.cfg.Clock.Now()
-	c.listing("LIST", arg, func(_ *dirLister, fi fs.FileInfo) string { return lsLine(fi, now) })
+	c.listing("LIST", arg, func(b []byte, _ *dirLister, fi fs.FileInfo) []byte { return appendLsLine(b, fi, now) })
 }
 
 // cmdNLST lists names. For a directory other than the current one each
@@ -297,15 +297,15 @@ func (c *session) cmdLIST(arg string) {
 // "tree/a"), as vsftpd, proftpd and pure-ftpd do, so that a client's
 // "mget tree" can RETR what it gets back.
 func (c *session) cmdNLST(arg string) {
-	c.listing("NLST", arg, func(l *dirLister, fi fs.FileInfo) string {
+	c.listing("NLST", arg, func(b []byte, l *dirLister, fi fs.FileInfo) []byte {
 		if l.t.file != nil {
-			return l.t.given
+			return append(b, l.t.given...)
 		}
-		return l.t.prefix + fi.Name()
+		return append(append(b, l.t.prefix...), fi.Name()...)
 	})
 }
 
-func (c *session) listing(verb, arg string, format func(*dirLister, fs.FileInfo) string) {
+func (c *session) listing(verb, arg string, format func([]byte, *dirLister, fs.FileInfo) []byte) {
 	l, err := c.prepareListing(arg, verb == "LIST")
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -316,7 +316,7 @@ func (c *session) listing(verb, arg string, format func(*dirLister, fs.FileInfo)
 		c.fileErr(verb, err)
 		return
 	}
-	c.streamListing(verb, arg, l, func(fi fs.FileInfo) string { return format(l, fi) })
+	c.streamListing(verb, arg, l, func(b []byte, fi fs.FileInfo) []byte { return format(b, l, fi) })
 }
 
 // cmdMLSD lists a directory in RFC 3659 form. Its argument is a path and
@@ -340,12 +340,13 @@ func (c *session) cmdMLSD(arg string) {
 		c.fileErr("MLSD", err)
 		return
 	}
-	c.streamListing("MLSD", arg, l, func(fi fs.FileInfo) string { return c.mlsxLine(fi, fi.Name()) })
+	c.streamListing("MLSD", arg, l, func(b []byte, fi fs.FileInfo) []byte { return append(b, c.mlsxLine(fi, fi.Name())...) })
 }
 
 // streamListing sends a listing over a data connection as it is read.
-// A nil l is an empty listing.
-func (c *session) streamListing(verb, arg string, l *dirLister, line func(fs.FileInfo) string) {
+// A nil l is an empty listing; line appends an entry's line (without
+// its CRLF) to a buffer.
+func (c *session) streamListing(verb, arg string, l *dirLister, line func([]byte, fs.FileInfo) []byte) {
 	if l != nil {
 		defer l.Close()
 	}
@@ -353,7 +354,7 @@ func (c *session) streamListing(verb, arg string, l *dirLister, line func(fs.Fil
 		func(conn net.Conn) (int64, error) {
 			w := newLineWriter(conn, c.srv.cfg.DataTimeout)
 			if l != nil {
-				if err := l.each(c, func(fi fs.FileInfo) error { return w.line(line(fi)) }); err != nil {
+				if err := l.each(c, func(fi fs.FileInfo) error { return w.line(func(b []byte) []byte { return line(b, fi) }) }); err != nil {
 					return w.n, err
 				}
 			}
@@ -377,13 +378,13 @@ func newLineWriter(conn net.Conn, timeout time.Duration) *lineWriter {
 	return w
 }
 
-func (w *lineWriter) line(s string) error {
-	k, err := w.bw.WriteString(s)
+// line writes the line that appendLine appends, and its CRLF. It is
+// appended into the buffer's free space: no copy of it is made, unless it
+// does not fit.
+func (w *lineWriter) line(appendLine func([]byte) []byte) error {
+	b := append(appendLine(w.bw.AvailableBuffer()), '\r', '\n')
+	k, err := w.bw.Write(b)
 	w.n += int64(k)
-	if err == nil {
-		k, err = w.bw.WriteString("\r\n")
-		w.n += int64(k)
-	}
 	return err
 }
 

@@ -2,11 +2,13 @@ package ftp
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSplitListArg(t *testing.T) {
@@ -224,5 +226,64 @@ func TestListingLargeDirectory(t *testing.T) {
 	}
 	if data, _ := c.pasvGet("NLST small"); data != "small/a\r\nsmall/b\r\nsmall/c\r\n" {
 		t.Errorf("NLST small: %q, want sorted", data)
+	}
+}
+
+// fakeInfo is a FileInfo with whatever mode, size and time a test wants.
+type fakeInfo struct {
+	name string
+	mode fs.FileMode
+	size int64
+	mod  time.Time
+}
+
+func (f fakeInfo) Name() string       { return f.name }
+func (f fakeInfo) Size() int64        { return f.size }
+func (f fakeInfo) Mode() fs.FileMode  { return f.mode }
+func (f fakeInfo) ModTime() time.Time { return f.mod }
+func (f fakeInfo) IsDir() bool        { return f.mode.IsDir() }
+func (f fakeInfo) Sys() any           { return nil }
+
+// TestLsLineForm pins LIST's line, appended without fmt, to the form it
+// had when fmt.Sprintf made it: mode column (with ls's type letters),
+// size right-aligned in 10, the recent or the old time stamp, the name.
+func TestLsLineForm(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.Local)
+	recent, old := now.Add(-48*time.Hour), now.AddDate(-1, 0, 0)
+	reference := func(fi fs.FileInfo) string {
+		tm := fi.ModTime()
+		stamp := tm.Format("Jan _2 15:04")
+		if now.Sub(tm) > 180*24*time.Hour || tm.After(now.Add(time.Hour)) {
+			stamp = tm.Format("Jan _2  2006")
+		}
+		mode := fi.Mode().String()
+		switch {
+		case fi.IsDir():
+			mode = "d" + mode[1:]
+		case fi.Mode()&fs.ModeSymlink != 0:
+			mode = "l" + mode[1:]
+		}
+		return fmt.Sprintf("%s    1 ftp      ftp  %10d %s %s", mode, fi.Size(), stamp, fi.Name())
+	}
+	for _, fi := range []fakeInfo{
+		{"a.txt", 0o644, 0, recent},
+		{"big.iso", 0o600, 123456789012, old},
+		{"ten", 0o644, 1234567890, recent},
+		{"eleven", 0o644, 12345678901, recent},
+		{"dir", fs.ModeDir | 0o755, 4096, recent},
+		{"link", fs.ModeSymlink | 0o777, 7, recent},
+		{"suid", fs.ModeSetuid | 0o755, 10, old},
+		{"tmp", fs.ModeDir | fs.ModeSticky | 0o777, 4096, recent},
+		{"fifo", fs.ModeNamedPipe | 0o644, 0, recent},
+		{"future", 0o644, 1, now.Add(2 * time.Hour)},
+		{"with space", 0o444, 3, recent},
+	} {
+		want := reference(fi)
+		if got := lsLine(fi, now); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", fi.name, got, want)
+		}
+		if got := string(appendLsLine([]byte("x"), fi, now)); got != "x"+want {
+			t.Errorf("%s appended: %q", fi.name, got)
+		}
 	}
 }
