@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // accessFor reports whether this process may read, write and search (or
@@ -14,17 +16,22 @@ import (
 // is set; others get the owner, group or other bits that apply.
 func accessFor(fi fs.FileInfo) (r, w, x bool) {
 	m := fi.Mode().Perm()
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
+	var owner, group uint32
+	switch st := fi.Sys().(type) {
+	case *syscall.Stat_t: // os's FileInfo
+		owner, group = st.Uid, st.Gid
+	case *unix.Stat_t: // a listing's (entryInfo)
+		owner, group = st.Uid, st.Gid
+	default:
 		return m&0o400 != 0, m&0o200 != 0, m&0o100 != 0
 	}
 	uid := os.Geteuid()
 	switch {
 	case uid == 0:
 		return true, true, fi.IsDir() || m&0o111 != 0
-	case uint32(uid) == st.Uid:
+	case uint32(uid) == owner:
 		m >>= 6
-	case inGroup(st.Gid):
+	case inGroup(group):
 		m >>= 3
 	}
 	return m&4 != 0, m&2 != 0, m&1 != 0

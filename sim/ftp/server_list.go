@@ -176,6 +176,7 @@ func (l *dirLister) Close() {
 }
 
 // each calls emit for every entry in order, with the name shown for it.
+// The FileInfo emit gets is valid only until emit returns.
 func (l *dirLister) each(c *session, emit func(fi fs.FileInfo) error) error {
 	if l.t.file != nil {
 		return emit(l.t.file)
@@ -193,9 +194,10 @@ func (l *dirLister) each(c *session, emit func(fi fs.FileInfo) error) error {
 	}
 	var names []string
 	sorted := true
+	stat := newEntryStat(l)
 	flush := func(batch []string) error {
 		for _, n := range batch {
-			fi, err := l.root.Lstat(n)
+			fi, err := stat.lstat(l, n)
 			if err != nil {
 				continue // gone since the directory was read
 			}
