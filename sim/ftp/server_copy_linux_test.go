@@ -70,10 +70,10 @@ func TestDirectCopy(t *testing.T) {
 	}
 }
 
-// TestDirectTrickle: a STOR that sends 1 KiB at a time, far below the
-// socket's low-water mark, for longer than DataTimeout, is still read as
-// it comes (each poll(2) that times out is followed by a try) and not cut
-// as a stall.
+// TestDirectTrickle: a STOR that sends 1 KiB at a time for longer than
+// DataTimeout is read as it comes (each poll(2) that times out is
+// followed by a try) and not cut as a stall: the limit is on a stall,
+// not on a slow transfer.
 func TestDirectTrickle(t *testing.T) {
 	dir := sandbox(t)
 	limit := 300 * time.Millisecond
