@@ -7,7 +7,9 @@
 // Prints scripts/bench's lines (NAME value unit ratio=X target=Y
 // PASS|FAIL), the ratio being to the local process: classroom-rss (KiB a
 // session), classroom-idle (CPU ms per second a session), classroom-key95
-// (ms). Exits 1 when a target fails.
+// (ms). Each figure is the median of -rounds rounds (a fresh classroom
+// and local process each), the two sides' spreads printed; the key
+// timings alternate which side goes first. Exits 1 when a target fails.
 package main
 
 import (
@@ -36,11 +38,18 @@ func main() {
 	n := flag.Int("sessions", 50, "concurrent SSH sessions")
 	idle := flag.Duration("idle", 10*time.Second, "how long to measure idle CPU")
 	keys := flag.Int("keys", 10, "timed keys per session")
+	rounds := flag.Int("rounds", 5, "rounds, each with a fresh classroom and local lesson")
 	flag.Parse()
-	if err := run(*bin, *n, *idle, *keys); err != nil {
-		fmt.Fprintln(os.Stderr, "classroombench:", err)
-		os.Exit(1)
+	var results []round
+	for i := range *rounds {
+		r, err := run(*bin, *n, *idle, *keys, i%2 == 1)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "classroombench: round %d: %v\n", i+1, err)
+			os.Exit(1)
+		}
+		results = append(results, r)
 	}
+	report(results, *n, *idle)
 	if failed {
 		os.Exit(1)
 	}
@@ -88,10 +97,22 @@ func (w *watched) keyToFrame(in io.Writer, key string) (time.Duration, error) {
 	return 0, fmt.Errorf("no frame within 5 s of a key")
 }
 
-func run(bin string, n int, idle time.Duration, keys int) error {
+// round is one round's figures: each side's, the class's per session.
+type round struct {
+	perRSS, localRSS     float64 // KiB
+	perIdle, localIdle   float64 // CPU ms per second
+	key95, localKey95    float64 // ms
+	keyMedian, localKeyM float64 // ms
+	keys, localKeys      int
+	base, held           int64 // the classroom's RSS before and with the class, KiB
+}
+
+// run measures one round; localFirst times the local lesson's keys before
+// the class's.
+func run(bin string, n int, idle time.Duration, keys int, localFirst bool) (r round, err error) {
 	dir, err := os.MkdirTemp("", "classroombench")
 	if err != nil {
-		return err
+		return r, err
 	}
 	defer os.RemoveAll(dir)
 
@@ -102,12 +123,12 @@ func run(bin string, n int, idle time.Duration, keys int) error {
 	out, _ := srv.StdoutPipe()
 	srv.Stderr = io.Discard
 	if err := srv.Start(); err != nil {
-		return err
+		return r, err
 	}
 	defer func() { srv.Process.Kill(); srv.Wait() }()
 	addr, err := readAddr(out)
 	if err != nil {
-		return err
+		return r, err
 	}
 	go io.Copy(io.Discard, out)
 
@@ -116,7 +137,7 @@ func run(bin string, n int, idle time.Duration, keys int) error {
 	local.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(dir, "state"), "TERM=xterm-256color")
 	ptmx, err := pty.StartWithSize(local, &pty.Winsize{Cols: 80, Rows: 24})
 	if err != nil {
-		return err
+		return r, err
 	}
 	defer func() { local.Process.Kill(); local.Wait(); ptmx.Close() }()
 	var lout watched
@@ -126,7 +147,7 @@ func run(bin string, n int, idle time.Duration, keys int) error {
 	time.Sleep(500 * time.Millisecond)
 	base, err := rssKiB(srv.Process.Pid)
 	if err != nil {
-		return err
+		return r, err
 	}
 	students := make([]*student, n)
 	var wg sync.WaitGroup
@@ -153,7 +174,7 @@ func run(bin string, n int, idle time.Duration, keys int) error {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		return err
+		return r, err
 	}
 	defer func() {
 		for _, s := range students {
@@ -179,41 +200,75 @@ func run(bin string, n int, idle time.Duration, keys int) error {
 	l1, _ := cpuMs(local.Process.Pid)
 
 	// Key to frame: every session presses keys at once, one at a time each;
-	// then the local process, alone. The key is ? (the help, on and off):
+	// and the local process alone, which first alternating by round. The key is ? (the help, on and off):
 	// it always draws a new frame, where a step may stop at a question.
-	var mu sync.Mutex
-	var lat []time.Duration
-	for _, s := range students {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range keys {
-				if d, err := s.out.keyToFrame(s.in, "?"); err == nil {
-					mu.Lock()
-					lat = append(lat, d)
-					mu.Unlock()
+	var lat, llat []time.Duration
+	classKeys := func() {
+		var mu sync.Mutex
+		for _, s := range students {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range keys {
+					if d, err := s.out.keyToFrame(s.in, "?"); err == nil {
+						mu.Lock()
+						lat = append(lat, d)
+						mu.Unlock()
+					}
 				}
-			}
-		}()
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
-	var llat []time.Duration
-	for range keys * 2 {
-		if d, err := lout.keyToFrame(ptmx, "?"); err == nil {
-			llat = append(llat, d)
+	localKeys := func() {
+		for range keys * 2 {
+			if d, err := lout.keyToFrame(ptmx, "?"); err == nil {
+				llat = append(llat, d)
+			}
 		}
 	}
-	sec := idle.Seconds()
-	perRSS, perIdle := float64(held-base)/float64(n), float64(s1-s0)/sec/float64(n)
-	localIdle := float64(l1-l0) / sec
-	line("classroom-rss", perRSS, "KiB/session", float64(lrss), fmt.Sprintf("(sessions=%d;server=%d->%dKiB;local-lesson=%dKiB)", n, base, held, lrss))
-	line("classroom-idle", perIdle, "CPU-ms/s/session", localIdle, fmt.Sprintf("(sessions=%d;idle=%v;local-lesson=%.1fCPU-ms/s)", n, idle, localIdle))
-	line("classroom-key95", p(lat, 95), "ms", p(llat, 95), fmt.Sprintf("(keys=%d;sessions-at-once=%d;median=%.1f;local-lesson:p95=%.1f,median=%.1f,keys=%d)",
-		len(lat), n, p(lat, 50), p(llat, 95), p(llat, 50), len(llat)))
-	if len(lat) < n*keys {
-		return fmt.Errorf("%d of %d keys got no frame within 5 s", n*keys-len(lat), n*keys)
+	if localFirst {
+		localKeys()
+		classKeys()
+	} else {
+		classKeys()
+		localKeys()
 	}
-	return nil
+	if len(lat) < n*keys {
+		return r, fmt.Errorf("%d of %d keys got no frame within 5 s", n*keys-len(lat), n*keys)
+	}
+	sec := idle.Seconds()
+	return round{
+		perRSS: float64(held-base) / float64(n), localRSS: float64(lrss),
+		perIdle: float64(s1-s0) / sec / float64(n), localIdle: float64(l1-l0) / sec,
+		key95: p(lat, 95), localKey95: p(llat, 95), keyMedian: p(lat, 50), localKeyM: p(llat, 50),
+		keys: len(lat), localKeys: len(llat), base: base, held: held,
+	}, nil
+}
+
+// report prints each figure: the medians of the rounds and their ratio,
+// with each side's spread (min-max) over the rounds.
+func report(rs []round, n int, idle time.Duration) {
+	pick := func(f func(round) float64) (med float64, spread string) {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r)
+		}
+		sort.Float64s(v)
+		return v[len(v)/2], fmt.Sprintf("%.1f-%.1f", v[0], v[len(v)-1])
+	}
+	rss, rssS := pick(func(r round) float64 { return r.perRSS })
+	lrss, lrssS := pick(func(r round) float64 { return r.localRSS })
+	line("classroom-rss", rss, "KiB/session", lrss, fmt.Sprintf("(rounds=%d;sessions=%d;runs:session=%s,local-lesson=%sKiB)", len(rs), n, rssS, lrssS))
+	idl, idlS := pick(func(r round) float64 { return r.perIdle })
+	lidl, lidlS := pick(func(r round) float64 { return r.localIdle })
+	line("classroom-idle", idl, "CPU-ms/s/session", lidl, fmt.Sprintf("(rounds=%d;sessions=%d;idle=%v;local-lesson=%.1fCPU-ms/s;runs:session=%s,local=%s)", len(rs), n, idle, lidl, idlS, lidlS))
+	k95, k95S := pick(func(r round) float64 { return r.key95 })
+	lk95, lk95S := pick(func(r round) float64 { return r.localKey95 })
+	km, _ := pick(func(r round) float64 { return r.keyMedian })
+	lkm, _ := pick(func(r round) float64 { return r.localKeyM })
+	line("classroom-key95", k95, "ms", lk95, fmt.Sprintf("(rounds=%d;keys/round=%d;sessions-at-once=%d;median=%.1f;local-lesson:p95=%.1f,median=%.1f,keys/round=%d;runs:class-p95=%s,local-p95=%s)",
+		len(rs), rs[0].keys, n, km, lk95, lkm, rs[0].localKeys, k95S, lk95S))
 }
 
 // line prints a figure in scripts/bench's form, with its ratio to the
