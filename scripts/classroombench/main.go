@@ -104,7 +104,6 @@ type round struct {
 	key95, localKey95    float64 // ms
 	keyMedian, localKeyM float64 // ms
 	keys, localKeys      int
-	base, held           int64 // the classroom's RSS before and with the class, KiB
 }
 
 // run measures one round; localFirst times the local lesson's keys before
@@ -199,9 +198,10 @@ func run(bin string, n int, idle time.Duration, keys int, localFirst bool) (r ro
 	s1, _ := cpuMs(srv.Process.Pid)
 	l1, _ := cpuMs(local.Process.Pid)
 
-	// Key to frame: every session presses keys at once, one at a time each;
-	// and the local process alone, which first alternating by round. The key is ? (the help, on and off):
-	// it always draws a new frame, where a step may stop at a question.
+	// Key to frame: every session presses keys at once, one at a time each,
+	// and the local process alone; which goes first alternates by round.
+	// The key is ? (the help, on and off): it always draws a new frame,
+	// where a step may stop at a question.
 	var lat, llat []time.Duration
 	classKeys := func() {
 		var mu sync.Mutex
@@ -242,7 +242,7 @@ func run(bin string, n int, idle time.Duration, keys int, localFirst bool) (r ro
 		perRSS: float64(held-base) / float64(n), localRSS: float64(lrss),
 		perIdle: float64(s1-s0) / sec / float64(n), localIdle: float64(l1-l0) / sec,
 		key95: p(lat, 95), localKey95: p(llat, 95), keyMedian: p(lat, 50), localKeyM: p(llat, 50),
-		keys: len(lat), localKeys: len(llat), base: base, held: held,
+		keys: len(lat), localKeys: len(llat),
 	}, nil
 }
 

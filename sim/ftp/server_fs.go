@@ -181,9 +181,9 @@ func (c *session) cmdRNTO(arg string) {
 func lsLine(fi fs.FileInfo, now time.Time) string { return string(appendLsLine(nil, fi, now)) }
 
 // appendLsLine appends lsLine's line to b. A listing formats one per
-// entry, so it appends into the write buffer rather than building strings:
-// 10 allocations an entry were 2 (a 20,000-file LIST, 20 at once, spent
-// as much in the collector as in formatting).
+// entry, so it appends into the write buffer rather than building strings
+// (fmt made 10 allocations an entry, this 4 with os.Root's Lstat; with
+// entryStat, 2).
 func appendLsLine(b []byte, fi fs.FileInfo, now time.Time) []byte {
 	b = appendLsMode(b, fi.Mode())
 	b = append(b, "    1 ftp      ftp  "...)

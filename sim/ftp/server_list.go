@@ -197,7 +197,7 @@ func (l *dirLister) each(c *session, emit func(fi fs.FileInfo) error) error {
 	stat := newEntryStat(l)
 	flush := func(batch []string) error {
 		for _, n := range batch {
-			fi, err := stat.lstat(l, n)
+			fi, err := stat.lstat(n)
 			if err != nil {
 				continue // gone since the directory was read
 			}

@@ -59,12 +59,13 @@ func (e *entryInfo) Mode() fs.FileMode {
 
 // entryStat stats the entries of one open directory.
 type entryStat struct {
-	fd   int
+	l    *dirLister
+	fd   int // the directory's descriptor; -1: os.Root's Lstat
 	info entryInfo
 }
 
 func newEntryStat(l *dirLister) *entryStat {
-	s := &entryStat{fd: -1}
+	s := &entryStat{l: l, fd: -1}
 	if rc, err := l.dir.SyscallConn(); err == nil {
 		rc.Control(func(fd uintptr) { s.fd = int(fd) })
 	}
@@ -73,9 +74,9 @@ func newEntryStat(l *dirLister) *entryStat {
 
 // lstat is name's FileInfo, valid until the next call. name is a name
 // the directory returned, so it holds no "/".
-func (s *entryStat) lstat(l *dirLister, name string) (fs.FileInfo, error) {
+func (s *entryStat) lstat(name string) (fs.FileInfo, error) {
 	if s.fd < 0 {
-		return l.root.Lstat(name)
+		return s.l.root.Lstat(name)
 	}
 	s.info.name = name
 	for {

@@ -41,7 +41,7 @@ func TestEntryStatMatchesLstat(t *testing.T) {
 	for _, name := range []string{"plain.txt", "suid", "sub", "tmp", "link", "dangling", "fifo"} {
 		want, err := os.Lstat(filepath.Join(dir, name))
 		must(err)
-		got, err := stat.lstat(l, name)
+		got, err := stat.lstat(name)
 		must(err)
 		if got.Name() != want.Name() || got.Size() != want.Size() || got.Mode() != want.Mode() ||
 			!got.ModTime().Equal(want.ModTime()) || got.IsDir() != want.IsDir() {
@@ -54,7 +54,7 @@ func TestEntryStatMatchesLstat(t *testing.T) {
 			t.Errorf("%s: access %v%v%v, os's FileInfo gives %v%v%v", name, r1, w1, x1, r2, w2, x2)
 		}
 	}
-	if _, err := stat.lstat(l, "gone"); !os.IsNotExist(err) {
+	if _, err := stat.lstat("gone"); !os.IsNotExist(err) {
 		t.Errorf("a missing entry: %v, want not-exist", err)
 	}
 }

@@ -6,8 +6,8 @@ import "io/fs"
 
 // entryStat stats a listing's entries through os.Root (see the Linux
 // version for why it differs there).
-type entryStat struct{}
+type entryStat struct{ l *dirLister }
 
-func newEntryStat(*dirLister) *entryStat { return &entryStat{} }
+func newEntryStat(l *dirLister) *entryStat { return &entryStat{l: l} }
 
-func (*entryStat) lstat(l *dirLister, name string) (fs.FileInfo, error) { return l.root.Lstat(name) }
+func (s *entryStat) lstat(name string) (fs.FileInfo, error) { return s.l.root.Lstat(name) }
