@@ -43,9 +43,9 @@ const directPipeSize = 1 << 20
 // file. Written a pipe's worth (1 MiB) at a time, a STOR's file writes
 // took twice as long in some runs as in others (the kernel's copy into
 // the page cache, perf); in 32 KiB pieces the runs are as even as
-// vsftpd's 64 KiB writes (1 GiB STOR, three 3-way rounds of 12-15 runs:
-// medians 1982-2058 MB/s at 32 KiB, 1429-2112 at 64 KiB, 1207-1552 with
-// whole pipes, vsftpd 1808-1963). An earlier SO_RCVLOWAT of a pipe's
+// vsftpd's 64 KiB writes (1 GiB STOR, four 3-way rounds of 12-15 runs,
+// two of the three sizes a round: medians 1733-2058 MB/s at 32 KiB,
+// 1429-2112 at 64 KiB, 1207-1552 with whole pipes, vsftpd 1808-1963). An earlier SO_RCVLOWAT of a pipe's
 // worth, to wake a fourth as often, went with the whole-pipe writes.
 const directFileChunk = 32 << 10
 
