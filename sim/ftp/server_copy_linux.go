@@ -45,8 +45,9 @@ const directPipeSize = 1 << 20
 // the page cache, perf); in 32 KiB pieces the runs are as even as
 // vsftpd's 64 KiB writes (1 GiB STOR, four 3-way rounds of 12-15 runs,
 // two of the three sizes a round: medians 1733-2058 MB/s at 32 KiB,
-// 1429-2112 at 64 KiB, 1207-1552 with whole pipes, vsftpd 1808-1963). An earlier SO_RCVLOWAT of a pipe's
-// worth, to wake a fourth as often, went with the whole-pipe writes.
+// 1429-2112 at 64 KiB, 1207-1552 with whole pipes, vsftpd 1808-1963).
+// An earlier SO_RCVLOWAT of a pipe's worth, to wake a fourth as often,
+// went with the whole-pipe writes.
 const directFileChunk = 32 << 10
 
 // directYield is how often a direct copy passes through the scheduler:
