@@ -107,15 +107,19 @@ func dialStudent(addr, name, password string, cols, rows int, env ...string) (*s
 	return st, nil
 }
 
-// keyToFrame sends a key and waits for the server's next bytes.
-func (s *student) keyToFrame(key string, d time.Duration) (time.Duration, bool) {
-	// Let the frame of the previous key finish first.
+// quiet waits until the frame of the previous key has finished coming.
+func (s *student) quiet() {
 	for last := s.out.Load(); ; last = s.out.Load() {
 		time.Sleep(30 * time.Millisecond)
 		if s.out.Load() == last {
-			break
+			return
 		}
 	}
+}
+
+// keyToFrame sends a key and waits for the server's next bytes.
+func (s *student) keyToFrame(key string, d time.Duration) (time.Duration, bool) {
+	s.quiet()
 	before := s.out.Load()
 	t0 := time.Now()
 	s.in.Write([]byte(key))
@@ -128,17 +132,29 @@ func (s *student) keyToFrame(key string, d time.Duration) (time.Duration, bool) 
 	return 0, false
 }
 
+// press sends a step key and waits until it shows: a frame, or the
+// roster's step moving (a 1x1 window may draw nothing new), at most d.
+func (s *student) press(c *testClass, name string, d time.Duration) {
+	s.quiet()
+	step := func() int { r, _ := c.row(name); return r.Progress.Step }
+	before, was := s.out.Load(), step()
+	s.in.Write([]byte(right))
+	for t0 := time.Now(); time.Since(t0) < d && s.out.Load() == before && step() == was; {
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (s *student) close() { s.sess.Close(); s.client.Close() }
 
 const right, enter = "\x1b[C", "\r"
 
 // stepTo opens the first lesson and steps until the roster shows step n.
-// Each key waits for the frame of the one before: under load the roster
-// lags by seconds, and keys sent blind would carry the student past n, up
-// to the lesson's first question (after step 11 of 34 in the first
-// lesson), where a step key draws nothing: CI's race run failed so. Six
-// steps and five timed keys, none more than a step, stay short of it. (A key is not always a roster step: one
-// may show the next packet of the same event.)
+// Each key waits for the one before to show: under load the roster lags
+// by seconds, and keys sent blind would carry the student past n, up to
+// the lesson's first question (after step 11 of 34 in the first lesson),
+// where a step key draws nothing: CI's race run failed so. Six steps and
+// five timed keys, none more than a step, stay short of it. (A key is not
+// always a roster step: one may show the next packet of the same event.)
 func (s *student) stepTo(c *testClass, name string, n int, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	opened := false
@@ -154,7 +170,7 @@ func (s *student) stepTo(c *testClass, name string, n int, d time.Duration) erro
 		case r.Progress.Step >= n:
 			return nil
 		case r.Progress.Steps > 0:
-			s.keyToFrame(right, time.Until(deadline))
+			s.press(c, name, min(5*time.Second, time.Until(deadline)))
 			continue
 		}
 		time.Sleep(20 * time.Millisecond)
