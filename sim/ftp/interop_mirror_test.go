@@ -119,3 +119,51 @@ func TestMirrorTrees(t *testing.T) {
 		})
 	}
 }
+
+// TestMirrorSymlinks: lftp's mirror, which lists with MLSD, copies the
+// server's symlinks as symlinks with their targets (a link to a file, to a
+// directory, a dangling one) and the file they point to once, without
+// errors, and leaves out a link whose target is outside the tree: a link typed "file" made it fetch the target under the link's
+// name, report a short transfer and leave an empty file.
+func TestMirrorSymlinks(t *testing.T) {
+	peertest.Need(t, "lftp")
+	srv := t.TempDir()
+	os.WriteFile(filepath.Join(srv, "plain.txt"), []byte("plain\n"), 0o644)
+	os.Mkdir(filepath.Join(srv, "sub"), 0o755)
+	os.WriteFile(filepath.Join(srv, "sub", "in.txt"), []byte("in\n"), 0o644)
+	links := map[string]string{"to-plain": "plain.txt", "to-sub": "sub", "dangling": "no-such-file"}
+	for l, target := range links {
+		if err := os.Symlink(target, filepath.Join(srv, l)); err != nil {
+			t.Skip("no symlinks here:", err)
+		}
+	}
+	// A link out of the tree is listed without its target: lftp skips it.
+	os.Symlink(filepath.Join(srv, "plain.txt"), filepath.Join(srv, "abs"))
+	addr := testServer(t, srv, nil)
+	host, port, _ := net.SplitHostPort(addr)
+	down := t.TempDir()
+	out, err := runIn(t, down, "", nil, "lftp", "-c", "set net:max-retries 1; set cmd:fail-exit yes; open -u anonymous,x -p "+port+" "+host+"; mirror / .")
+	if err != nil {
+		t.Fatalf("lftp mirror: %v\n%s", err, out)
+	}
+	if out != "" {
+		t.Errorf("lftp mirror said:\n%s", out)
+	}
+	for l, target := range links {
+		if got, err := os.Readlink(filepath.Join(down, l)); err != nil || got != target {
+			t.Errorf("%s: a link to %q (%v), want one to %q", l, got, err, target)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(down, "abs")); err == nil {
+		t.Error("lftp made the link out of the tree: its target was shown")
+	}
+	compareTrees(t, "lftp mirror", treeSums(t, down), map[string]string{
+		"plain.txt":  hexSum("plain\n"),
+		"sub/in.txt": hexSum("in\n"),
+	})
+}
+
+func hexSum(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

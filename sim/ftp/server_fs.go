@@ -255,7 +255,7 @@ func (c *session) cmdMLST(arg string) {
 		c.fileErr("MLST", err)
 		return
 	}
-	c.replyLines(250, "Listing "+v, []string{c.mlsxLine(fi, v)}, "End")
+	c.replyLines(250, "Listing "+v, []string{c.mlsxLine(fi, v, "")}, "End")
 }
 
 // readable opens a regular file for RETR.

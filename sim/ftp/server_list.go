@@ -291,7 +291,40 @@ func (c *session) prepareListing(arg string, dots bool) (*dirLister, error) {
 
 func (c *session) cmdLIST(arg string) {
 	now := c.srv.cfg.Clock.Now()
-	c.listing("LIST", arg, func(b []byte, _ *dirLister, fi fs.FileInfo) []byte { return appendLsLine(b, fi, now) })
+	c.listing("LIST", arg, func(b []byte, l *dirLister, fi fs.FileInfo) []byte {
+		return l.appendLinkTarget(appendLsLine(b, fi, now), fi)
+	})
+}
+
+// appendLinkTarget puts " -> target" after a symlink's name, as ls -l and
+// vsftpd do: lftp and other ls parsers read the target from it (lftp's
+// mirror makes the link on its side), and a learner reading the listing
+// sees where the link points.
+func (l *dirLister) appendLinkTarget(b []byte, fi fs.FileInfo) []byte {
+	if target, ok := l.linkTarget(fi); ok {
+		return append(append(b, " -> "...), target...)
+	}
+	return b
+}
+
+// linkTarget is where a symlink the listing read points, when that is a
+// place in the served tree: a target that is absolute or climbs above the
+// root names the host's file system, which a client cannot reach (RETR
+// refuses it) and should not learn, so it is not shown. Only entries read
+// from a directory can be links: a path named on its own is listed as
+// what it points to.
+func (l *dirLister) linkTarget(fi fs.FileInfo) (string, bool) {
+	if fi.Mode()&fs.ModeSymlink == 0 || l.root == nil {
+		return "", false
+	}
+	target, err := l.root.Readlink(fi.Name())
+	if err != nil {
+		return "", false // gone or changed since it was read: the name alone
+	}
+	if j := path.Join(l.t.dir, target); path.IsAbs(target) || j == ".." || strings.HasPrefix(j, "../") {
+		return "", false
+	}
+	return target, true
 }
 
 // cmdNLST lists names. For a directory other than the current one each
@@ -342,7 +375,10 @@ func (c *session) cmdMLSD(arg string) {
 		c.fileErr("MLSD", err)
 		return
 	}
-	c.streamListing("MLSD", arg, l, func(b []byte, fi fs.FileInfo) []byte { return append(b, c.mlsxLine(fi, fi.Name())...) })
+	c.streamListing("MLSD", arg, l, func(b []byte, fi fs.FileInfo) []byte {
+		target, _ := l.linkTarget(fi)
+		return append(b, c.mlsxLine(fi, fi.Name(), target)...)
+	})
 }
 
 // streamListing sends a listing over a data connection as it is read.
@@ -410,6 +446,9 @@ func (c *session) statPath(arg string) {
 	defer l.Close()
 	now := c.srv.cfg.Clock.Now()
 	c.send("213-Status follows:")
-	l.each(c, func(fi fs.FileInfo) error { c.send(" " + lsLine(fi, now)); return nil })
+	l.each(c, func(fi fs.FileInfo) error {
+		c.send(" " + string(l.appendLinkTarget(appendLsLine(nil, fi, now), fi)))
+		return nil
+	})
 	c.send("213 End of status")
 }

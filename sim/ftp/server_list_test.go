@@ -3,6 +3,7 @@ package ftp
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -285,5 +286,73 @@ func TestLsLineForm(t *testing.T) {
 		if got := string(appendLsLine([]byte("x"), fi, now)); got != "x"+want {
 			t.Errorf("%s appended: %q", fi.name, got)
 		}
+	}
+}
+
+// TestListingShowsLinkTargets: LIST and STAT show a symlink as ls -l and
+// vsftpd do, "name -> target", a dangling one too; MLSD types it
+// OS.unix=slink:target; a link named on its own is listed as what it
+// points to; other entries get no arrow.
+func TestListingShowsLinkTargets(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "plain.txt"), []byte("plain"), 0o644)
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	for link, target := range map[string]string{"to-plain": "plain.txt", "to-sub": "sub", "dangling": "no/such thing",
+		"abs": dir, "climbs": "../x", "in-sub": "sub/../plain.txt"} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Skip("no symlinks here:", err)
+		}
+	}
+	addr := testServer(t, dir, nil)
+	c := dialRaw(t, addr)
+	c.login()
+	// A target outside the served tree (absolute: the host's file system;
+	// or above the root) is not shown.
+	want := map[string]string{"dangling": "dangling -> no/such thing", "plain.txt": "plain.txt", "sub": "sub",
+		"to-plain": "to-plain -> plain.txt", "to-sub": "to-sub -> sub", "abs": "abs", "climbs": "climbs",
+		"in-sub": "in-sub -> sub/../plain.txt"}
+	check := func(what string, lines []string) {
+		t.Helper()
+		got := map[string]string{}
+		for _, l := range lines {
+			l = strings.TrimPrefix(l, " ") // STAT's lines start with one
+			name := lsName(l)
+			key, _, _ := strings.Cut(name, " -> ")
+			got[key] = name
+			if strings.HasPrefix(l, "l") != strings.Contains(name, " -> ") && key != "abs" && key != "climbs" {
+				t.Errorf("%s: %q: an arrow without the l type, or the l type without an arrow", what, l)
+			}
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s:\n got %q\nwant %q", what, got, want)
+		}
+	}
+	data, rep := c.pasvGet("LIST")
+	if rep.Code != 226 {
+		t.Fatalf("LIST: %s", rep.String())
+	}
+	check("LIST", dataLines(data))
+	rep = c.cmd("STAT .", 213)
+	check("STAT .", rep.Lines[1:len(rep.Lines)-1])
+	os.Symlink("with space", filepath.Join(dir, "odd"))
+	data, rep = c.pasvGet("MLSD")
+	if rep.Code != 226 {
+		t.Fatalf("MLSD: %s", rep.String())
+	}
+	types := map[string]string{}
+	for _, l := range dataLines(data) {
+		facts, name, _ := strings.Cut(l, " ")
+		typ, _, _ := strings.Cut(strings.TrimPrefix(facts, "type="), ";")
+		types[name] = typ
+	}
+	wantTypes := map[string]string{"plain.txt": "file", "sub": "dir", "to-plain": "OS.unix=slink:plain.txt",
+		"to-sub": "OS.unix=slink:sub", "odd": "OS.unix=symlink", "dangling": "OS.unix=symlink", // a space in the target: no slink
+		"abs": "OS.unix=symlink", "climbs": "OS.unix=symlink", "in-sub": "OS.unix=slink:sub/../plain.txt"}
+	if !maps.Equal(types, wantTypes) {
+		t.Errorf("MLSD types:\n got %q\nwant %q", types, wantTypes)
+	}
+	data, _ = c.pasvGet("LIST to-plain")
+	if lines := dataLines(data); len(lines) != 1 || !strings.HasPrefix(lines[0], "-rw") || lsName(lines[0]) != "to-plain" {
+		t.Errorf("LIST to-plain: %q, want the file it points to under the link's name", data)
 	}
 }

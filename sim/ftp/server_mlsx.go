@@ -47,15 +47,12 @@ func (c *session) optsMLST(list string) {
 }
 
 // mlsxLine is an RFC 3659 entry: the selected facts, a space, the name.
-func (c *session) mlsxLine(fi fs.FileInfo, name string) string {
+// target is where fi points if it is a symlink ("" if unknown).
+func (c *session) mlsxLine(fi fs.FileInfo, name, target string) string {
 	var b strings.Builder
 	on := func(f string) bool { return c.mlstFacts == nil || c.mlstFacts[f] }
 	if on("type") {
-		typ := "file"
-		if fi.IsDir() {
-			typ = "dir"
-		}
-		fmt.Fprintf(&b, "type=%s;", typ)
+		fmt.Fprintf(&b, "type=%s;", mlsxType(fi, target))
 	}
 	if on("size") {
 		fmt.Fprintf(&b, "size=%d;", fi.Size())
@@ -111,4 +108,23 @@ func (c *session) permFact(fi fs.FileInfo) string {
 		p.WriteString("w")
 	}
 	return p.String()
+}
+
+// mlsxType is the type fact. A symlink is "OS.unix=slink:target" as in
+// RFC 3659's own example and pure-ftpd (lftp, FileZilla and most parsers
+// read the target from it), or "OS.unix=symlink" when the target is
+// unknown or holds what would end the fact or the facts (";", a space, a
+// line end). Called "file", a link made lftp's mirror fetch the file it
+// points to as a file of the link's size and report a short transfer, and
+// a link to a directory failed outright.
+func mlsxType(fi fs.FileInfo, target string) string {
+	switch {
+	case fi.IsDir():
+		return "dir"
+	case fi.Mode()&fs.ModeSymlink == 0:
+		return "file"
+	case target == "" || strings.ContainsAny(target, "; \r\n"):
+		return "OS.unix=symlink"
+	}
+	return "OS.unix=slink:" + target
 }
