@@ -457,6 +457,7 @@ type screenKey struct {
 	detail             detail
 	pk                 int
 	confirmQuit        bool
+	nudged             bool // a key came before the answer
 	hosted             bool // the help offers the menu
 	lead               int
 }
@@ -473,7 +474,7 @@ func (p *Player) screenKey() screenKey {
 	tr.frame, tr.animGen, tr.playGen = 0, 0, 0
 	l := &p.list
 	return screenKey{tr: tr, asking: p.q.asking, answered: p.q.answered, score: p.q.score, total: p.q.total,
-		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect, detail: p.detail, pk: p.pk, confirmQuit: p.confirmQuit, hosted: p.keys.Back.Enabled(), lead: p.lead,
+		n: len(p.s.Events), w: p.w, h: p.h, feedDone: p.feedDone, fullHelp: p.fullHelp, inspect: p.inspect, detail: p.detail, pk: p.pk, confirmQuit: p.confirmQuit, nudged: p.q.nudged, hosted: p.keys.Back.Enabled(), lead: p.lead,
 		list: listKey{open: l.open, searching: l.searching, moved: l.moved, filter: l.filter, sel: l.sel, search: l.search, input: l.input.View()}}
 }
 

@@ -176,6 +176,10 @@ func TestPredictionAskedAndAnswered(t *testing.T) {
 	}
 	before := p.tr.i
 	golden(t, "prediction-80x24", screen(t, p))
+	press(p, "right") // before an answer: the player says so and stays
+	if p.q.asking == nil || p.tr.i != before || !strings.Contains(screen(t, p), "answer first: press 1-") {
+		t.Errorf("a step key before the answer must stay on the question and say to answer first:\n%s", screen(t, p))
+	}
 	press(p, "1") // wrong
 	if !strings.Contains(screen(t, p), "Not quite: it is 2.") {
 		t.Errorf("a wrong answer must be told the right one:\n%s", screen(t, p))

@@ -12,6 +12,7 @@ import (
 type quiz struct {
 	asking   *Question // a question on screen
 	answered int       // the learner's choice, 0 = not yet
+	nudged   bool      // another key came before an answer
 	score    int       // right answers
 	total    int       // questions answered
 	asked    map[int]bool
@@ -25,7 +26,7 @@ func (q *quiz) ask(k int, question *Question) bool {
 		return false
 	}
 	q.asked[k] = true
-	q.asking, q.answered = question, 0
+	q.asking, q.answered, q.nudged = question, 0, false
 	return true
 }
 
@@ -45,6 +46,10 @@ func (q *quiz) key(msg tea.KeyPressMsg) (done bool) {
 	case q.answered != 0:
 		q.asking = nil
 		return true
+	default:
+		// A step key (or any other) before an answer: say so, rather
+		// than draw nothing and leave the learner pressing it again.
+		q.nudged = true
 	}
 	return false
 }
@@ -61,6 +66,8 @@ func (q *quiz) view(w int, st theme.Styles) []string {
 		out = append(out, fmt.Sprintf("  %s%d. %s", mark, k+1, c))
 	}
 	switch {
+	case q.answered == 0 && q.nudged:
+		out = append(out, st.Prompt.Render("  answer first: press 1-"+fmt.Sprint(len(a.Choices))))
 	case q.answered == 0:
 		out = append(out, st.Dim.Render("  press 1-"+fmt.Sprint(len(a.Choices))))
 	case q.answered == a.Answer:
