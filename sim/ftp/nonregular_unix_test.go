@@ -3,11 +3,14 @@
 package ftp
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
+
+	"ftplab/internal/peertest"
 )
 
 // TestNonRegularFiles: a FIFO (and, as root, a device node) in the root is
@@ -49,4 +52,27 @@ func TestNonRegularFiles(t *testing.T) {
 		}
 	}
 	c.cmd("NOOP", 200)
+}
+
+// TestMirrorLeavesOutFIFOs: lftp's mirror of a tree with a FIFO copies the
+// files and makes nothing of the FIFO (MLSD typed it "file" once, and lftp
+// made an empty file of it).
+func TestMirrorLeavesOutFIFOs(t *testing.T) {
+	peertest.Need(t, "lftp")
+	srv := t.TempDir()
+	os.WriteFile(filepath.Join(srv, "a.txt"), []byte("a\n"), 0o644)
+	if err := syscall.Mkfifo(filepath.Join(srv, "pipe"), 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	addr := testServer(t, srv, nil)
+	host, port, _ := net.SplitHostPort(addr)
+	down := t.TempDir()
+	out, err := runIn(t, down, "", nil, "lftp", "-c", "set net:max-retries 1; set cmd:fail-exit yes; open -u anonymous,x -p "+port+" "+host+"; mirror / .")
+	if err != nil || out != "" {
+		t.Fatalf("lftp mirror: %v\n%s", err, out)
+	}
+	if _, err := os.Lstat(filepath.Join(down, "pipe")); err == nil {
+		t.Error("lftp made something of the FIFO")
+	}
+	compareTrees(t, "lftp mirror", treeSums(t, down), map[string]string{"a.txt": hexSum("a\n")})
 }

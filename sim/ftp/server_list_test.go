@@ -356,3 +356,31 @@ func TestListingShowsLinkTargets(t *testing.T) {
 		t.Errorf("LIST to-plain: %q, want the file it points to under the link's name", data)
 	}
 }
+
+// TestMLSxType: the MLSD/MLST type fact of every kind of entry.
+func TestMLSxType(t *testing.T) {
+	tests := []struct {
+		mode   fs.FileMode
+		target string
+		want   string
+	}{
+		{0o644, "", "file"},
+		{fs.ModeSetuid | 0o755, "", "file"},
+		{fs.ModeDir | 0o755, "", "dir"},
+		{fs.ModeSymlink | 0o777, "plain.txt", "OS.unix=slink:plain.txt"},
+		{fs.ModeSymlink | 0o777, "", "OS.unix=symlink"},       // target unknown or not shown
+		{fs.ModeSymlink | 0o777, "a;b", "OS.unix=symlink"},    // would end the fact
+		{fs.ModeSymlink | 0o777, "a b", "OS.unix=symlink"},    // would end the facts
+		{fs.ModeSymlink | 0o777, "a\r\nb", "OS.unix=symlink"}, // would end the line
+		{fs.ModeNamedPipe | 0o600, "", "OS.unix=fifo"},
+		{fs.ModeSocket | 0o755, "", "OS.unix=socket"},
+		{fs.ModeDevice | fs.ModeCharDevice | 0o666, "", "OS.unix=chr"},
+		{fs.ModeDevice | 0o660, "", "OS.unix=blk"},
+		{fs.ModeIrregular | 0o644, "", "file"},
+	}
+	for _, tt := range tests {
+		if got := mlsxType(fakeInfo{name: "x", mode: tt.mode}, tt.target); got != tt.want {
+			t.Errorf("%v %q: %q, want %q", tt.mode, tt.target, got, tt.want)
+		}
+	}
+}

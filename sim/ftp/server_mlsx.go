@@ -117,14 +117,29 @@ func (c *session) permFact(fi fs.FileInfo) string {
 // line end). Called "file", a link made lftp's mirror fetch the file it
 // points to as a file of the link's size and report a short transfer, and
 // a link to a directory failed outright.
+//
+// A FIFO, socket or device is OS.unix=fifo, socket, blk or chr: called
+// "file", lftp's mirror made an empty file of a FIFO; as a type it does not
+// know, lftp leaves the entry out.
 func mlsxType(fi fs.FileInfo, target string) string {
+	m := fi.Mode()
 	switch {
-	case fi.IsDir():
+	case m.IsDir():
 		return "dir"
-	case fi.Mode()&fs.ModeSymlink == 0:
+	case m.IsRegular():
 		return "file"
-	case target == "" || strings.ContainsAny(target, "; \r\n"):
+	case m&fs.ModeNamedPipe != 0:
+		return "OS.unix=fifo"
+	case m&fs.ModeSocket != 0:
+		return "OS.unix=socket"
+	case m&fs.ModeCharDevice != 0:
+		return "OS.unix=chr"
+	case m&fs.ModeDevice != 0:
+		return "OS.unix=blk"
+	case m&fs.ModeSymlink != 0 && (target == "" || strings.ContainsAny(target, "; \r\n")):
 		return "OS.unix=symlink"
+	case m&fs.ModeSymlink != 0:
+		return "OS.unix=slink:" + target
 	}
-	return "OS.unix=slink:" + target
+	return "file" // fs.ModeIrregular: what the OS did not say, as before
 }
