@@ -566,6 +566,11 @@ func (p *Player) compose(key screenKey) composed {
 	lines = append(lines, rows...)
 
 	footer := []string{p.tl.view(p.s.Events, p.length(), i, w, p.st), p.keys.fitShortHelp(p.uncutHelp, w)}
+	if p.q.asking != nil && p.q.answered == 0 && !p.confirmQuit {
+		// Only the answer moves the lesson on: the footer says that, not
+		// "→ step".
+		footer[1] = p.uncutHelp(p.q.helpKeys(p.keys))
+	}
 	switch {
 	case panel && !side && (w < 80 || h < 24):
 		lines = append(lines, p.st.Dim.Render(" make the window larger (80x24 or more) for the event list and inspector"))

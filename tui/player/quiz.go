@@ -3,6 +3,7 @@ package player
 import (
 	"fmt"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"ftplab/tui/theme"
@@ -78,4 +79,15 @@ func (q *quiz) view(w int, st theme.Styles) []string {
 		out = append(out, st.Dim.Render("  any key: see it happen"))
 	}
 	return out
+}
+
+// helpKeys are the footer's keys while a question waits for its answer.
+func (q *quiz) helpKeys(k keyMap) []key.Binding {
+	n := len(q.asking.Choices)
+	answer := key.NewBinding(key.WithKeys("1"), key.WithHelp(fmt.Sprintf("1-%d", n), "answer"))
+	// Only esc goes back to the menu during a question (update's
+	// asking case); the other back keys are taken as a try to answer.
+	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", k.Back.Help().Desc))
+	back.SetEnabled(k.Back.Enabled())
+	return []key.Binding{answer, back, k.Quit}
 }
