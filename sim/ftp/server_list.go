@@ -377,9 +377,35 @@ func (c *session) cmdMLSD(arg string) {
 	}
 	c.streamListing("MLSD", arg, l, func(b []byte, fi fs.FileInfo) []byte {
 		target, _ := l.linkTarget(fi)
-		return append(b, c.mlsxLine(fi, fi.Name(), target)...)
+		return append(b, c.mlsxLine(l.linkedSize(fi), fi.Name(), target)...)
 	})
 }
+
+// linkedSize gives a symlink to a file in the tree that file's size and
+// time, as proftpd does, keeping the link's type: the size fact is then
+// what SIZE and RETR give (both follow the link). Clients that know no
+// link type take the entry for a file: rclone 1.60 fetched such a link and
+// failed it "corrupted on transfer: sizes differ 9 vs 3" with the link's
+// own size.
+func (l *dirLister) linkedSize(fi fs.FileInfo) fs.FileInfo {
+	if fi.Mode()&fs.ModeSymlink == 0 || l.root == nil {
+		return fi
+	}
+	t, err := l.root.Stat(fi.Name())
+	if err != nil || !t.Mode().IsRegular() {
+		return fi
+	}
+	return linkedInfo{fi, t}
+}
+
+// linkedInfo is a symlink's FileInfo with its target's size and time.
+type linkedInfo struct {
+	fs.FileInfo
+	target fs.FileInfo
+}
+
+func (i linkedInfo) Size() int64        { return i.target.Size() }
+func (i linkedInfo) ModTime() time.Time { return i.target.ModTime() }
 
 // streamListing sends a listing over a data connection as it is read.
 // A nil l is an empty listing; line appends an entry's line (without

@@ -344,6 +344,11 @@ func TestListingShowsLinkTargets(t *testing.T) {
 		facts, name, _ := strings.Cut(l, " ")
 		typ, _, _ := strings.Cut(strings.TrimPrefix(facts, "type="), ";")
 		types[name] = typ
+		// A link to a file has that file's size (what SIZE and RETR give);
+		// other links their own.
+		if want := map[string]string{"to-plain": "size=5;", "in-sub": "size=5;", "to-sub": "size=3;"}[name]; want != "" && !strings.Contains(facts, want) {
+			t.Errorf("MLSD %s: %q, want %s", name, l, want)
+		}
 	}
 	wantTypes := map[string]string{"plain.txt": "file", "sub": "dir", "to-plain": "OS.unix=slink:plain.txt",
 		"to-sub": "OS.unix=slink:sub", "odd": "OS.unix=symlink", "dangling": "OS.unix=symlink", // a space in the target: no slink
