@@ -153,9 +153,9 @@ const right, enter = "\x1b[C", "\r"
 // by seconds, and keys sent blind would carry the student past n, up to
 // the lesson's first question (after step 11 of 34 in the first lesson),
 // where a step key draws nothing new (after one "answer first"): CI's race
-// run failed so. Six steps and
-// five timed keys, none more than a step, stay short of it. (A key is not
-// always a roster step: one may show the next packet of the same event.)
+// run failed so. Six steps and five timed keys, none more than a step,
+// stay short of it. (A key is not always a roster step: one may show the
+// next packet of the same event.)
 func (s *student) stepTo(c *testClass, name string, n int, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	opened := false

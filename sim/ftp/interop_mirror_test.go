@@ -34,8 +34,7 @@ func mirrorTree(t *testing.T, root string, n int) map[string]string {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		sum := sha256.Sum256(data)
-		sums[rel] = hex.EncodeToString(sum[:])
+		sums[rel] = sha256Hex(data)
 	}
 	return sums
 }
@@ -123,8 +122,9 @@ func TestMirrorTrees(t *testing.T) {
 // TestMirrorSymlinks: lftp's mirror, which lists with MLSD, copies the
 // server's symlinks as symlinks with their targets (a link to a file, to a
 // directory, a dangling one) and the file they point to once, without
-// errors, and leaves out a link whose target is outside the tree: a link typed "file" made it fetch the target under the link's
-// name, report a short transfer and leave an empty file.
+// errors, and leaves out a link whose target is outside the tree. A link
+// typed "file" made it fetch the target under the link's name, report a
+// short transfer and leave an empty file.
 func TestMirrorSymlinks(t *testing.T) {
 	peertest.Need(t, "lftp")
 	srv := t.TempDir()
@@ -158,13 +158,14 @@ func TestMirrorSymlinks(t *testing.T) {
 		t.Error("lftp made the link out of the tree: its target was shown")
 	}
 	compareTrees(t, "lftp mirror", treeSums(t, down), map[string]string{
-		"plain.txt":  hexSum("plain\n"),
-		"sub/in.txt": hexSum("in\n"),
+		"plain.txt":  sha256Hex([]byte("plain\n")),
+		"sub/in.txt": sha256Hex([]byte("in\n")),
 	})
 }
 
-func hexSum(s string) string {
-	sum := sha256.Sum256([]byte(s))
+// sha256Hex is b's sha256 as the trees' sums are kept.
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 
@@ -185,5 +186,5 @@ func TestRcloneFollowsFileLinks(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rclone copy: %v\n%s", err, out)
 	}
-	compareTrees(t, "rclone copy", treeSums(t, down), map[string]string{"plain.txt": hexSum("plain\n"), "to-plain": hexSum("plain\n")})
+	compareTrees(t, "rclone copy", treeSums(t, down), map[string]string{"plain.txt": sha256Hex([]byte("plain\n")), "to-plain": sha256Hex([]byte("plain\n"))})
 }

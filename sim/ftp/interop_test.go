@@ -27,8 +27,7 @@ func bigFile(t *testing.T, path string) string {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return sha256Hex(b)
 }
 
 func fileSum(t *testing.T, path string) string {

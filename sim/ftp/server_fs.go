@@ -177,9 +177,6 @@ func (c *session) cmdRNTO(arg string) {
 	c.reply(250, "Rename successful.")
 }
 
-// lsLine is one line of LIST output in the `ls -l` form clients parse.
-func lsLine(fi fs.FileInfo, now time.Time) string { return string(appendLsLine(nil, fi, now)) }
-
 // appendLsLine appends lsLine's line to b. A listing formats one per
 // entry, so it appends into the write buffer rather than building strings
 // (fmt made 10 allocations an entry, this 4 with os.Root's Lstat; with

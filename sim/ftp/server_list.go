@@ -291,18 +291,18 @@ func (c *session) prepareListing(arg string, dots bool) (*dirLister, error) {
 
 func (c *session) cmdLIST(arg string) {
 	now := c.srv.cfg.Clock.Now()
-	c.listing("LIST", arg, func(b []byte, l *dirLister, fi fs.FileInfo) []byte {
-		return l.appendLinkTarget(appendLsLine(b, fi, now), fi)
-	})
+	c.listing("LIST", arg, func(b []byte, l *dirLister, fi fs.FileInfo) []byte { return l.appendLsEntry(b, fi, now) })
 }
 
-// appendLinkTarget puts " -> target" after a symlink's name, as ls -l and
-// vsftpd do: lftp and other ls parsers read the target from it (lftp's
-// mirror makes the link on its side), and a learner reading the listing
-// sees where the link points.
-func (l *dirLister) appendLinkTarget(b []byte, fi fs.FileInfo) []byte {
+// appendLsEntry appends LIST's (and STAT's) line for an entry: the `ls -l`
+// line, and " -> target" after a symlink's name, as ls -l and vsftpd do:
+// lftp and other ls parsers read the target from it (lftp's mirror makes
+// the link on its side), and a learner reading the listing sees where the
+// link points.
+func (l *dirLister) appendLsEntry(b []byte, fi fs.FileInfo, now time.Time) []byte {
+	b = appendLsLine(b, fi, now)
 	if target, ok := l.linkTarget(fi); ok {
-		return append(append(b, " -> "...), target...)
+		b = append(append(b, " -> "...), target...)
 	}
 	return b
 }
@@ -473,7 +473,7 @@ func (c *session) statPath(arg string) {
 	now := c.srv.cfg.Clock.Now()
 	c.send("213-Status follows:")
 	l.each(c, func(fi fs.FileInfo) error {
-		c.send(" " + string(l.appendLinkTarget(appendLsLine(nil, fi, now), fi)))
+		c.send(" " + string(l.appendLsEntry(nil, fi, now)))
 		return nil
 	})
 	c.send("213 End of status")

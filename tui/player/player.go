@@ -565,12 +565,15 @@ func (p *Player) compose(key screenKey) composed {
 	rows := stg.connRows(len(head))
 	lines = append(lines, rows...)
 
-	footer := []string{p.tl.view(p.s.Events, p.length(), i, w, p.st), p.keys.fitShortHelp(p.uncutHelp, w)}
+	var help string
 	if p.q.asking != nil && p.q.answered == 0 && !p.confirmQuit {
 		// Only the answer moves the lesson on: the footer says that, not
 		// "→ step".
-		footer[1] = p.uncutHelp(p.q.helpKeys(p.keys))
+		help = p.uncutHelp(p.q.helpKeys(p.keys))
+	} else {
+		help = p.keys.fitShortHelp(p.uncutHelp, w)
 	}
+	footer := []string{p.tl.view(p.s.Events, p.length(), i, w, p.st), help}
 	switch {
 	case panel && !side && (w < 80 || h < 24):
 		lines = append(lines, p.st.Dim.Render(" make the window larger (80x24 or more) for the event list and inspector"))
