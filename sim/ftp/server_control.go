@@ -109,7 +109,7 @@ func (c *session) watch(data net.Conn) (stop func() (aborted bool)) {
 			got = &r
 			if r.err != nil {
 				if !errors.Is(r.err, errLineTooLong) && !errors.Is(r.err, errBadLine) {
-					data.Close()
+					closeData(data)
 				}
 				return
 			}
@@ -117,7 +117,7 @@ func (c *session) watch(data net.Conn) (stop func() (aborted bool)) {
 				local, remote := c.addrs()
 				c.srv.cfg.Observer.emit(Event{Kind: EvCommand, Channel: Control, Local: local, Remote: remote, Text: r.line})
 				aborted = true
-				data.Close()
+				closeData(data)
 			}
 		case <-quit:
 		}

@@ -14,15 +14,17 @@ import (
 
 // The direct copy: a binary RETR or STOR between a plain TCP socket and a
 // file moves its bytes with sendfile(2) (file to socket) or splice(2)
-// through a pipe (socket to file), and when the socket is full (RETR) or
-// empty (STOR) the transfer's thread waits in poll(2) on that one socket,
-// as vsftpd's blocking sendfile and read do. Go's own sendfile and splice
-// wait in the runtime's network poller instead: every wait is an
-// epoll wakeup, a hand-off to another thread and often a spinning thread
-// (strace -c -f of one 1 GiB RETR on a busy 2-core machine: 814 sendfile,
-// 301 EAGAIN, 683 epoll_pwait, 688 futex, 1271 nanosleep; vsftpd: one
-// sendfile). Each direct copy holds an OS thread while it waits, so only
-// directSlots of them run at once; the rest take Go's path.
+// through a pipe (socket to file), as vsftpd's blocking sendfile and read
+// do, on a thread of its own. A RETR makes the socket blocking for the
+// copy and sends up to 1 GiB a call, which waits inside the kernel for
+// room in the socket buffer; a STOR waits in poll(2) on that
+// one socket when it is empty. Go's own sendfile and splice wait in the
+// runtime's network poller instead: every wait is an epoll wakeup, a
+// hand-off to another thread and often a spinning thread (strace -c -f of
+// one 1 GiB RETR on a busy 2-core machine: 814 sendfile, 301 EAGAIN, 683
+// epoll_pwait, 688 futex, 1271 nanosleep; vsftpd: one sendfile). Each
+// direct copy holds an OS thread while it waits, so only directSlots of
+// them run at once; the rest take Go's path.
 
 // directCopies counts the copies that took the direct path (for tests).
 var directCopies atomic.Int64
@@ -55,6 +57,22 @@ const directFileChunk = 32 << 10
 const directYield = 2 * time.Millisecond
 
 var errDirectClosed = fmt.Errorf("direct copy: %w", net.ErrClosed)
+
+func errStalled(limit time.Duration) error {
+	return fmt.Errorf("data connection stalled for %v: %w", limit, os.ErrDeadlineExceeded)
+}
+
+// closeData closes a data connection that a transfer may be using. A
+// RETR's direct copy may be inside a blocking sendfile(2), which Close
+// does not wake (Go closes the socket only once the call returns):
+// shutdown(2) does, and the copy fails at once. The peer sees the same
+// FIN as it would from Close.
+func closeData(d io.Closer) error {
+	if tc, ok := d.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	return d.Close()
+}
 
 // directCopy runs the copy if it is one of the two it knows (dst the bare
 // *net.TCPConn and src the file, or the reverse) and a slot is free;
@@ -165,7 +183,7 @@ func (w *directWaiter) wait(sfd int, events int16) error {
 		return errDirectClosed
 	}
 	if time.Since(w.last) > w.stall {
-		return fmt.Errorf("data connection stalled for %v: %w", w.stall, os.ErrDeadlineExceeded)
+		return errStalled(w.stall)
 	}
 	fds := []unix.PollFd{{Fd: int32(sfd), Events: events}}
 	if _, err := unix.Poll(fds, int(directWait/time.Millisecond)); err != nil && err != unix.EINTR {
@@ -174,12 +192,27 @@ func (w *directWaiter) wait(sfd int, events int16) error {
 	return nil // ready, timed out, or an error the next call reports
 }
 
-// sendFile sends the file from its position to its end.
+// sendFile sends the file from its position to its end. The socket is
+// blocking meanwhile, with a send timeout of directWait: one call sends
+// up to 1 GiB unless the peer stops reading for that long (then the
+// loop looks at the stall limit and at Close, and goes on) or closeData
+// shuts the socket down (ABOR, the server stopping: the call fails at
+// once with EPIPE). Go's own calls on this socket are all behind the
+// write lock this copy holds, and it is non-blocking again before they run.
 func (w *directWaiter) sendFile(sfd, ffd int) (int64, error) {
+	if err := unix.SetNonblock(sfd, false); err != nil {
+		return 0, os.NewSyscallError("fcntl", err)
+	}
+	defer unix.SetNonblock(sfd, true)
+	timeout := unix.NsecToTimeval(int64(directWait))
+	if err := unix.SetsockoptTimeval(sfd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &timeout); err != nil {
+		return 0, os.NewSyscallError("setsockopt", err)
+	}
+	defer unix.SetsockoptTimeval(sfd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &unix.Timeval{})
 	var total int64
 	for {
-		if err := w.turn(); err != nil {
-			return total, err
+		if w.closed() {
+			return total, errDirectClosed
 		}
 		n, err := unix.Sendfile(sfd, ffd, nil, 1<<30)
 		if n > 0 {
@@ -190,9 +223,9 @@ func (w *directWaiter) sendFile(sfd, ffd int) (int64, error) {
 		case err == nil && n == 0:
 			return total, nil // the end of the file
 		case err == nil || err == unix.EINTR:
-		case err == unix.EAGAIN:
-			if err := w.wait(sfd, unix.POLLOUT); err != nil {
-				return total, err
+		case err == unix.EAGAIN: // directWait passed with nothing sent
+			if time.Since(w.last) > w.stall {
+				return total, errStalled(w.stall)
 			}
 		default:
 			return total, os.NewSyscallError("sendfile", err)

@@ -3,6 +3,7 @@ package ftp
 import (
 	"bytes"
 	"crypto/rand"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -98,4 +99,86 @@ func TestDirectTrickle(t *testing.T) {
 	if err != nil || fi.Size() == 0 || fi.Size()%1024 != 0 {
 		t.Errorf("trickle.bin: %v, %v", fi, err)
 	}
+}
+
+// TestDirectABORWhileReading: ABOR during a RETR whose client goes on
+// reading, slowly but without a pause long enough for the send timeout,
+// ends the transfer at once. The direct copy's one sendfile(2) call would
+// otherwise run to the end of the file (some 60 s here): Close does not
+// wake it, closeData's shutdown(2) does. The same when the server stops.
+func TestDirectABORWhileReading(t *testing.T) {
+	dir := sandbox(t)
+	if err := os.Truncate(filepath.Join(dir, "hello.txt"), 256<<20); err != nil {
+		t.Fatal(err)
+	}
+	srv, addr := startServer(t, "127.0.0.1:0", dir, nil)
+	trickle := func(d *net.TCPConn, stop <-chan struct{}) <-chan int64 {
+		read := make(chan int64, 1)
+		go func() {
+			var n int64
+			buf := make([]byte, 64<<10)
+			for {
+				select {
+				case <-stop:
+					read <- n
+					return
+				case <-time.After(15 * time.Millisecond): // some 4 MiB/s
+				}
+				d.SetReadDeadline(time.Now().Add(5 * time.Second))
+				m, err := d.Read(buf)
+				n += int64(m)
+				if err != nil {
+					read <- n
+					return
+				}
+			}
+		}()
+		return read
+	}
+	t.Run("ABOR", func(t *testing.T) {
+		c := loginBinary(t, addr)
+		before := directCopies.Load()
+		d := c.openTransfer("RETR hello.txt")
+		stop := make(chan struct{})
+		read := trickle(d, stop)
+		time.Sleep(300 * time.Millisecond)
+		start := time.Now()
+		c.send("ABOR")
+		c.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if rep := c.reply(); rep.Code != 426 {
+			t.Errorf("ABOR during RETR: %q, want 426", rep.String())
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("426 came %v after ABOR", took)
+		}
+		c.expect(226)
+		close(stop)
+		if n := <-read; n >= 256<<20 {
+			t.Errorf("the client read the whole file (%d bytes) despite ABOR", n)
+		}
+		if directCopies.Load() == before {
+			t.Error("the RETR did not take the direct path")
+		}
+		c.cmd("NOOP", 200)
+	})
+	t.Run("server stops", func(t *testing.T) {
+		c := loginBinary(t, addr)
+		d := c.openTransfer("RETR hello.txt")
+		read := trickle(d, nil)
+		time.Sleep(300 * time.Millisecond)
+		start := time.Now()
+		closed := make(chan struct{})
+		go func() { srv.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+			t.Fatal("Server.Close still waiting 5 s after it began")
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("Server.Close took %v", took)
+		}
+		if n := <-read; n >= 256<<20 {
+			t.Errorf("the client read the whole file (%d bytes) after the server stopped", n)
+		}
+	})
 }

@@ -71,7 +71,7 @@ func (c *session) abort() {
 	c.raw.Close()
 	c.mu.Lock()
 	for _, d := range c.data {
-		d.Close()
+		closeData(d)
 	}
 	c.mu.Unlock()
 }
