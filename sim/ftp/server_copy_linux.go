@@ -17,9 +17,9 @@ import (
 // through a pipe (socket to file), as vsftpd's blocking sendfile and read
 // do, on a thread of its own. A RETR makes the socket blocking for the
 // copy and sends up to 1 GiB a call, which waits inside the kernel for
-// room in the socket buffer; a STOR waits in poll(2) on that
-// one socket when it is empty. Go's own sendfile and splice wait in the
-// runtime's network poller instead: every wait is an epoll wakeup, a
+// room in the socket buffer; a STOR waits in poll(2) on that one socket
+// when it is empty. Go's own sendfile and splice wait in the runtime's
+// network poller instead: every wait is an epoll wakeup, a
 // hand-off to another thread and often a spinning thread (strace -c -f of
 // one 1 GiB RETR on a busy 2-core machine: 814 sendfile, 301 EAGAIN, 683
 // epoll_pwait, 688 futex, 1271 nanosleep; vsftpd: one sendfile). Each
@@ -29,7 +29,7 @@ import (
 // directCopies counts the copies that took the direct path (for tests).
 var directCopies atomic.Int64
 
-// directSlots bounds the transfers holding a thread in poll(2).
+// directSlots bounds the transfers holding a thread (in sendfile or poll).
 var directSlots = make(chan struct{}, 128)
 
 // directWait is how long one poll(2) waits before the loop looks again at
@@ -197,8 +197,8 @@ func (w *directWaiter) wait(sfd int, events int16) error {
 // up to 1 GiB unless the peer stops reading for that long (then the
 // loop looks at the stall limit and at Close, and goes on) or closeData
 // shuts the socket down (ABOR, the server stopping: the call fails at
-// once with EPIPE). Go's own calls on this socket are all behind the
-// write lock this copy holds, and it is non-blocking again before they run.
+// once with EPIPE). Nothing else reads or writes the data socket during a
+// RETR, and it is non-blocking again before the copy returns.
 func (w *directWaiter) sendFile(sfd, ffd int) (int64, error) {
 	if err := unix.SetNonblock(sfd, false); err != nil {
 		return 0, os.NewSyscallError("fcntl", err)

@@ -11,9 +11,9 @@ import (
 )
 
 // TestDirectCopy: binary RETR (whole and resumed) and STOR over plain TCP
-// take the direct path (sendfile or splice, waiting in poll(2)) and move
-// every byte; APPE, whose file is opened O_APPEND (which splice(2)
-// refuses), takes Go's path and still appends.
+// take the direct path (a blocking sendfile, or splice waiting in
+// poll(2)) and move every byte; APPE, whose file is opened O_APPEND
+// (which splice(2) refuses), takes Go's path and still appends.
 func TestDirectCopy(t *testing.T) {
 	dir := sandbox(t)
 	body := make([]byte, 3<<20+17)

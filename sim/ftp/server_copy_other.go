@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// directCopy is Linux's (sendfile and splice waiting in poll(2)); elsewhere
-// every copy takes Go's own path.
+// directCopy is Linux's (a blocking sendfile, a splice waiting in
+// poll(2)); elsewhere every copy takes Go's own path.
 func directCopy(net.Conn, io.Writer, io.Reader, *os.File, time.Duration) (int64, error, bool) {
 	return 0, nil, false
 }
